@@ -1,0 +1,61 @@
+"""tunesmith: hyperparameter tuning for Keras models and any Python objective.
+
+Code written for keras-tuner runs with ``import tunesmith as kt``:
+
+    >>> import tunesmith as kt
+    >>> def build_model(hp):
+    ...     model = keras.Sequential([keras.layers.Dense(hp.Int("units", 32, 512, step=32),
+    ...                                                  activation="relu"),
+    ...                               keras.layers.Dense(1, activation="sigmoid")])
+    ...     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    ...     return model
+    >>> tuner = kt.RandomSearch(build_model, objective="val_accuracy", max_trials=5)
+    >>> tuner.search(x, y, epochs=20, validation_data=(x_val, y_val))
+
+Without Keras, :func:`tune` searches any function, and the oracles in
+:mod:`tunesmith.oracles` offer ask/tell. The Keras names (``RandomSearch``,
+``GridSearch``, ``Tuner``, ``HyperModel``) import Keras on first use only.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from tunesmith import errors, oracles
+from tunesmith._tune import TuneResult, tune
+from tunesmith.objective import Objective
+from tunesmith.space import HyperParameters
+from tunesmith.trial import Trial, TrialStatus
+
+__version__ = "0.1.0"
+
+_KERAS_NAMES = {"RandomSearch", "GridSearch", "Tuner", "HyperModel"}
+_LAZY_MODULES = {"tuners", "keras", "engine"}
+
+
+def __getattr__(name: str) -> Any:
+    # Keras (and its backend) load only when a Keras name is first used, so the
+    # ask/tell core and `tune()` stay light.
+    if name in _KERAS_NAMES:
+        return getattr(importlib.import_module("tunesmith.keras"), name)
+    if name in _LAZY_MODULES:
+        return importlib.import_module(f"tunesmith.{name}")
+    raise AttributeError(f"module 'tunesmith' has no attribute {name!r}")
+
+
+__all__ = [
+    "GridSearch",
+    "HyperModel",
+    "HyperParameters",
+    "Objective",
+    "RandomSearch",
+    "Trial",
+    "TrialStatus",
+    "TuneResult",
+    "Tuner",
+    "__version__",
+    "errors",
+    "oracles",
+    "tune",
+]

@@ -1,0 +1,88 @@
+"""The ``tunesmith`` command: run the demo study, summarise or export a stored project."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+def _demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    from tunesmith.studies import breast_cancer
+
+    breast_cancer.run_from_args(args)
+    return 0
+
+
+def _open(path: str):
+    from tunesmith.oracles import load_oracle
+    from tunesmith.store import Store, find_store
+
+    project_dir = find_store(Path(path))
+    if project_dir is None:
+        raise SystemExit(
+            f"No tunesmith store under {path}. Give the folder <directory>/<project_name> "
+            "that a tuner wrote (it holds tunesmith.db)."
+        )
+    store = Store.open(project_dir)
+    return store, load_oracle(store)
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from tunesmith.execution import results_summary_text
+
+    store, oracle = _open(args.directory)
+    Console(highlight=False).print(
+        results_summary_text(oracle, store.project_dir, args.num_trials), markup=False
+    )
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    store, _ = _open(args.directory)
+    output = Path(args.output) if args.output else store.project_dir / f"results.{args.format}"
+    written = store.export(output, args.format)
+    print(f"Wrote {written}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tunesmith", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="tune the breast-cancer MLP (W1) on embedded data")
+    from tunesmith.studies.breast_cancer import add_arguments
+
+    add_arguments(demo)
+    demo.set_defaults(run=_demo)
+
+    summary = commands.add_parser("summary", help="results summary of a stored project")
+    summary.add_argument("directory", help="<directory>/<project_name> of a search")
+    summary.add_argument("-n", "--num-trials", type=int, default=10)
+    summary.set_defaults(run=_summary)
+
+    export = commands.add_parser("export", help="export a stored project's trials")
+    export.add_argument("directory", help="<directory>/<project_name> of a search")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("-o", "--output", help="file to write (default: in the project folder)")
+    export.set_defaults(run=_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from tunesmith.errors import StoreError
+
+    try:
+        return args.run(args)
+    except StoreError as exc:
+        print(f"tunesmith: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,15 @@
+"""keras-tuner's ``kt.engine`` paths, for code that imports from them."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_SUBMODULES = {"hyperparameters", "hypermodel", "oracle", "trial", "tuner"}
+
+
+def __getattr__(name: str) -> Any:
+    # Submodules load on first use: `tuner` and `hypermodel` import Keras.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"tunesmith.engine.{name}")
+    raise AttributeError(f"module 'tunesmith.engine' has no attribute {name!r}")

@@ -1,0 +1,6 @@
+"""``kt.engine.oracle``: the Oracle base class under keras-tuner's path."""
+
+from tunesmith.objective import Objective
+from tunesmith.oracles import Oracle
+
+__all__ = ["Objective", "Oracle"]

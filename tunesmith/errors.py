@@ -1,0 +1,75 @@
+"""Exceptions raised by tunesmith.
+
+Two families matter to a search (the taxonomy keras-tuner users know):
+
+* a *trial* error (:class:`FailedTrialError`, or any exception raised while
+  building or fitting a model) marks one trial FAILED and the search goes on;
+* a *fatal* error (:class:`FatalError` and its subclasses) stops the search.
+
+Everything else here describes bad input or a bad store, and always names the
+problem and the fix.
+"""
+
+from __future__ import annotations
+
+
+class TunesmithError(Exception):
+    """Base class of every error tunesmith raises on purpose."""
+
+
+class FailedTrialError(TunesmithError):
+    """Raise from a hypermodel or objective to fail this trial without retrying it.
+
+    Example:
+        >>> def build_model(hp):
+        ...     if hp.Int("units", 8, 64) > 32 and hp.Boolean("tiny_device"):
+        ...         raise FailedTrialError("too large for the device")
+    """
+
+
+class FatalError(TunesmithError):
+    """Raise to stop the whole search at once."""
+
+
+class FatalValueError(FatalError, ValueError):
+    """A fatal error that is also a ``ValueError``."""
+
+
+class FatalTypeError(FatalError, TypeError):
+    """A fatal error that is also a ``TypeError``."""
+
+
+class FatalRuntimeError(FatalError, RuntimeError):
+    """A fatal error that is also a ``RuntimeError``."""
+
+
+class TooManyFailedTrialsError(FatalRuntimeError):
+    """More trials failed in a row than ``max_consecutive_failed_trials`` allows."""
+
+
+class SearchSpaceError(ValueError, TunesmithError):
+    """A hyperparameter definition is invalid; the message names it and the fix."""
+
+
+class SearchSpaceExhaustedError(TunesmithError):
+    """Every configuration of a finite search space has been tried."""
+
+
+class ObjectiveError(ValueError, TunesmithError):
+    """The objective is unknown, ambiguous, or absent from the logged metrics."""
+
+
+class StoreError(TunesmithError):
+    """The project's store cannot be used as it is."""
+
+
+class StoreCorruptError(StoreError):
+    """The store file exists but is not a readable tunesmith database."""
+
+
+class StoreVersionError(StoreError):
+    """The store was written by a newer tunesmith than the one running."""
+
+
+class StudyMismatchError(StoreError, FatalError):
+    """The store holds a study whose settings contradict the ones asked for."""

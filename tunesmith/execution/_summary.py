@@ -1,0 +1,47 @@
+"""The text of ``results_summary()`` and ``search_space_summary()``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tunesmith.oracles import Oracle
+    from tunesmith.space import HyperParameters
+
+
+def results_summary_text(oracle: Oracle, project_dir: Path, num_trials: int = 10) -> str:
+    """The best trials, best first, in the layout keras-tuner users read."""
+    best = oracle.get_best_trials(num_trials)
+    lines = [
+        "Results summary",
+        f"Results in {project_dir}",
+        f"Showing {len(best)} best trials",
+        f"{oracle.objective}",
+    ]
+    for trial in best:
+        lines.append("")
+        lines += trial.summary_lines()
+    unranked = [t for t in oracle.trials.values() if not t.has_valid_score]
+    if unranked:
+        counts: dict[str, int] = {}
+        for trial in unranked:
+            counts[trial.status.value] = counts.get(trial.status.value, 0) + 1
+        text = ", ".join(f"{n} {status.lower()}" for status, n in sorted(counts.items()))
+        lines += ["", f"Not ranked: {text} (see results_frame() for their errors)."]
+    if not best and not oracle.trials:
+        lines += ["", "No trials yet."]
+    return "\n".join(lines)
+
+
+def search_space_summary_text(hyperparameters: HyperParameters, extended: bool = False) -> str:
+    """Every hyperparameter with its definition."""
+    space = hyperparameters.space
+    lines = ["Search space summary", f"Default search space size: {len(space)}"]
+    for hp in space:
+        lines.append(f"{hp.name} ({type(hp).__name__})")
+        lines.append(str(hp.describe()))
+    return "\n".join(lines)
+
+
+__all__ = ["results_summary_text", "search_space_summary_text"]

@@ -1,0 +1,11 @@
+"""The Keras front: HyperModel, the Tuner and the ready-made tuners.
+
+Importing this package imports Keras. Keras picks its backend from
+``KERAS_BACKEND``; tunesmith never overrides a backend the user chose.
+"""
+
+from tunesmith.keras._hypermodel import HyperModel
+from tunesmith.keras._tuner import Tuner
+from tunesmith.keras._tuners import GridSearch, RandomSearch
+
+__all__ = ["GridSearch", "HyperModel", "RandomSearch", "Tuner"]

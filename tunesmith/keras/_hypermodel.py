@@ -1,0 +1,72 @@
+"""HyperModel: how to build (and optionally fit) a model for given hyperparameters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tunesmith.errors import FatalTypeError
+from tunesmith.space import HyperParameters
+
+
+class HyperModel:
+    """Subclass and implement :meth:`build`; override :meth:`fit` to tune training too.
+
+    ``fit`` receives the same ``hp`` as ``build``, so batch size, epochs or the
+    optimizer can be hyperparameters as well.
+
+    Example:
+        >>> import keras
+        >>> class MLP(HyperModel):
+        ...     def build(self, hp):
+        ...         model = keras.Sequential([keras.layers.Dense(hp.Int("units", 8, 64)),
+        ...                                   keras.layers.Dense(1)])
+        ...         model.compile(loss="mse")
+        ...         return model
+        ...     def fit(self, hp, model, *args, **kwargs):
+        ...         return model.fit(*args, batch_size=hp.Choice("batch", [16, 32]), **kwargs)
+    """
+
+    def __init__(self, name: str | None = None, tunable: bool = True) -> None:
+        self.name = name
+        self.tunable = tunable
+
+    def build(self, hp: HyperParameters) -> Any:
+        """Return a compiled ``keras.Model`` for the values in ``hp``."""
+        raise NotImplementedError("A HyperModel subclass must implement build(hp).")
+
+    def declare_hyperparameters(self, hp: HyperParameters) -> None:
+        """Register hyperparameters up front (optional; build registers them anyway)."""
+
+    def fit(self, hp: HyperParameters, model: Any, *args: Any, **kwargs: Any) -> Any:
+        """Train ``model``; return its ``History``, or a score, or a dict of metrics."""
+        return model.fit(*args, **kwargs)
+
+
+class FunctionHyperModel(HyperModel):
+    """Wraps a plain ``build_model(hp)`` function."""
+
+    def __init__(self, build_fn: Callable[[HyperParameters], Any]) -> None:
+        super().__init__(name=getattr(build_fn, "__name__", None))
+        self._build_fn = build_fn
+
+    def build(self, hp: HyperParameters) -> Any:
+        return self._build_fn(hp)
+
+
+def as_hypermodel(hypermodel: HyperModel | Callable[[HyperParameters], Any] | None) -> HyperModel:
+    """Accept what keras-tuner accepts as ``hypermodel=``: a HyperModel or a build function."""
+    if isinstance(hypermodel, HyperModel):
+        return hypermodel
+    if callable(hypermodel):
+        return FunctionHyperModel(hypermodel)
+    if hypermodel is None:
+        raise FatalTypeError(
+            "No hypermodel given. Pass hypermodel=build_model (a function taking hp and "
+            "returning a compiled keras.Model), or a tunesmith.HyperModel, or subclass the "
+            "tuner and override run_trial()."
+        )
+    raise FatalTypeError(
+        f"hypermodel must be a function build_model(hp) or a tunesmith.HyperModel, "
+        f"got {type(hypermodel).__name__}."
+    )

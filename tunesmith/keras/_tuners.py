@@ -1,0 +1,89 @@
+"""The ready-made tuners: an oracle and the Keras :class:`Tuner`, in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tunesmith.keras._hypermodel import HyperModel
+from tunesmith.keras._tuner import Tuner
+from tunesmith.objective import Objective
+from tunesmith.oracles import GridSearchOracle, RandomSearchOracle
+from tunesmith.space import HyperParameters
+
+
+class RandomSearch(Tuner):
+    """Random search over a Keras hypermodel, never repeating a configuration.
+
+    Takes keras-tuner's arguments; the rest (``directory``, ``project_name``,
+    ``overwrite``, ``executions_per_trial``...) go to :class:`Tuner`.
+
+    Example:
+        >>> tuner = RandomSearch(build_model, objective="val_accuracy", max_trials=5,
+        ...                      directory="runs", project_name="w1")
+        >>> tuner.search(x, y, epochs=30, validation_data=(x_val, y_val))
+        >>> best_model = tuner.get_best_models(1)[0]
+    """
+
+    def __init__(
+        self,
+        hypermodel: HyperModel | Callable[[HyperParameters], Any] | None = None,
+        objective: str | Objective | None = None,
+        max_trials: int = 10,
+        seed: int | None = None,
+        hyperparameters: HyperParameters | None = None,
+        tune_new_entries: bool = True,
+        allow_new_entries: bool = True,
+        max_retries_per_trial: int = 0,
+        max_consecutive_failed_trials: int = 3,
+        **kwargs: Any,
+    ) -> None:
+        oracle = RandomSearchOracle(
+            objective=objective,
+            max_trials=max_trials,
+            seed=seed,
+            hyperparameters=hyperparameters,
+            tune_new_entries=tune_new_entries,
+            allow_new_entries=allow_new_entries,
+            max_retries_per_trial=max_retries_per_trial,
+            max_consecutive_failed_trials=max_consecutive_failed_trials,
+        )
+        super().__init__(oracle, hypermodel, **kwargs)
+
+
+class GridSearch(Tuner):
+    """Tries every combination of the hyperparameters' values (up to ``max_trials``).
+
+    A ``Float`` without ``step`` contributes ``float_grid_size`` evenly spaced values.
+
+    Example:
+        >>> tuner = GridSearch(build_model, objective="val_loss", directory="runs",
+        ...                    project_name="grid")
+    """
+
+    def __init__(
+        self,
+        hypermodel: HyperModel | Callable[[HyperParameters], Any] | None = None,
+        objective: str | Objective | None = None,
+        max_trials: int | None = None,
+        seed: int | None = None,
+        hyperparameters: HyperParameters | None = None,
+        tune_new_entries: bool = True,
+        allow_new_entries: bool = True,
+        max_retries_per_trial: int = 0,
+        max_consecutive_failed_trials: int = 3,
+        float_grid_size: int = 10,
+        **kwargs: Any,
+    ) -> None:
+        oracle = GridSearchOracle(
+            objective=objective,
+            max_trials=max_trials,
+            seed=seed,
+            hyperparameters=hyperparameters,
+            tune_new_entries=tune_new_entries,
+            allow_new_entries=allow_new_entries,
+            max_retries_per_trial=max_retries_per_trial,
+            max_consecutive_failed_trials=max_consecutive_failed_trials,
+            float_grid_size=float_grid_size,
+        )
+        super().__init__(oracle, hypermodel, **kwargs)

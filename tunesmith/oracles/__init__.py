@@ -1,0 +1,61 @@
+"""Search algorithms behind one ask/tell interface; none of them imports Keras.
+
+Example:
+    >>> from tunesmith import HyperParameters
+    >>> from tunesmith.oracles import RandomSearchOracle
+    >>> hp = HyperParameters(); _ = hp.Int("n", 1, 4)
+    >>> oracle = RandomSearchOracle(objective="loss", max_trials=3, hyperparameters=hp, seed=0)
+    >>> trial = oracle.ask(); _ = oracle.tell(trial, {"loss": 1.0 / trial.values["n"]})
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tunesmith.objective import Objective
+from tunesmith.oracles._base import Oracle
+from tunesmith.oracles._grid import GridSearchOracle
+from tunesmith.oracles._random import RandomSearchOracle
+
+if TYPE_CHECKING:
+    from tunesmith.store import Store
+
+# keras-tuner spells these names without the Oracle suffix in some places.
+RandomSearch = RandomSearchOracle
+GridSearch = GridSearchOracle
+
+__all__ = [
+    "GridSearch",
+    "GridSearchOracle",
+    "Oracle",
+    "RandomSearch",
+    "RandomSearchOracle",
+    "load_oracle",
+]
+
+
+def load_oracle(store: Store) -> Oracle:
+    """The oracle of the study held in ``store``, with its trials loaded (read-only use).
+
+    Example:
+        >>> from tunesmith.store import Store
+        >>> oracle = load_oracle(Store.open("runs/w1"))  # doctest: +SKIP
+        >>> oracle.get_best_trials(1)  # doctest: +SKIP
+    """
+    from tunesmith.errors import StoreError
+
+    settings = store.load_study()
+    if settings is None:
+        raise StoreError(f"The store at {store.project_dir} holds no study yet.")
+    classes = {cls.algorithm_name: cls for cls in (RandomSearchOracle, GridSearchOracle)}
+    cls = classes.get(settings.get("algorithm"), Oracle)
+    oracle = cls(
+        objective=Objective.from_config(settings["objective"]),
+        max_trials=settings.get("max_trials"),
+        seed=settings.get("seed"),
+        **settings.get("algorithm_args", {}),
+    )
+    if cls is Oracle:
+        oracle.algorithm_name = settings.get("algorithm", "base")
+    oracle.attach_store(store, read_only=True)
+    return oracle

@@ -1,0 +1,415 @@
+"""The ask/tell core every search algorithm builds on."""
+
+from __future__ import annotations
+
+import math
+import time
+import traceback as traceback_module
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tunesmith.errors import (
+    FailedTrialError,
+    StudyMismatchError,
+    TooManyFailedTrialsError,
+)
+from tunesmith.objective import Objective, create_objective
+from tunesmith.space import HyperParameters, config_key
+from tunesmith.trial import Trial, TrialStatus
+
+if TYPE_CHECKING:
+    from tunesmith.store import Store
+
+
+class Oracle:
+    """Hands out trials (``ask``), hears about their epochs (``report``) and ends them (``tell``).
+
+    An oracle knows nothing of Keras: it sees hyperparameter values and scores.
+    Subclasses decide which values to try next by overriding :meth:`_propose`.
+    Several trials may be asked before any is told, for parallel workers.
+
+    With a :class:`~tunesmith.store.Store` attached, every state change is written
+    through to SQLite, and attaching to an existing store resumes the study: finished
+    trials stay, and trials that were running when the process died are handed out
+    again before any new one.
+
+    Example:
+        >>> from tunesmith.oracles import RandomSearchOracle
+        >>> from tunesmith import HyperParameters
+        >>> hp = HyperParameters()
+        >>> _ = hp.Float("x", -2.0, 2.0)
+        >>> oracle = RandomSearchOracle(objective="loss", max_trials=5,
+        ...                             hyperparameters=hp, seed=1)
+        >>> while (trial := oracle.ask()) is not None:
+        ...     _ = oracle.tell(trial, {"loss": trial.values["x"] ** 2})
+        >>> len(oracle.get_best_trials(1))
+        1
+    """
+
+    #: Stored with the study so a resumed search refuses a different algorithm.
+    algorithm_name = "base"
+
+    def __init__(
+        self,
+        objective: str | Objective | None = None,
+        max_trials: int | None = None,
+        hyperparameters: HyperParameters | None = None,
+        allow_new_entries: bool = True,
+        tune_new_entries: bool = True,
+        seed: int | None = None,
+        max_retries_per_trial: int = 0,
+        max_consecutive_failed_trials: int = 3,
+    ) -> None:
+        if max_trials is not None and max_trials < 1:
+            raise ValueError(f"max_trials must be at least 1, got {max_trials}.")
+        if max_retries_per_trial < 0:
+            raise ValueError("max_retries_per_trial must be 0 or more.")
+        if max_consecutive_failed_trials < 1:
+            raise ValueError("max_consecutive_failed_trials must be at least 1.")
+        self.objective = create_objective(objective)
+        self.max_trials = max_trials
+        self.hyperparameters = hyperparameters.copy() if hyperparameters else HyperParameters()
+        self.allow_new_entries = allow_new_entries
+        self.tune_new_entries = tune_new_entries
+        # A seed drawn once and stored with the study keeps a resumed search reproducible.
+        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
+        self.max_retries_per_trial = max_retries_per_trial
+        self.max_consecutive_failed_trials = max_consecutive_failed_trials
+
+        self.trials: dict[str, Trial] = {}
+        self.store: Store | None = None
+        self.stop_reason: str | None = None
+        self._requeued: list[str] = []
+        self._consecutive_failures = 0
+        self._last_error: str | None = None
+        self._curves: dict[str, list[tuple[int, int, dict[str, float]]]] = {}
+
+    # ----------------------------------------------------------------- storage
+    def settings(self) -> dict[str, Any]:
+        """What identifies this study in its store (JSON-serialisable)."""
+        return {
+            "algorithm": self.algorithm_name,
+            "objective": self.objective.get_config(),
+            "max_trials": self.max_trials,
+            "seed": self.seed,
+            "space": self.hyperparameters.get_config(),
+            "algorithm_args": self._algorithm_args(),
+        }
+
+    def _algorithm_args(self) -> dict[str, Any]:
+        return {}
+
+    def attach_store(self, store: Store, *, read_only: bool = False) -> None:
+        """Write through to ``store`` and resume the study it holds, if any.
+
+        ``read_only`` loads the study for inspection (summaries, exports) without
+        writing anything back.
+
+        Raises :class:`StudyMismatchError` when the store holds a study with another
+        algorithm or objective: resuming it would mix incomparable results.
+        """
+        stored = store.load_study()
+        if stored is not None:
+            self._check_compatible(stored, store)
+            self.seed = int(stored.get("seed", self.seed))
+            stored_space = HyperParameters.from_config(stored["space"])
+            self._merge_space(stored_space, from_store=True)
+        for trial in store.load_trials():
+            self.trials[trial.trial_id] = trial
+            if trial.status is TrialStatus.RUNNING:
+                self._requeued.append(trial.trial_id)
+        self._restore_state()
+        if not read_only:
+            self.store = store
+            self._save_study()
+
+    def _check_compatible(self, stored: Mapping[str, Any], store: Store) -> None:
+        fix = (
+            f"Pass overwrite=True to start afresh in {store.project_dir}, "
+            "or choose another project_name."
+        )
+        if stored.get("algorithm") != self.algorithm_name:
+            raise StudyMismatchError(
+                f"The store at {store.project_dir} holds a {stored.get('algorithm')!r} study, "
+                f"not {self.algorithm_name!r}. {fix}"
+            )
+        stored_objective = Objective.from_config(stored["objective"])
+        if stored_objective != self.objective:
+            raise StudyMismatchError(
+                f"The store at {store.project_dir} optimises {stored_objective}, "
+                f"not {self.objective}. {fix}"
+            )
+
+    def _restore_state(self) -> None:
+        """Hook for subclasses that derive state from the loaded trials."""
+
+    def _save_study(self) -> None:
+        if self.store is not None:
+            self.store.save_study(self.settings())
+
+    def _save_trial(self, trial: Trial) -> None:
+        if self.store is not None:
+            self.store.save_trial(trial)
+
+    # ------------------------------------------------------------------- space
+    def update_space(self, hyperparameters: HyperParameters) -> None:
+        """Learn hyperparameters a model registered while being built (define-by-run).
+
+        New names are added unless ``allow_new_entries`` is False (then an error);
+        with ``tune_new_entries=False`` they are fixed at their defaults. A name
+        already known with a different definition means the hypermodel changed
+        since the stored study began, which would silently mix results.
+        """
+        if self._merge_space(hyperparameters, from_store=False):
+            self._save_study()
+
+    def _merge_space(self, incoming: HyperParameters, *, from_store: bool) -> bool:
+        """Merge ``incoming``'s definitions; return whether any name was new."""
+        known: dict[str, list] = {}
+        for hp in self.hyperparameters.space:
+            known.setdefault(hp.name, []).append(hp)
+        added = []
+        for hp in incoming.space:
+            same_name = known.get(hp.name, [])
+            if any(k.same_definition(hp) for k in same_name):
+                continue
+            # One name may live in several conditional branches; a different
+            # definition under the same conditions means the hypermodel changed.
+            clash = [k for k in same_name if k.conditions == hp.conditions]
+            if clash:
+                raise StudyMismatchError(
+                    f"The hyperparameter {hp.name!r} is defined as {hp.describe()} now, "
+                    f"but the study has it as {clash[0].describe()}. The hypermodel "
+                    "changed since the study began: pass overwrite=True to start afresh, "
+                    "or choose another project_name."
+                )
+            if same_name:
+                added.append(hp)
+                continue
+            if not from_store and not self.allow_new_entries:
+                raise StudyMismatchError(
+                    f"The hypermodel registered {hp.name!r}, which is not in the given "
+                    "hyperparameters and allow_new_entries=False. Add it to "
+                    "hyperparameters=..., or pass allow_new_entries=True."
+                )
+            added.append(hp)
+        if not added:
+            return False
+        if not from_store and not self.tune_new_entries:
+            fixed = HyperParameters()
+            for hp in added:
+                fixed.Fixed(hp.name, hp.default)
+            added = list(fixed.space)
+        self.hyperparameters.merge(added)
+        return True
+
+    # ----------------------------------------------------------------- ask/tell
+    def ask(self) -> Trial | None:
+        """The next trial to run, or ``None`` when the search is over.
+
+        When it returns ``None``, :attr:`stop_reason` says why (budget spent,
+        space exhausted). Crashed trials found at resume come back first.
+        """
+        if self._requeued:
+            trial = self.trials[self._requeued.pop(0)]
+            return self._restart(trial)
+        if self.max_trials is not None and len(self.trials) >= self.max_trials:
+            self.stop_reason = f"max_trials={self.max_trials} reached."
+            return None
+        number = len(self.trials)
+        values = self._propose(number)
+        if values is None:
+            return None
+        trial = Trial(
+            trial_id=self._trial_id(number),
+            number=number,
+            hyperparameters=self.hyperparameters.with_values(values),
+            started_at=time.time(),
+        )
+        self.trials[trial.trial_id] = trial
+        self._save_trial(trial)
+        return trial
+
+    def _restart(self, trial: Trial) -> Trial:
+        trial.status = TrialStatus.RUNNING
+        trial.started_at = time.time()
+        trial.ended_at = None
+        trial.score = None
+        trial.best_step = None
+        trial.metrics = {}
+        trial.executions = 0
+        trial.epochs = 0
+        self._curves.pop(trial.trial_id, None)
+        if self.store is not None:
+            self.store.clear_metrics(trial.trial_id)
+        self._save_trial(trial)
+        return trial
+
+    def _trial_id(self, number: int) -> str:
+        width = max(2, len(str(self.max_trials - 1))) if self.max_trials else 4
+        trial_id = f"{number:0{width}d}"
+        while trial_id in self.trials:  # a resumed study may have used another width
+            trial_id = f"{number:0{len(trial_id) + 1}d}"
+        return trial_id
+
+    def _propose(self, number: int) -> dict[str, Any] | None:
+        """Values for the next trial, or None (with ``stop_reason`` set) when done."""
+        raise NotImplementedError
+
+    def _rng(self, number: int) -> np.random.Generator:
+        """A generator seeded by (seed, trial number): a resumed search draws as an
+        uninterrupted one would."""
+        return np.random.default_rng([self.seed, number])
+
+    def _tried_keys(self) -> set[tuple]:
+        return {config_key(t.values) for t in self.trials.values()}
+
+    def report(
+        self, trial: Trial, step: int, metrics: Mapping[str, float], execution: int = 0
+    ) -> bool:
+        """Record one step's metrics of a running trial; return whether to go on.
+
+        The base oracle never stops a trial early; pruning oracles override
+        :meth:`_should_continue`.
+        """
+        clean = {k: float(v) for k, v in metrics.items() if _is_number(v)}
+        if self.store is not None:
+            self.store.append_metrics(trial.trial_id, execution, step, clean)
+        else:
+            self._curves.setdefault(trial.trial_id, []).append((execution, step, clean))
+        return self._should_continue(trial, step, clean)
+
+    def _should_continue(self, trial: Trial, step: int, metrics: Mapping[str, float]) -> bool:
+        return True
+
+    def tell(
+        self,
+        trial: Trial,
+        result: float | Mapping[str, float] | None = None,
+        *,
+        error: BaseException | str | None = None,
+        best_step: int | None = None,
+        executions: int | None = None,
+        epochs: int | None = None,
+        stopped_early: bool = False,
+    ) -> Trial:
+        """End ``trial`` with its result, or with the error that ended it.
+
+        ``result`` is the objective's value or a dict of metrics holding it. A NaN or
+        infinite objective makes the trial INVALID (it can never be the best). An
+        error makes it FAILED with the traceback stored, or sends it back to the
+        queue while ``max_retries_per_trial`` allows. Once
+        ``max_consecutive_failed_trials`` trials in a row have failed, raises
+        :class:`TooManyFailedTrialsError` quoting the last traceback (after storing).
+        """
+        trial.ended_at = time.time()
+        if executions is not None:
+            trial.executions = executions
+        if epochs is not None:
+            trial.epochs = epochs
+        if error is not None:
+            return self._tell_failure(trial, error)
+
+        metrics: dict[str, float]
+        if isinstance(result, Mapping):
+            metrics = {k: float(v) for k, v in result.items() if _is_number(v)}
+            try:
+                score = self.objective.value_from(metrics)
+            except ValueError as exc:
+                return self._tell_failure(trial, exc)
+        elif result is None:
+            return self._tell_failure(trial, "The trial ended without a result.")
+        else:
+            score = float(result)
+            metrics = {self.objective.name: score}
+        trial.score = score
+        trial.metrics = metrics
+        trial.best_step = best_step
+        trial.error = None
+        if not math.isfinite(score):
+            trial.status = TrialStatus.INVALID
+            trial.error = (
+                f"The objective {self.objective.name!r} was {score}: the trial cannot be "
+                "ranked. Lower the learning rate, clip gradients, or check the data for NaNs."
+            )
+        else:
+            trial.status = TrialStatus.STOPPED if stopped_early else TrialStatus.COMPLETED
+        self._consecutive_failures = 0
+        self._save_trial(trial)
+        self._on_trial_end(trial)
+        return trial
+
+    def _tell_failure(self, trial: Trial, error: BaseException | str) -> Trial:
+        text = _format_error(error)
+        retryable = not isinstance(error, FailedTrialError)
+        if retryable and trial.attempts <= self.max_retries_per_trial:
+            trial.attempts += 1
+            trial.error = text
+            self._requeued.insert(0, trial.trial_id)
+            self._save_trial(trial)
+            return trial
+        trial.status = TrialStatus.FAILED
+        trial.error = text
+        trial.score = None
+        self._save_trial(trial)
+        self._consecutive_failures += 1
+        self._last_error = text
+        self._on_trial_end(trial)
+        if self._consecutive_failures >= self.max_consecutive_failed_trials:
+            raise TooManyFailedTrialsError(
+                f"{self._consecutive_failures} trials in a row failed "
+                f"(max_consecutive_failed_trials={self.max_consecutive_failed_trials}); "
+                "the search stops. The stored trials are kept. Last error:\n" + text
+            )
+        return trial
+
+    def _on_trial_end(self, trial: Trial) -> None:
+        """Hook for subclasses that update a model of the objective."""
+
+    # ----------------------------------------------------------------- results
+    def get_best_trials(self, num_trials: int = 1) -> list[Trial]:
+        """The ``num_trials`` best finished trials, best first (invalid and failed excluded)."""
+        ranked = [t for t in self.trials.values() if t.has_valid_score]
+        ranked.sort(key=lambda t: (self.objective.sort_key(t.score), t.number))
+        return ranked[:num_trials]
+
+    @property
+    def remaining_trials(self) -> int | None:
+        if self.max_trials is None:
+            return None
+        return max(0, self.max_trials - len(self.trials)) + len(self._requeued)
+
+    def get_space(self) -> HyperParameters:
+        return self.hyperparameters.copy()
+
+    def get_trial(self, trial_id: str) -> Trial:
+        return self.trials[trial_id]
+
+    def curves(self, trial_id: str) -> list[tuple[int, int, dict[str, float]]]:
+        """Per-step metrics of a trial as (execution, step, metrics) tuples."""
+        if self.store is None:
+            return list(self._curves.get(trial_id, []))
+        frame = self.store.load_curves(trial_id)
+        out = []
+        for row in frame.to_dict("records"):
+            execution, step = int(row.pop("execution")), int(row.pop("step"))
+            row.pop("trial_id", None)
+            out.append((execution, step, {k: v for k, v in row.items() if _is_number(v)}))
+        return out
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(value, (str, bytes))
+
+
+def _format_error(error: BaseException | str) -> str:
+    if isinstance(error, BaseException):
+        text = "".join(traceback_module.format_exception(error))
+        return text if error.__traceback__ is not None else f"{type(error).__name__}: {error}"
+    return str(error)

@@ -1,0 +1,62 @@
+"""Random search that never repeats a configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tunesmith.oracles._base import Oracle
+from tunesmith.space import config_key, count_configurations, iterate_grid, sample_values
+
+# Draws in a row that may land on tried configurations before the oracle lists the
+# untried ones of a finite space and picks among them directly.
+_DRAWS_BEFORE_ENUMERATING = 20
+# For spaces with continuous dimensions a repeat is nearly impossible; this many in
+# a row means the known space is effectively used up.
+_DRAWS_BEFORE_GIVING_UP = 1000
+
+
+class RandomSearchOracle(Oracle):
+    """Draws each configuration uniformly at random, never the same one twice.
+
+    Where the space is finite, the oracle counts it: once every configuration has
+    been tried the search ends with a message saying so, rather than stopping after
+    a run of unlucky repeated draws. Conditional hyperparameters are drawn only
+    when their condition holds.
+
+    Example:
+        >>> from tunesmith import HyperParameters
+        >>> hp = HyperParameters()
+        >>> _ = hp.Choice("units", [16, 32])
+        >>> oracle = RandomSearchOracle(objective="val_loss", max_trials=10,
+        ...                             hyperparameters=hp, seed=0)
+        >>> sorted(oracle.ask().values["units"] for _ in range(2))
+        [16, 32]
+        >>> oracle.ask() is None, oracle.stop_reason
+        (True, 'All 2 configurations of the search space have been tried.')
+    """
+
+    algorithm_name = "random"
+
+    def _propose(self, number: int) -> dict[str, Any] | None:
+        rng = self._rng(number)
+        tried = self._tried_keys()
+        total = count_configurations(self.hyperparameters)
+        if total is not None and len(tried) >= total:
+            self.stop_reason = f"All {total} configurations of the search space have been tried."
+            return None
+        limit = _DRAWS_BEFORE_ENUMERATING if total is not None else _DRAWS_BEFORE_GIVING_UP
+        for _ in range(limit):
+            values = sample_values(self.hyperparameters, rng)
+            if config_key(values) not in tried:
+                return values
+        if total is None:
+            self.stop_reason = (
+                f"{limit} random draws in a row repeated tried configurations; "
+                "the search space looks exhausted."
+            )
+            return None
+        untried = [v for v in iterate_grid(self.hyperparameters) if config_key(v) not in tried]
+        if not untried:
+            self.stop_reason = f"All {total} configurations of the search space have been tried."
+            return None
+        return untried[int(rng.integers(len(untried)))]

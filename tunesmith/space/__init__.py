@@ -1,0 +1,59 @@
+"""The search space: hyperparameter types, conditions, and the container models use.
+
+A model-building function receives a :class:`HyperParameters` and asks it for
+values (``hp.Int``, ``hp.Float``, ``hp.Choice``, ``hp.Boolean``, ``hp.Fixed``),
+which defines the space while the model is built, as in keras-tuner. Every
+hyperparameter type has one reversible encoding into [0, 1]
+(:meth:`HyperParameter.to_unit` / :meth:`HyperParameter.from_unit`) that random,
+grid and Bayesian search all share. The module-level helpers count, enumerate and
+sample whole configurations, respecting conditions.
+
+Nothing here imports Keras.
+
+Example:
+    >>> from tunesmith.space import HyperParameters, count_configurations
+    >>> hp = HyperParameters()
+    >>> hp.Int("units", 32, 512, step=32)
+    32
+    >>> hp.Choice("activation", ["relu", "softmax"])
+    'relu'
+    >>> count_configurations(hp)
+    32
+"""
+
+from __future__ import annotations
+
+from tunesmith.space._base import DiscreteHyperParameter, HyperParameter
+from tunesmith.space._choice import Boolean, Choice, Fixed
+from tunesmith.space._conditions import Condition, Parent
+from tunesmith.space._enumerate import (
+    config_key,
+    count_configurations,
+    iterate_grid,
+    sample_values,
+)
+from tunesmith.space._hyperparameters import HyperParameters, UnknownHyperParameterError
+from tunesmith.space._numeric import Float, Int
+from tunesmith.space._sampling import SAMPLINGS
+from tunesmith.space._serialize import deserialize, serialize
+
+__all__ = [
+    "SAMPLINGS",
+    "Boolean",
+    "Choice",
+    "Condition",
+    "DiscreteHyperParameter",
+    "Fixed",
+    "Float",
+    "HyperParameter",
+    "HyperParameters",
+    "Int",
+    "Parent",
+    "UnknownHyperParameterError",
+    "config_key",
+    "count_configurations",
+    "deserialize",
+    "iterate_grid",
+    "sample_values",
+    "serialize",
+]

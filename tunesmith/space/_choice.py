@@ -1,0 +1,283 @@
+"""Hyperparameters with listed values: :class:`Choice`, :class:`Boolean`, :class:`Fixed`."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from tunesmith.space._base import DiscreteHyperParameter, fail
+from tunesmith.space._values import (
+    SCALAR_TYPE_NAMES,
+    is_scalar,
+    kind_of,
+    same_value,
+    to_python,
+)
+
+
+def _coerce_to_kind(value: Any, kind: str) -> Any:
+    """``value`` as ``kind`` where that loses nothing (``1`` -> ``1.0`` for floats)."""
+    value = to_python(value)
+    if kind == "float" and kind_of(value) == "int":
+        return float(value)
+    if kind == "int" and kind_of(value) == "float" and math.isfinite(value) and value.is_integer():
+        return int(value)
+    return value
+
+
+class Choice(DiscreteHyperParameter):
+    """One of a list of values, all of one type: int, float, str or bool.
+
+    Args:
+        name: The hyperparameter's name.
+        values: The possible values (ints and floats do not mix: write ``1.0``).
+        ordered: Whether the order of ``values`` means something (a surrogate model
+            may then treat nearby values as similar). Default True for numbers and
+            False for strings and bools, which cannot be ordered.
+        default: Default ``values[0]``.
+        conditions: :class:`Condition` objects (or their configs).
+
+    The encoding follows the order in which ``values`` are given.
+
+    Example:
+        >>> act = Choice("activation", ["relu", "tanh"])
+        >>> act.default, act.is_categorical
+        ('relu', True)
+        >>> act.from_unit(0.9)
+        'tanh'
+    """
+
+    def __init__(
+        self,
+        name: str,
+        values: Iterable[Any],
+        ordered: bool | None = None,
+        default: Any = None,
+        conditions: Iterable[Any] | None = None,
+    ) -> None:
+        super().__init__(name, conditions)
+        name = self._name
+        self._values = self._check_values(name, values)
+        self._kind = kind_of(self._values[0])
+        numeric = self._kind in ("int", "float")
+        if ordered is None:
+            ordered = numeric
+        if not isinstance(ordered, bool):
+            raise fail(name, f"ordered={ordered!r} is not a bool.", "Pass True, False or None.")
+        if ordered and not numeric:
+            raise fail(
+                name,
+                f"ordered=True, but its values are {self._kind}s, which have no order.",
+                "Leave ordered out (or False) for str and bool values.",
+            )
+        self._ordered = ordered
+        self._index = {v: i for i, v in enumerate(self._values)}
+        if default is None:
+            self._default = self._values[0]
+        else:
+            index = self._index_of(self.coerce(default))
+            if index is None:
+                raise fail(
+                    name,
+                    f"default={default!r} is not among its values {list(self._values)!r}.",
+                    "Pass one of the values as default, or leave it out "
+                    "(it is then the first value).",
+                )
+            self._default = self._values[index]
+
+    @staticmethod
+    def _check_values(name: str, values: Any) -> tuple[Any, ...]:
+        if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+            raise fail(
+                name,
+                f"values={values!r} is not a list.",
+                "Pass the possible values as a list, e.g. values=['relu', 'tanh'].",
+            )
+        listed = [to_python(v) for v in values]
+        if not listed:
+            raise fail(name, "values is empty.", "Give at least one value.")
+        for value in listed:
+            if not is_scalar(value):
+                raise fail(
+                    name,
+                    f"the value {value!r} is a {type(value).__name__}.",
+                    f"Choice values must be {SCALAR_TYPE_NAMES}.",
+                )
+            if isinstance(value, float) and not math.isfinite(value):
+                raise fail(
+                    name,
+                    f"the value {value!r} is not finite.",
+                    "Choice values must be finite numbers.",
+                )
+        kinds = sorted({kind_of(v) for v in listed})
+        if len(kinds) > 1:
+            fix = (
+                "Write every number as a float (1.0, not 1)."
+                if kinds == ["float", "int"]
+                else "Use values of a single type."
+            )
+            raise fail(name, f"values mix types ({', '.join(kinds)}): {listed!r}.", fix)
+        duplicates = sorted({repr(v) for i, v in enumerate(listed) if v in listed[:i]})
+        if duplicates:
+            raise fail(name, f"values repeat {', '.join(duplicates)}.", "List each value once.")
+        return tuple(listed)
+
+    @property
+    def values(self) -> list[Any]:
+        return list(self._values)
+
+    @property
+    def ordered(self) -> bool:
+        return self._ordered
+
+    @property
+    def default(self) -> Any:
+        return self._default
+
+    @property
+    def is_categorical(self) -> bool:
+        return not self._ordered
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **self._base_config(),
+            "values": list(self._values),
+            "ordered": self._ordered,
+            "default": self._default,
+        }
+
+    def describe(self) -> dict[str, Any]:
+        return {**self._describe_base(), "values": list(self._values), "ordered": self._ordered}
+
+    def _span(self) -> str:
+        return repr(list(self._values))
+
+    def coerce(self, value: Any) -> Any:
+        return _coerce_to_kind(value, self._kind)
+
+    def cardinality(self) -> int:
+        return len(self._values)
+
+    def _value_at(self, index: int) -> Any:
+        return self._values[index]
+
+    def _index_of(self, value: Any) -> int | None:
+        value = to_python(value)
+        if kind_of(value) != self._kind:
+            return None
+        index = self._index.get(value)
+        if index is None and self._kind == "float":
+            # A float that went through arithmetic may differ in the last bits.
+            index = next((i for i, v in enumerate(self._values) if same_value(v, value)), None)
+        return index
+
+
+class Boolean(DiscreteHyperParameter):
+    """``False`` or ``True`` (categorical; encoded False -> 0.25, True -> 0.75).
+
+    Example:
+        >>> Boolean("batch_norm").grid_values()
+        [False, True]
+    """
+
+    def __init__(
+        self, name: str, default: bool = False, conditions: Iterable[Any] | None = None
+    ) -> None:
+        super().__init__(name, conditions)
+        default = to_python(default)
+        if not isinstance(default, bool):
+            raise fail(
+                self._name,
+                f"default={default!r} is not a bool.",
+                "Pass default=True or default=False.",
+            )
+        self._default = default
+
+    @property
+    def default(self) -> bool:
+        return self._default
+
+    @property
+    def is_categorical(self) -> bool:
+        return True
+
+    def get_config(self) -> dict[str, Any]:
+        return {**self._base_config(), "default": self._default}
+
+    def describe(self) -> dict[str, Any]:
+        return self._describe_base()
+
+    def _span(self) -> str:
+        return "False or True"
+
+    def coerce(self, value: Any) -> Any:
+        return to_python(value)
+
+    def cardinality(self) -> int:
+        return 2
+
+    def _value_at(self, index: int) -> bool:
+        return bool(index)
+
+    def _index_of(self, value: Any) -> int | None:
+        value = to_python(value)
+        return int(value) if isinstance(value, bool) else None
+
+
+class Fixed(DiscreteHyperParameter):
+    """A hyperparameter with a single value (recorded, never searched; encodes to 0.5).
+
+    Example:
+        >>> Fixed("optimizer", "adam").grid_values()
+        ['adam']
+    """
+
+    def __init__(self, name: str, value: Any, conditions: Iterable[Any] | None = None) -> None:
+        super().__init__(name, conditions)
+        value = to_python(value)
+        if not is_scalar(value) or (isinstance(value, float) and not math.isfinite(value)):
+            raise fail(
+                self._name,
+                f"value={value!r} is not a finite {SCALAR_TYPE_NAMES}.",
+                f"A Fixed value must be {SCALAR_TYPE_NAMES}.",
+            )
+        self._value = value
+
+    @property
+    def value(self) -> Any:
+        return self._value
+
+    @property
+    def default(self) -> Any:
+        return self._value
+
+    def get_config(self) -> dict[str, Any]:
+        return {**self._base_config(), "value": self._value}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Fixed:
+        config = dict(config)
+        config.pop("default", None)  # accepted for symmetry with the other types
+        return cls(**config)
+
+    def describe(self) -> dict[str, Any]:
+        return {**self._describe_base(), "value": self._value}
+
+    def _span(self) -> str:
+        return f"only {self._value!r}"
+
+    def coerce(self, value: Any) -> Any:
+        return _coerce_to_kind(value, kind_of(self._value))
+
+    def cardinality(self) -> int:
+        return 1
+
+    def _value_at(self, index: int) -> Any:
+        return self._value
+
+    def _index_of(self, value: Any) -> int | None:
+        value = to_python(value)
+        if kind_of(value) == kind_of(self._value) and same_value(value, self._value):
+            return 0
+        return None

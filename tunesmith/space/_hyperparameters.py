@@ -1,0 +1,519 @@
+"""The define-by-run container: :class:`HyperParameters`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from tunesmith.errors import SearchSpaceError
+from tunesmith.space import _choice, _numeric
+from tunesmith.space._base import HyperParameter, check_name, fail
+from tunesmith.space._conditions import (
+    Condition,
+    as_value_list,
+    conditions_hold,
+    mutually_exclusive,
+)
+from tunesmith.space._serialize import deserialize, serialize
+from tunesmith.space._values import to_python
+
+
+class UnknownHyperParameterError(SearchSpaceError, KeyError):
+    """No hyperparameter of that name is registered (a ``KeyError`` too, as in keras-tuner)."""
+
+    def __str__(self) -> str:
+        # KeyError would print the message quoted, as if it were the missing key.
+        return str(self.args[0]) if self.args else ""
+
+
+class HyperParameters:
+    """A search space and one point in it, built while the model is being built.
+
+    Each call such as ``hp.Int("units", 32, 512, step=32)`` registers the
+    hyperparameter the first time and returns its current value: the value the
+    search chose for this trial, or the default. Calling it again with the same
+    arguments returns the same value, so one name can size several layers.
+    Calling it with other arguments is an error: one name, one definition.
+
+    ``hp.values`` is a plain dict of the active hyperparameters' values, read by
+    every call, so setting ``hp.values["units"] = 64`` before building works.
+
+    Example:
+        >>> hp = HyperParameters()
+        >>> hp.Int("units", 32, 512, step=32)
+        32
+        >>> hp.values["units"] = 256
+        >>> [hp.Int("units", 32, 512, step=32) for _ in range(3)]
+        [256, 256, 256]
+        >>> model_type = hp.Choice("model_type", ["mlp", "cnn"])
+        >>> with hp.conditional_scope("model_type", "cnn"):
+        ...     hp.Int("filters", 16, 64) is None  # inactive while model_type is "mlp"
+        True
+        >>> hp.values
+        {'units': 256, 'model_type': 'mlp'}
+    """
+
+    def __init__(self) -> None:
+        #: The active hyperparameters' values, by full name, in registration order.
+        self.values: dict[str, Any] = {}
+        self._space: list[HyperParameter] = []
+        self._by_name: dict[str, list[HyperParameter]] = {}
+        self._scopes: list[str] = []
+        self._conditions: list[Condition] = []
+
+    # ----------------------------------------------------------- definitions
+    def Int(  # keras-tuner's capitalised API
+        self,
+        name: str,
+        min_value: int,
+        max_value: int,
+        step: int | None = None,
+        sampling: str | None = "linear",
+        default: int | None = None,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> int | None:
+        """An integer in [min_value, max_value]; see :class:`tunesmith.space.Int`.
+
+        Example:
+            >>> HyperParameters().Int("layers", 1, 4, default=2)
+            2
+        """
+        return self._define(
+            _numeric.Int,
+            name,
+            parent_name,
+            parent_values,
+            min_value=min_value,
+            max_value=max_value,
+            step=step,
+            sampling=sampling,
+            default=default,
+        )
+
+    def Float(  # keras-tuner's capitalised API
+        self,
+        name: str,
+        min_value: float,
+        max_value: float,
+        step: float | None = None,
+        sampling: str | None = "linear",
+        default: float | None = None,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> float | None:
+        """A real number in [min_value, max_value]; see :class:`tunesmith.space.Float`.
+
+        Example:
+            >>> HyperParameters().Float("lr", 1e-4, 1e-2, sampling="log")
+            0.0001
+        """
+        return self._define(
+            _numeric.Float,
+            name,
+            parent_name,
+            parent_values,
+            min_value=min_value,
+            max_value=max_value,
+            step=step,
+            sampling=sampling,
+            default=default,
+        )
+
+    def Choice(  # keras-tuner's capitalised API
+        self,
+        name: str,
+        values: Iterable[Any],
+        ordered: bool | None = None,
+        default: Any = None,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> Any:
+        """One of ``values``; see :class:`tunesmith.space.Choice`.
+
+        Example:
+            >>> HyperParameters().Choice("activation", ["relu", "tanh"])
+            'relu'
+        """
+        return self._define(
+            _choice.Choice,
+            name,
+            parent_name,
+            parent_values,
+            values=values,
+            ordered=ordered,
+            default=default,
+        )
+
+    def Boolean(  # keras-tuner's capitalised API
+        self,
+        name: str,
+        default: bool = False,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> bool | None:
+        """True or False; see :class:`tunesmith.space.Boolean`.
+
+        Example:
+            >>> HyperParameters().Boolean("batch_norm")
+            False
+        """
+        return self._define(_choice.Boolean, name, parent_name, parent_values, default=default)
+
+    def Fixed(  # keras-tuner's capitalised API
+        self,
+        name: str,
+        value: Any,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> Any:
+        """A value recorded with the trial but never searched; see :class:`tunesmith.space.Fixed`.
+
+        Example:
+            >>> HyperParameters().Fixed("optimizer", "adam")
+            'adam'
+        """
+        return self._define(_choice.Fixed, name, parent_name, parent_values, value=value)
+
+    def _define(
+        self,
+        cls: type[HyperParameter],
+        name: str,
+        parent_name: str | None,
+        parent_values: Any,
+        **kwargs: Any,
+    ) -> Any:
+        full_name = self._full_name(name)
+        conditions = list(self._conditions)
+        if parent_name is not None or parent_values is not None:
+            if parent_name is None or parent_values is None:
+                raise fail(
+                    full_name,
+                    "parent_name and parent_values must be given together.",
+                    "Pass both (or use `with hp.conditional_scope(name, values):`).",
+                )
+            conditions.append(self._make_condition(parent_name, parent_values, full_name))
+        return self._retrieve(cls(full_name, conditions=conditions, **kwargs))
+
+    # ------------------------------------------------------------------ scopes
+    @contextlib.contextmanager
+    def name_scope(self, name: str) -> Iterator[None]:
+        """Prefix the names defined inside with ``name/`` (scopes nest).
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> with hp.name_scope("block1"):
+            ...     _ = hp.Int("units", 8, 64)
+            >>> list(hp.values)
+            ['block1/units']
+        """
+        self._scopes.append(check_name(name))
+        try:
+            yield
+        finally:
+            self._scopes.pop()
+
+    @contextlib.contextmanager
+    def conditional_scope(self, parent_name: str, parent_values: Any) -> Iterator[None]:
+        """Make the hyperparameters defined inside active only when ``parent_name``
+        has one of ``parent_values`` (a value or a list). Scopes nest: all must hold.
+
+        The parent must already be registered. Inside a name scope, ``parent_name``
+        is looked up in the scope first, then as a full name.
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> _ = hp.Choice("model", ["mlp", "cnn"], default="cnn")
+            >>> with hp.conditional_scope("model", "cnn"):
+            ...     hp.Int("filters", 16, 64)
+            16
+        """
+        self._conditions.append(self._make_condition(parent_name, parent_values, None))
+        try:
+            yield
+        finally:
+            self._conditions.pop()
+
+    def _full_name(self, name: str) -> str:
+        return "/".join([*self._scopes, check_name(name)])
+
+    def _resolve(self, name: Any) -> str | None:
+        """The registered full name ``name`` refers to (scoped first), or None."""
+        if not isinstance(name, str):
+            return None
+        scoped = "/".join([*self._scopes, name])
+        if scoped in self._by_name:
+            return scoped
+        return name if name in self._by_name else None
+
+    def _make_condition(self, parent_name: Any, parent_values: Any, child: str | None) -> Condition:
+        where = (
+            f"Hyperparameter {child!r}: "
+            if child is not None
+            else f"conditional_scope({parent_name!r}, ...): "
+        )
+        full_parent = self._resolve(parent_name)
+        if full_parent is None:
+            raise SearchSpaceError(
+                f"{where}the parent hyperparameter {parent_name!r} is not registered. "
+                f"Define the parent first (e.g. hp.Choice({parent_name!r}, [...])), then the "
+                "hyperparameters that depend on it."
+            )
+        parents = self._by_name[full_parent]
+        listed = as_value_list(parent_values)
+        if not listed:
+            raise SearchSpaceError(
+                f"{where}parent_values is empty. Give the values of {full_parent!r} for "
+                "which the hyperparameter is active."
+            )
+        accepted = []
+        for value in listed:
+            for parent in parents:
+                candidate = parent.coerce(value)
+                if parent.is_valid(candidate):
+                    accepted.append(candidate)
+                    break
+            else:
+                raise SearchSpaceError(
+                    f"{where}parent_values contain {value!r}, which {full_parent!r} cannot "
+                    f"take (its values: {parents[0]._span()}). Use values of the parent."
+                )
+        return Condition(full_parent, accepted)
+
+    # ------------------------------------------------------------ registration
+    def _register(
+        self, hp: HyperParameter, on_conflict: str = "raise"
+    ) -> tuple[HyperParameter, str]:
+        """Add ``hp`` unless an identical definition exists.
+
+        Returns the registered definition and what happened: ``"existing"``,
+        ``"added"`` or ``"replaced"``. ``on_conflict`` says what to do when the
+        name already has another definition under the same conditions:
+        ``"raise"``, ``"keep"`` the old one, or ``"replace"`` it.
+        """
+        for condition in hp.conditions:
+            if condition.name not in self._by_name:
+                raise fail(
+                    hp.name,
+                    f"its condition refers to {condition.name!r}, which is not registered.",
+                    "Register the parent hyperparameter first.",
+                )
+        existing = self._by_name.get(hp.name, [])
+        for old in existing:
+            if old.conditions != hp.conditions:
+                continue
+            if old.same_definition(hp):
+                return old, "existing"
+            if on_conflict == "keep":
+                return old, "existing"
+            if on_conflict == "replace":
+                self._space[self._position(old)] = hp
+                existing[existing.index(old)] = hp
+                return hp, "replaced"
+            raise self._conflict(old, hp)
+        for old in existing:
+            # Like keras-tuner, one name may be defined again under other conditions
+            # (one definition per branch). Differing definitions are only safe when
+            # the branches exclude each other; otherwise both could be active at once
+            # with one shared value.
+            if not old.same_definition(hp, with_conditions=False) and not mutually_exclusive(
+                old.conditions, hp.conditions
+            ):
+                raise self._conflict(old, hp)
+        self._space.append(hp)
+        self._by_name.setdefault(hp.name, []).append(hp)
+        return hp, "added"
+
+    @staticmethod
+    def _conflict(old: HyperParameter, new: HyperParameter) -> SearchSpaceError:
+        branches = (
+            " (a name may be redefined differently only under conditions that exclude each other)"
+            if old.conditions != new.conditions
+            else ""
+        )
+        return SearchSpaceError(
+            f"Hyperparameter {new.name!r} is already defined as {old!r}, and is now defined "
+            f"as {new!r}{branches}. One name holds one definition: give the second one "
+            f"another name (e.g. {new.name + '_2'!r}), or repeat the first definition exactly "
+            "to reuse its value."
+        )
+
+    def _position(self, hp: HyperParameter) -> int:
+        return next(i for i, registered in enumerate(self._space) if registered is hp)
+
+    def _active_state(self, values: Mapping[str, Any] | None = None) -> tuple[list[bool], dict]:
+        """Which definitions are active, and the active values (current or default).
+
+        Walked in registration order, parents before children, so a condition
+        sees only active parents: a child of an inactive parent is inactive even
+        if a stale value of the parent is left in ``values``.
+        """
+        values = self.values if values is None else values
+        flags: list[bool] = []
+        active: dict[str, Any] = {}
+        for hp in self._space:
+            on = conditions_hold(hp.conditions, active)
+            flags.append(on)
+            if on and hp.name not in active:
+                active[hp.name] = values.get(hp.name, hp.default)
+        return flags, active
+
+    def _retrieve(self, hp: HyperParameter) -> Any:
+        registered, _ = self._register(hp)
+        flags, active = self._active_state()
+        if not flags[self._position(registered)]:
+            return None  # inactive: a value here would be one the model must not use
+        if registered.name not in self.values:
+            self.values[registered.name] = active[registered.name]
+        return self.values[registered.name]
+
+    # ------------------------------------------------------------------ access
+    @property
+    def space(self) -> list[HyperParameter]:
+        """The definitions, in registration order (a new list each time)."""
+        return list(self._space)
+
+    def get(self, name: str) -> Any:
+        """The current value of ``name``; ``None`` when it is inactive.
+
+        Raises :class:`UnknownHyperParameterError` (a ``KeyError``) when no
+        hyperparameter of that name is registered or set.
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> _ = hp.Boolean("bn", default=True)
+            >>> hp.get("bn"), hp["bn"], "bn" in hp
+            (True, True, True)
+        """
+        full_name = self._resolve(name)
+        if full_name is None:
+            if isinstance(name, str) and name in self.values:
+                return self.values[name]  # set ahead of its definition
+            known = ", ".join(repr(n) for n in list(self._by_name)[:20]) or "none"
+            raise UnknownHyperParameterError(
+                f"No hyperparameter named {name!r} is registered (registered: {known}). "
+                "Check the spelling, or define it first with hp.Int/Float/Choice/Boolean/Fixed."
+            )
+        return self._active_state()[1].get(full_name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return self._resolve(name) is not None or (isinstance(name, str) and name in self.values)
+
+    def is_active(self, hyperparameter: HyperParameter | str) -> bool:
+        """Whether a definition (or the hyperparameter of that name) is active for
+        the current values."""
+        flags, active = self._active_state()
+        if isinstance(hyperparameter, HyperParameter):
+            for flag, hp in zip(flags, self._space, strict=True):
+                if hp is hyperparameter:
+                    return flag
+            return conditions_hold(hyperparameter.conditions, active)
+        full_name = self._resolve(hyperparameter)
+        return full_name is not None and full_name in active
+
+    def active_values(self) -> dict[str, Any]:
+        """Every active hyperparameter's value (current, else default), in registration
+        order; inactive and unregistered names left out. ``values`` is not changed."""
+        return self._active_state()[1]
+
+    def ensure_active_values(self) -> None:
+        """Make ``values`` hold exactly :meth:`active_values` (in place, as keras-tuner)."""
+        active = self.active_values()
+        self.values.clear()
+        self.values.update(active)
+
+    # --------------------------------------------------------------- copies
+    def copy(self) -> HyperParameters:
+        """An independent copy: definitions (immutable) are shared, values copied.
+        Name and conditional scopes in progress are not carried over."""
+        new = type(self)()
+        new._space = list(self._space)
+        new._by_name = {name: list(hps) for name, hps in self._by_name.items()}
+        new.values = dict(self.values)
+        return new
+
+    def with_values(self, values: Mapping[str, Any]) -> HyperParameters:
+        """A copy whose values are ``values`` for the active hyperparameters, the default
+        for every other active one; inactive and unregistered names are left out.
+
+        Raises :class:`SearchSpaceError` when a given value is not valid for its
+        (active) hyperparameter.
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> _ = hp.Choice("model", ["mlp", "cnn"])
+            >>> with hp.conditional_scope("model", "cnn"):
+            ...     _ = hp.Int("filters", 16, 64)
+            >>> hp.with_values({"model": "cnn"}).values
+            {'model': 'cnn', 'filters': 16}
+            >>> hp.with_values({"model": "mlp", "filters": 32}).values
+            {'model': 'mlp'}
+        """
+        chosen: dict[str, Any] = {}
+        for hp in self._space:
+            if hp.name in chosen or not conditions_hold(hp.conditions, chosen):
+                continue
+            if hp.name in values:
+                value = hp.coerce(values[hp.name])
+                if not hp.is_valid(value):
+                    raise fail(
+                        hp.name,
+                        f"the value {values[hp.name]!r} is not one of its values ({hp._span()}).",
+                        "Pass a value inside its definition.",
+                    )
+            else:
+                value = hp.default
+            chosen[hp.name] = value
+        new = self.copy()
+        new.values = chosen
+        return new
+
+    def merge(
+        self, hps: HyperParameters | Iterable[HyperParameter], overwrite: bool = False
+    ) -> None:
+        """Add the definitions of ``hps`` (a container or a list of definitions).
+
+        A definition whose name and conditions are already registered keeps the
+        existing one, unless ``overwrite`` (then it is replaced, and its value reset
+        to the new default). New active definitions get their default value.
+        Values of ``hps`` are not copied.
+        """
+        incoming = hps.space if isinstance(hps, HyperParameters) else list(hps)
+        for item in incoming:
+            hp, status = self._register(
+                deserialize(item), on_conflict="replace" if overwrite else "keep"
+            )
+            if status == "existing" or not self.is_active(hp):
+                continue
+            if status == "replaced" or hp.name not in self.values:
+                self.values[hp.name] = hp.default
+
+    # ---------------------------------------------------------------- config
+    def get_config(self) -> dict[str, Any]:
+        """``{"space": [{"class_name", "config"}, ...], "values": {...}}``, JSON-ready.
+
+        Example:
+            >>> hp = HyperParameters(); _ = hp.Boolean("bn")
+            >>> HyperParameters.from_config(hp.get_config()).values
+            {'bn': False}
+        """
+        return {
+            "space": [serialize(hp) for hp in self._space],
+            "values": {name: to_python(value) for name, value in self.values.items()},
+        }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> HyperParameters:
+        """The container :meth:`get_config` described (values restored as they were)."""
+        hps = cls()
+        for item in config.get("space", []):
+            hps._register(deserialize(item))
+        hps.values = dict(config.get("values", {}))
+        return hps
+
+    def __repr__(self) -> str:
+        return f"HyperParameters(values={self.values!r}, defined={len(self._space)})"

@@ -1,0 +1,169 @@
+"""Store contents as pandas frames and export files.
+
+Kept apart from the store so that pandas is imported only when a frame is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tunesmith.store import _codec
+
+#: The fixed columns of :meth:`Store.results_frame`, before the hyperparameters.
+RESULT_COLUMNS = (
+    "trial_id", "number", "status", "score", "best_step", "epochs", "executions",
+    "seconds", "started_at", "ended_at", "error",
+)
+CURVE_COLUMNS = ("trial_id", "execution", "step")
+HP_PREFIX = "hp:"
+METRIC_PREFIX = "metric:"
+
+
+def _strings(values: Sequence[Any]) -> pd.Series:
+    # astype(str) gives the same dtype an inferred non-empty column gets (object in
+    # pandas 2, the string dtype in pandas 3), so empty and full frames agree.
+    return pd.Series(list(values), dtype=object).astype(str)
+
+
+def _timestamps(values: Sequence[float | None]) -> pd.Series:
+    seconds = pd.Series(list(values), dtype="float64")
+    return pd.to_datetime(seconds, unit="s", utc=True)
+
+
+def last_line(text: str | None) -> str | None:
+    """The last non-blank line of a traceback: the exception and its message."""
+    if text is None:
+        return None
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
+def results_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
+    """One row per trial record (see ``Store._record``), in the given order."""
+    started = [r["started_at"] for r in records]
+    ended = [r["ended_at"] for r in records]
+    columns: dict[str, pd.Series] = {
+        "trial_id": _strings([r["trial_id"] for r in records]),
+        "number": pd.Series([r["number"] for r in records], dtype="int64"),
+        "status": _strings([r["status"].value for r in records]),
+        "score": pd.Series([r["score"] for r in records], dtype="float64"),
+        "best_step": pd.Series([r["best_step"] for r in records], dtype="Int64"),
+        "epochs": pd.Series([r["epochs"] for r in records], dtype="int64"),
+        "executions": pd.Series([r["executions"] for r in records], dtype="int64"),
+        "seconds": pd.Series(
+            [
+                None if s is None or e is None else e - s
+                for s, e in zip(started, ended, strict=True)
+            ],
+            dtype="float64",
+        ),
+        "started_at": _timestamps(started),
+        "ended_at": _timestamps(ended),
+        # object keeps None (no error) apart from an empty message.
+        "error": pd.Series([last_line(r["error"]) for r in records], dtype=object),
+    }
+    names: dict[str, None] = {}  # hyperparameter names in order of first appearance
+    for record in records:
+        names.update(dict.fromkeys(record["values"]))
+    for name in names:
+        column = HP_PREFIX + name if name in columns else name
+        # Inactive (conditional) hyperparameters are missing from a trial's values.
+        columns[column] = pd.Series([r["values"].get(name) for r in records])
+    return pd.DataFrame(columns)
+
+
+def curves_frame(rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
+    """Wide curves from ``(trial_id, execution, step, name, value, flag, number)`` rows
+    ordered by number, execution, step and logging order. A metric named ``trial_id``,
+    ``execution`` or ``step`` gets the column ``metric:<name>``."""
+    if not rows:
+        return pd.DataFrame(
+            {
+                "trial_id": _strings([]),
+                "execution": pd.Series([], dtype="int64"),
+                "step": pd.Series([], dtype="int64"),
+            }
+        )
+    trial_ids, executions, steps, names, values, flags, numbers = zip(*rows, strict=True)
+    value = np.array(
+        [_codec.join_float(v, f) for v, f in zip(values, flags, strict=True)], dtype="float64"
+    )
+    long = pd.DataFrame(
+        {
+            "number": np.asarray(numbers, dtype="int64"),
+            "trial_id": list(trial_ids),
+            "execution": np.asarray(executions, dtype="int64"),
+            "step": np.asarray(steps, dtype="int64"),
+            "name": list(names),
+            "value": value,
+        }
+    )
+    order = list(dict.fromkeys(names))  # metric columns in the order first logged
+    wide = long.pivot(
+        index=["number", "trial_id", "execution", "step"], columns="name", values="value"
+    )
+    wide = wide.sort_index().reindex(columns=order)
+    # A metric named like an index column (a custom objective logging "step") would
+    # collide with it once the index becomes columns.
+    wide = wide.rename(columns={n: METRIC_PREFIX + n for n in order if n in CURVE_COLUMNS})
+    wide = wide.reset_index().drop(columns="number")
+    wide.columns.name = None
+    wide["trial_id"] = wide["trial_id"].astype(object).astype(str)
+    return wide
+
+
+def json_document(
+    version: int,
+    study: dict[str, Any] | None,
+    records: Sequence[dict[str, Any]],
+    curves: dict[str, list[dict[str, Any]]],
+) -> str:
+    """The JSON export: strict JSON, non-finite numbers as null."""
+    trials = []
+    for record in records:
+        started, ended = record["started_at"], record["ended_at"]
+        trials.append(
+            {
+                "trial_id": record["trial_id"],
+                "number": record["number"],
+                "status": record["status"].value,
+                "score": record["score"],
+                "best_step": record["best_step"],
+                "epochs": record["epochs"],
+                "executions": record["executions"],
+                "attempts": record["attempts"],
+                "started_at": started,
+                "ended_at": ended,
+                "seconds": None if started is None or ended is None else ended - started,
+                "error": record["error"],
+                "values": record["values"],
+                "space": record["space"],
+                "metrics": record["metrics"],
+                "curves": curves.get(record["trial_id"], []),
+            }
+        )
+    document = {"tunesmith_store_version": version, "study": study, "trials": trials}
+    return (
+        json.dumps(_codec.strict(document), allow_nan=False, ensure_ascii=False, indent=2)
+        + "\n"
+    )
+
+
+def write_atomically(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` via a temporary file, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

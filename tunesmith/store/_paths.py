@@ -1,0 +1,93 @@
+"""Where a project's files live, and how to find a project on disk."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tunesmith.errors import StoreError
+
+#: The SQLite database of a project, directly inside the project directory.
+DB_FILENAME = "tunesmith.db"
+#: The folder of per-trial files (e.g. ``best.weights.h5``), next to the database.
+TRIALS_DIRNAME = "trials"
+# SQLite's companion files: the write-ahead log, its shared-memory index, and the
+# rollback journal (present only if the database was ever used outside WAL mode).
+_SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def sidecars(db_path: Path) -> list[Path]:
+    """SQLite's companion files of ``db_path`` (whether or not they exist)."""
+    return [db_path.with_name(db_path.name + suffix) for suffix in _SIDECAR_SUFFIXES]
+
+
+def check_trial_id(trial_id: str) -> str:
+    """``trial_id`` if it is usable as one folder name, else ``ValueError``."""
+    if (
+        not isinstance(trial_id, str)
+        or trial_id in ("", ".", "..")
+        or any(c in trial_id for c in "/\\\0")
+    ):
+        raise ValueError(
+            f"Trial id {trial_id!r} cannot name a folder under trials/; "
+            "use a non-empty id without path separators."
+        )
+    return trial_id
+
+
+def remove_store_files(project_dir: Path) -> None:
+    """Delete the database, its companion files and ``trials/``; nothing else."""
+    db_path = project_dir / DB_FILENAME
+    for path in (db_path, *sidecars(db_path)):
+        path.unlink(missing_ok=True)
+    trials = project_dir / TRIALS_DIRNAME
+    # A symlinked trials/ folder is unlinked, never followed: its target is not ours.
+    if trials.is_symlink() or trials.is_file():
+        trials.unlink()
+    elif trials.is_dir():
+        shutil.rmtree(trials)
+
+
+def _holds_store(path: Path) -> bool:
+    try:
+        return (path / DB_FILENAME).is_file()
+    except OSError:  # an unreadable folder holds nothing we can use
+        return False
+
+
+def find_store(path: str | Path) -> Path | None:
+    """The project directory holding a store, given that directory or its parent.
+
+    Accepts a project directory (it contains ``tunesmith.db``), the database file
+    itself, or a directory with exactly one project directly inside it (keras-tuner's
+    ``directory`` holding one ``project_name``). Returns ``None`` when there is no
+    store there, and raises :class:`~tunesmith.errors.StoreError` listing the
+    candidates when several projects would match.
+
+    Example:
+        >>> find_store("runs/my_search")       # doctest: +SKIP
+        PosixPath('runs/my_search')
+        >>> find_store("runs")                 # doctest: +SKIP
+        PosixPath('runs/my_search')
+    """
+    path = Path(path).expanduser()
+    if path.name == DB_FILENAME and path.is_file():
+        return path.parent
+    if _holds_store(path):
+        return path
+    if not path.is_dir():
+        return None
+    try:
+        children = sorted(child for child in path.iterdir() if child.is_dir())
+    except OSError:
+        return None
+    candidates = [child for child in children if _holds_store(child)]
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+    listing = "\n".join(f"  {candidate}" for candidate in candidates)
+    raise StoreError(
+        f"{path} holds {len(candidates)} tunesmith projects:\n{listing}\n"
+        "Name the one you mean."
+    )

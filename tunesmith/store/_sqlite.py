@@ -1,0 +1,502 @@
+"""The :class:`Store`: a project's study, trials and learning curves in one SQLite file."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import operator
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from tunesmith.errors import StoreError
+from tunesmith.store import _codec, _schema
+from tunesmith.store._paths import (
+    DB_FILENAME,
+    TRIALS_DIRNAME,
+    check_trial_id,
+    remove_store_files,
+)
+from tunesmith.trial import Trial, TrialStatus
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from tunesmith.space import HyperParameters
+
+# Long enough to ride out a reader (e.g. `tunesmith summary` in another shell)
+# holding a lock, short enough that a real deadlock surfaces as an error.
+_BUSY_TIMEOUT_S = 30.0
+
+_TRIAL_COLUMNS = (
+    "trial_id", "number", "status", "score", "score_flag", "best_step", "metrics",
+    "hp_values", "space_id", "started_at", "ended_at", "error", "executions", "epochs",
+    "attempts", "updated_at",
+)
+_UPSERT_TRIAL = (
+    f"INSERT INTO trials ({', '.join(_TRIAL_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _TRIAL_COLUMNS)}) "
+    "ON CONFLICT (trial_id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in _TRIAL_COLUMNS if c != "trial_id")
+)
+_SELECT_TRIALS = (
+    "SELECT t.*, s.config AS space FROM trials AS t JOIN spaces AS s USING (space_id)"
+)
+
+
+class Store:
+    """A tuning project on disk: ``<project_dir>/tunesmith.db`` plus ``trials/<id>/``.
+
+    One process (the search driver) writes a store. Every state change is one
+    SQLite transaction in WAL mode, so killing the process at any moment loses at
+    most the trial in flight and never leaves a half-written trial. Open stores
+    with :meth:`open`.
+
+    Example:
+        >>> with Store.open("runs/mnist") as store:          # doctest: +SKIP
+        ...     store.save_trial(trial)
+        ...     store.append_metrics(trial.trial_id, execution=0, step=0,
+        ...                          metrics={"loss": 0.7, "val_loss": 0.8})
+        ...     print(store.results_frame())
+    """
+
+    def __init__(self, project_dir: Path, conn: sqlite3.Connection) -> None:
+        # Private: Store.open() validates the file before a connection exists.
+        self._project_dir = project_dir
+        self._conn: sqlite3.Connection | None = conn
+        # The driver may report from a callback thread; one connection, one user at a time.
+        self._lock = threading.RLock()
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, project_dir: str | Path, *, overwrite: bool = False) -> Store:
+        """Open the store of ``project_dir``, creating the folder and a fresh store if needed.
+
+        With ``overwrite=True`` the database (and its ``-wal``/``-shm`` files) and the
+        ``trials/`` folder are deleted first; nothing else in the folder is touched.
+
+        Raises :class:`~tunesmith.errors.StoreVersionError` when a newer tunesmith wrote
+        the store, and :class:`~tunesmith.errors.StoreCorruptError` when the file is not
+        a readable tunesmith store; in both cases nothing on disk is changed.
+
+        Example:
+            >>> store = Store.open("runs/mnist")              # doctest: +SKIP
+            >>> store.path                                    # doctest: +SKIP
+            PosixPath('runs/mnist/tunesmith.db')
+        """
+        project_dir = Path(project_dir).expanduser()
+        if project_dir.exists() and not project_dir.is_dir():
+            raise StoreError(
+                f"{project_dir} is a file, not a folder; pass the folder that holds "
+                f"(or will hold) {DB_FILENAME}."
+            )
+        if overwrite:
+            remove_store_files(project_dir)
+        project_dir.mkdir(parents=True, exist_ok=True)
+        db_path = project_dir / DB_FILENAME
+        # Every check runs before this code writes anything, so a refused file stays as is.
+        version = _schema.inspect(db_path)
+
+        conn = sqlite3.connect(
+            db_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        )
+        try:
+            # WAL: a commit is one append to the log, readers never block the writer,
+            # and a killed process leaves the last committed state. NORMAL skips the
+            # fsync per commit: a process crash loses nothing committed; only an OS
+            # crash or power cut can lose the last few commits, never consistency.
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.row_factory = sqlite3.Row
+            store = cls(project_dir, conn)
+            if version is None:
+                with store._transaction() as tx:
+                    if tx.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                        raise StoreError(
+                            f"Another process created {db_path} while it was being "
+                            "opened; open it again."
+                        )
+                    _schema.create(tx)
+            elif version < _schema.SCHEMA_VERSION:
+                with store._transaction() as tx:
+                    _schema.migrate(tx, version)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @property
+    def project_dir(self) -> Path:
+        """The project folder."""
+        return self._project_dir
+
+    @property
+    def path(self) -> Path:
+        """The SQLite database file."""
+        return self._project_dir / DB_FILENAME
+
+    def trial_dir(self, trial_id: str) -> Path:
+        """``<project_dir>/trials/<trial_id>/``, created if missing (for weights, logs...)."""
+        path = self._project_dir / TRIALS_DIRNAME / check_trial_id(trial_id)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def close(self) -> None:
+        """Close the database (idempotent). The last close folds the log into the file."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._conn is None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = " (closed)" if self.closed else ""
+        return f"Store({str(self._project_dir)!r}){state}"
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of the block is committed, or none of it."""
+        with self._lock:
+            conn = self._connection()
+            with conn:  # commits when the block ends, rolls back if it raises
+                # IMMEDIATE takes the write lock now, so a busy database fails here,
+                # before any statement of the block ran.
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+
+    @contextlib.contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: the queries of the block see one consistent state."""
+        with self._lock:
+            conn = self._connection()
+            with conn:
+                conn.execute("BEGIN")
+                yield conn
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"The store at {self._project_dir} is closed; open it again.")
+        return self._conn
+
+    # -------------------------------------------------------------------- study
+    def save_study(self, settings: Mapping[str, Any]) -> None:
+        """Replace the study's settings (one JSON-able document).
+
+        Tuples come back as lists; non-finite floats round trip.
+
+        Example:
+            >>> store.save_study({"objective": {"name": "val_loss", "direction": "min"},
+            ...                   "algorithm": "random", "max_trials": 20, "seed": 7})
+            ...                                               # doctest: +SKIP
+        """
+        text = _codec.dumps(dict(settings), "study settings")
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO study (id, settings, updated_at) VALUES (1, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, "
+                "updated_at = excluded.updated_at",
+                (text, time.time()),
+            )
+
+    def load_study(self) -> dict[str, Any] | None:
+        """The settings last given to :meth:`save_study`, or None before the first."""
+        with self._snapshot() as conn:
+            return self._study(conn)
+
+    # ------------------------------------------------------------------- trials
+    def save_trial(self, trial: Trial) -> None:
+        """Insert or update every field of ``trial``, in one transaction.
+
+        The values and the space config of ``trial.hyperparameters`` are both kept,
+        so the trial is rebuilt as it was even after the study's space grew.
+
+        Example:
+            >>> trial.status, trial.score = TrialStatus.COMPLETED, 0.12  # doctest: +SKIP
+            >>> store.save_trial(trial)                       # doctest: +SKIP
+        """
+        trial_id = check_trial_id(trial.trial_id)
+        hp = trial.hyperparameters
+        if hp is None:
+            raise TypeError(f"Trial {trial_id!r} has no hyperparameters to store.")
+        where = f"trial {trial_id!r}"
+        values = _codec.dumps(dict(hp.values), f"{where} hyperparameter values")
+        config = dict(hp.get_config())
+        # The values are kept in their own column (and are what a trial is rebuilt
+        # with); without them, trials sampled from the same space share one config row.
+        config.pop("values", None)
+        space = _codec.dumps(config, f"{where} space config")
+        metrics = _codec.dumps(dict(trial.metrics or {}), f"{where} metrics")
+        score, score_flag = _codec.split_float(trial.score)
+        row = (
+            trial_id,
+            operator.index(trial.number),
+            TrialStatus(trial.status).value,
+            score,
+            score_flag,
+            None if trial.best_step is None else operator.index(trial.best_step),
+            metrics,
+            values,
+            None,  # space_id, set below
+            _optional_float(trial.started_at),
+            _optional_float(trial.ended_at),
+            None if trial.error is None else str(trial.error),
+            operator.index(trial.executions),
+            operator.index(trial.epochs),
+            operator.index(trial.attempts),
+            time.time(),
+        )
+        digest = hashlib.sha256(space.encode("utf-8")).hexdigest()
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO spaces (digest, config) VALUES (?, ?) "
+                "ON CONFLICT (digest) DO NOTHING",
+                (digest, space),
+            )
+            (space_id,) = conn.execute(
+                "SELECT space_id FROM spaces WHERE digest = ?", (digest,)
+            ).fetchone()
+            try:
+                conn.execute(_UPSERT_TRIAL, (*row[:8], space_id, *row[9:]))
+            except sqlite3.IntegrityError as exc:
+                other = conn.execute(
+                    "SELECT trial_id FROM trials WHERE number = ?", (row[1],)
+                ).fetchone()
+                if other is not None and other[0] != trial_id:
+                    raise StoreError(
+                        f"Trial number {row[1]} already belongs to trial {other[0]!r} in "
+                        f"{self.path}; trial {trial_id!r} needs another number "
+                        "(see next_trial_number())."
+                    ) from exc
+                raise
+
+    def load_trials(self) -> list[Trial]:
+        """Every stored trial, ordered by number, hyperparameters rebuilt."""
+        with self._snapshot() as conn:
+            rows = conn.execute(_SELECT_TRIALS + " ORDER BY t.number").fetchall()
+        return [self._trial(row) for row in rows]
+
+    def get_trial(self, trial_id: str) -> Trial | None:
+        """The stored trial ``trial_id``, or None."""
+        with self._snapshot() as conn:
+            row = conn.execute(_SELECT_TRIALS + " WHERE t.trial_id = ?", (trial_id,)).fetchone()
+        return None if row is None else self._trial(row)
+
+    def next_trial_number(self) -> int:
+        """One more than the largest stored trial number (0 for an empty store)."""
+        with self._snapshot() as conn:
+            (number,) = conn.execute("SELECT coalesce(max(number) + 1, 0) FROM trials").fetchone()
+        return int(number)
+
+    # ------------------------------------------------------------------ metrics
+    def append_metrics(
+        self, trial_id: str, execution: int, step: int, metrics: Mapping[str, float]
+    ) -> None:
+        """Record the metrics of one step (epoch) of one execution of a stored trial.
+
+        Writing the same ``(trial_id, execution, step)`` again replaces that step's
+        metrics as a whole. The trial must have been saved first.
+
+        Example:
+            >>> store.append_metrics("0003", execution=0, step=4,
+            ...                      metrics={"loss": 0.31, "val_loss": 0.35})
+            ...                                               # doctest: +SKIP
+        """
+        execution, step = operator.index(execution), operator.index(step)
+        rows = []
+        for name, value in metrics.items():
+            if not isinstance(name, str):
+                raise TypeError(f"Metric names must be strings, got {name!r}.")
+            if value is None or isinstance(value, (str, bytes)):
+                raise TypeError(
+                    f"Metric {name!r} of trial {trial_id!r} is {value!r}, not a number."
+                )
+            rows.append((trial_id, execution, step, name, *_codec.split_float(value)))
+        with self._transaction() as conn:
+            known = conn.execute("SELECT 1 FROM trials WHERE trial_id = ?", (trial_id,))
+            if known.fetchone() is None:
+                raise StoreError(
+                    f"No trial {trial_id!r} in {self.path}; save_trial() it before "
+                    "appending its metrics."
+                )
+            conn.execute(
+                "DELETE FROM curves WHERE trial_id = ? AND execution = ? AND step = ?",
+                (trial_id, execution, step),
+            )
+            conn.executemany(
+                "INSERT INTO curves (trial_id, execution, step, name, value, flag) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+
+    def clear_metrics(self, trial_id: str) -> None:
+        """Forget every per-step metric of ``trial_id`` (before running it again)."""
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM curves WHERE trial_id = ?", (trial_id,))
+
+    def load_curves(self, trial_id: str | None = None) -> pd.DataFrame:
+        """Per-step metrics as a wide frame, of one trial or of all.
+
+        Columns: ``trial_id``, ``execution``, ``step``, then one float column per
+        metric name in the order they were first logged (``metric:step`` for a metric
+        named like one of the first three); rows ordered by trial number, execution,
+        step. A metric not logged at a step is NaN there.
+
+        Example:
+            >>> curves = store.load_curves("0003")            # doctest: +SKIP
+            >>> curves.plot(x="step", y=["loss", "val_loss"])  # doctest: +SKIP
+        """
+        from tunesmith.store import _frames
+
+        sql = (
+            "SELECT c.trial_id, c.execution, c.step, c.name, c.value, c.flag, t.number "
+            "FROM curves AS c JOIN trials AS t USING (trial_id)"
+        )
+        params: tuple[str, ...] = ()
+        if trial_id is not None:
+            sql += " WHERE c.trial_id = ?"
+            params = (trial_id,)
+        sql += " ORDER BY t.number, c.execution, c.step, c.rowid"
+        with self._snapshot() as conn:
+            rows = [tuple(row) for row in conn.execute(sql, params)]
+        return _frames.curves_frame(rows)
+
+    # ------------------------------------------------------------------ results
+    def results_frame(self) -> pd.DataFrame:
+        """One row per trial, in creation order (sorting by score is the caller's).
+
+        Columns: ``trial_id``, ``number``, ``status`` (str), ``score``, ``best_step``,
+        ``epochs``, ``executions``, ``seconds``, ``started_at``, ``ended_at`` (UTC
+        datetimes), ``error`` (last line only), then one column per hyperparameter
+        (prefixed ``hp:`` where a name equals one of those columns).
+
+        Example:
+            >>> frame = store.results_frame()                 # doctest: +SKIP
+            >>> frame.sort_values("score").head()             # doctest: +SKIP
+        """
+        from tunesmith.store import _frames
+
+        with self._snapshot() as conn:
+            records = self._records(conn, with_space=False)
+        return _frames.results_frame(records)
+
+    def export(self, path: str | Path, format: Literal["csv", "json"] | None = None) -> Path:
+        """Write the results to ``path`` as CSV (:meth:`results_frame`) or JSON (everything).
+
+        ``format`` defaults to the file's suffix. The JSON document is
+        ``{"tunesmith_store_version": N, "study": {...}, "trials": [...]}``, each trial
+        with all its fields, ``values``, ``space``, ``metrics`` and ``curves``; it is
+        strict JSON, with non-finite numbers written as null. The file is replaced
+        atomically.
+
+        Example:
+            >>> store.export("results.csv")                   # doctest: +SKIP
+            PosixPath('results.csv')
+        """
+        from tunesmith.store import _frames
+
+        path = Path(path).expanduser()
+        fmt = (format or path.suffix.lstrip(".")).lower()
+        if fmt == "csv":
+            text = self.results_frame().to_csv(index=False)
+        elif fmt == "json":
+            with self._snapshot() as conn:
+                study = self._study(conn)
+                records = self._records(conn, with_space=True)
+                curves = self._curve_points(conn)
+            text = _frames.json_document(_schema.SCHEMA_VERSION, study, records, curves)
+        else:
+            raise ValueError(
+                f"Cannot export to {path.name!r} as {fmt!r}: pass format='csv' or "
+                "format='json' (or a path ending in .csv or .json)."
+            )
+        return _frames.write_atomically(path, text)
+
+    # ---------------------------------------------------------------- internals
+    def _decode(self, text: str, what: str) -> Any:
+        try:
+            return _codec.loads(text)
+        except ValueError as exc:
+            raise _schema.corrupt(self.path, f"{what} are not valid JSON ({exc})") from exc
+
+    def _record(self, row: sqlite3.Row, with_space: bool) -> dict[str, Any]:
+        """A trials row as plain Python values (no HyperParameters needed)."""
+        where = f"trial {row['trial_id']!r}"
+        try:
+            status = TrialStatus(row["status"])
+            score = _codec.join_float(row["score"], row["score_flag"])
+        except ValueError as exc:
+            raise _schema.corrupt(self.path, f"{where} holds an invalid value ({exc})") from exc
+        record = {
+            "trial_id": row["trial_id"],
+            "number": row["number"],
+            "status": status,
+            "score": score,
+            "best_step": row["best_step"],
+            "metrics": self._decode(row["metrics"], f"the metrics of {where}"),
+            "values": self._decode(row["hp_values"], f"the hyperparameter values of {where}"),
+            "started_at": row["started_at"],
+            "ended_at": row["ended_at"],
+            "error": row["error"],
+            "executions": row["executions"],
+            "epochs": row["epochs"],
+            "attempts": row["attempts"],
+        }
+        if with_space:
+            record["space"] = self._decode(row["space"], f"the space config of {where}")
+        return record
+
+    def _study(self, conn: sqlite3.Connection) -> dict[str, Any] | None:
+        row = conn.execute("SELECT settings FROM study WHERE id = 1").fetchone()
+        return None if row is None else self._decode(row["settings"], "the study settings")
+
+    def _records(self, conn: sqlite3.Connection, with_space: bool) -> list[dict[str, Any]]:
+        rows = conn.execute(_SELECT_TRIALS + " ORDER BY t.number").fetchall()
+        return [self._record(row, with_space) for row in rows]
+
+    def _trial(self, row: sqlite3.Row) -> Trial:
+        record = self._record(row, with_space=True)
+        hyperparameters = _rebuild_hyperparameters(record.pop("space"), record.pop("values"))
+        return Trial(hyperparameters=hyperparameters, **record)
+
+    def _curve_points(self, conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
+        """Per trial id: ``[{"execution", "step", "metrics"}]`` in logging order."""
+        out: dict[str, list[dict[str, Any]]] = {}
+        last: tuple[str, int, int] | None = None
+        rows = conn.execute(
+            "SELECT trial_id, execution, step, name, value, flag FROM curves "
+            "ORDER BY trial_id, execution, step, rowid"
+        ).fetchall()
+        for trial_id, execution, step, name, value, flag in rows:
+            if (trial_id, execution, step) != last:
+                last = (trial_id, execution, step)
+                out.setdefault(trial_id, []).append(
+                    {"execution": execution, "step": step, "metrics": {}}
+                )
+            out[trial_id][-1]["metrics"][name] = _codec.join_float(value, flag)
+        return out
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _rebuild_hyperparameters(space: Any, values: dict[str, Any]) -> HyperParameters:
+    # Imported here: the store must import (and read results) without the space package.
+    from tunesmith.space import HyperParameters
+
+    return HyperParameters.from_config(space).with_values(values)
+
