@@ -202,3 +202,12 @@ def test_random_search_resumed_draws_what_an_uninterrupted_one_would(tmp_path):
         second.tell(t, 0.0)
     got = [t.values["x"] for t in sorted(second.trials.values(), key=lambda t: t.number)]
     assert got == pytest.approx(expected)
+
+
+def test_out_of_memory_failures_say_what_to_do():
+    oracle = make(RandomSearchOracle, max_trials=2)
+    trial = oracle.tell(oracle.ask(), error=RuntimeError("RESOURCE_EXHAUSTED: 12GiB"))
+    assert trial.status is TrialStatus.FAILED
+    assert "lower the batch size" in trial.error.splitlines()[-1]
+    trial = oracle.tell(oracle.ask(), error=MemoryError())
+    assert "Out of memory" in trial.error

@@ -408,8 +408,20 @@ def _is_number(value: Any) -> bool:
     return not isinstance(value, (str, bytes))
 
 
+_OUT_OF_MEMORY_MARKS = ("RESOURCE_EXHAUSTED", "out of memory", "OutOfMemory", "OOM when")
+
+
 def _format_error(error: BaseException | str) -> str:
     if isinstance(error, BaseException):
         text = "".join(traceback_module.format_exception(error))
-        return text if error.__traceback__ is not None else f"{type(error).__name__}: {error}"
-    return str(error)
+        if error.__traceback__ is None:
+            text = f"{type(error).__name__}: {error}"
+    else:
+        text = str(error)
+    if isinstance(error, MemoryError) or any(m in text for m in _OUT_OF_MEMORY_MARKS):
+        # Said last, so the summary line (the last line) tells what to do.
+        text += (
+            "\nOut of memory in this trial: lower the batch size or the model's size "
+            "(e.g. the range of units or layers); the other trials are unaffected."
+        )
+    return text

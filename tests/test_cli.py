@@ -1,0 +1,66 @@
+"""The `tunesmith` command: summary and export of a stored project, errors, the demo."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from tunesmith import tune
+from tunesmith.cli import main
+
+
+@pytest.fixture
+def project(tmp_path):
+    def f(hp):
+        x = hp.Int("x", 0, 9)
+        if x == 3:
+            raise ValueError("three is broken")
+        return {"loss": (x - 6) ** 2, "accuracy": x / 10}
+
+    tune(f, objective="loss", algorithm="grid", max_trials=None, directory=tmp_path,
+         project_name="study", max_consecutive_failed_trials=10)
+    return tmp_path / "study"
+
+
+def test_summary_lists_best_first(project, capsys):
+    assert main(["summary", str(project), "-n", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Showing 2 best trials" in out and "Objective(name='loss', direction='min')" in out
+    assert out.index("x: 6") < out.index("Score: 1")
+    assert "1 failed" in out
+
+
+def test_summary_finds_the_single_project_under_a_parent(project, capsys):
+    assert main(["summary", str(project.parent)]) == 0
+    assert "Results summary" in capsys.readouterr().out
+
+
+def test_export_csv_and_json(project, tmp_path):
+    assert main(["export", str(project), "--format", "csv", "-o", str(tmp_path / "r.csv")]) == 0
+    frame = pd.read_csv(tmp_path / "r.csv")
+    assert len(frame) == 10 and {"x", "score", "status"} <= set(frame.columns)
+    assert main(["export", str(project), "--format", "json"]) == 0
+    data = json.loads((project / "results.json").read_text())
+    assert len(data["trials"]) == 10 and data["study"]["objective"]["name"] == "loss"
+
+
+def test_missing_and_corrupt_stores_are_clear_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit, match="No tunesmith store"):
+        main(["summary", str(tmp_path / "nothing")])
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "tunesmith.db").write_bytes(b"this is not a database" * 100)
+    assert main(["summary", str(bad)]) == 2
+    assert "tunesmith.db" in capsys.readouterr().err
+    assert (bad / "tunesmith.db").read_bytes() == b"this is not a database" * 100
+
+
+@pytest.mark.slow
+def test_demo_runs_the_w1_study(tmp_path, capsys):
+    assert main(["demo", "--directory", str(tmp_path), "--max-trials", "2",
+                 "--epochs", "3", "--verbose", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Search space summary" in out and "Results summary" in out
+    assert "Test accuracy" in out and "TP " in out
