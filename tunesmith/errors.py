@@ -71,5 +71,9 @@ class StoreVersionError(StoreError):
     """The store was written by a newer tunesmith than the one running."""
 
 
+class StoreLockedError(StoreError):
+    """Another process is already running a search on this project."""
+
+
 class StudyMismatchError(StoreError, FatalError):
     """The store holds a study whose settings contradict the ones asked for."""

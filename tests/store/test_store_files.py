@@ -89,7 +89,9 @@ def test_overwrite_removes_only_our_files(project: Path) -> None:
     after = snapshot(project)
     for name in ("notes.txt", "tunesmith.db.bak", "other/data.csv"):
         assert after[name] == keep[name]
-    assert set(after) == {"notes.txt", "tunesmith.db.bak", "other/data.csv", "tunesmith.db"}
+    assert set(after) == {
+        "notes.txt", "tunesmith.db.bak", "other/data.csv", "tunesmith.db", "driver.lock"
+    }
 
 
 def test_overwrite_replaces_a_damaged_file(project: Path) -> None:

@@ -110,6 +110,8 @@ class Oracle:
         Raises :class:`StudyMismatchError` when the store holds a study with another
         algorithm or objective: resuming it would mix incomparable results.
         """
+        if not read_only:
+            store.claim_writer()
         stored = store.load_study()
         if stored is not None:
             self._check_compatible(stored, store)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from tunesmith.errors import StoreError
 from tunesmith.store import _codec, _schema
+from tunesmith.store._lock import claim_driver, release_driver
 from tunesmith.store._paths import (
     DB_FILENAME,
     TRIALS_DIRNAME,
@@ -94,6 +95,9 @@ class Store:
                 f"(or will hold) {DB_FILENAME}."
             )
         if overwrite:
+            # Never pull the files from under a search another process is running.
+            if project_dir.is_dir():
+                claim_driver(project_dir)
             remove_store_files(project_dir)
         project_dir.mkdir(parents=True, exist_ok=True)
         db_path = project_dir / DB_FILENAME
@@ -145,9 +149,18 @@ class Store:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
+    def claim_writer(self) -> None:
+        """Make this process the project's only writer (see ``claim_driver``).
+
+        Raises :class:`~tunesmith.errors.StoreLockedError` when another live process
+        holds the project; the lock dies with its process, even on SIGKILL.
+        """
+        claim_driver(self._project_dir)
+
     def close(self) -> None:
         """Close the database (idempotent). The last close folds the log into the file."""
         with self._lock:
+            release_driver(self._project_dir)
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
