@@ -74,29 +74,31 @@ class HyperParameter(abc.ABC):
         return False
 
     # ----------------------------------------------------------------- config
-    @abc.abstractmethod
     def get_config(self) -> dict[str, Any]:
         """The JSON-serialisable arguments that rebuild this definition."""
-
-    def _base_config(self) -> dict[str, Any]:
         return {
             "name": self._name,
             "conditions": [serialize_condition(c) for c in self._conditions],
+            **self._settings(),
+            "default": self.default,
         }
+
+    def _settings(self) -> dict[str, Any]:
+        """The type's own arguments, between the conditions and the default in
+        :meth:`get_config` and after them in :meth:`describe` (a range, values...)."""
+        return {}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> HyperParameter:
         return cls(**config)
 
-    @abc.abstractmethod
     def describe(self) -> dict[str, Any]:
         """What ``search_space_summary()`` shows: default, conditions, then the range
         (``min_value``, ``max_value``, ``step``, ``sampling``) or the ``values``."""
-
-    def _describe_base(self) -> dict[str, Any]:
         return {
             "default": self.default,
             "conditions": [c.get_config() for c in self._conditions],
+            **self._settings(),
         }
 
     def _with_context(self, name: str, conditions: Iterable[Condition]) -> HyperParameter:

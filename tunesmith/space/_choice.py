@@ -139,16 +139,8 @@ class Choice(DiscreteHyperParameter):
     def is_categorical(self) -> bool:
         return not self._ordered
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **self._base_config(),
-            "values": list(self._values),
-            "ordered": self._ordered,
-            "default": self._default,
-        }
-
-    def describe(self) -> dict[str, Any]:
-        return {**self._describe_base(), "values": list(self._values), "ordered": self._ordered}
+    def _settings(self) -> dict[str, Any]:
+        return {"values": list(self._values), "ordered": self._ordered}
 
     def _span(self) -> str:
         return repr(list(self._values))
@@ -202,12 +194,6 @@ class Boolean(DiscreteHyperParameter):
     def is_categorical(self) -> bool:
         return True
 
-    def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "default": self._default}
-
-    def describe(self) -> dict[str, Any]:
-        return self._describe_base()
-
     def _span(self) -> str:
         return "False or True"
 
@@ -252,17 +238,19 @@ class Fixed(DiscreteHyperParameter):
     def default(self) -> Any:
         return self._value
 
+    def _settings(self) -> dict[str, Any]:
+        return {"value": self._value}
+
     def get_config(self) -> dict[str, Any]:
-        return {**self._base_config(), "value": self._value}
+        config = super().get_config()
+        del config["default"]  # the value is the default
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Fixed:
         config = dict(config)
         config.pop("default", None)  # accepted for symmetry with the other types
         return cls(**config)
-
-    def describe(self) -> dict[str, Any]:
-        return {**self._describe_base(), "value": self._value}
 
     def _span(self) -> str:
         return f"only {self._value!r}"

@@ -80,17 +80,8 @@ class HyperParameters:
             >>> HyperParameters().Int("layers", 1, 4, default=2)
             2
         """
-        return self._define(
-            _numeric.Int,
-            name,
-            parent_name,
-            parent_values,
-            min_value=min_value,
-            max_value=max_value,
-            step=step,
-            sampling=sampling,
-            default=default,
-        )
+        definition = (name, min_value, max_value, step, sampling, default)
+        return self._define(_numeric.Int, definition, parent_name, parent_values)
 
     def Float(  # keras-tuner's capitalised API
         self,
@@ -109,17 +100,8 @@ class HyperParameters:
             >>> HyperParameters().Float("lr", 1e-4, 1e-2, sampling="log")
             0.0001
         """
-        return self._define(
-            _numeric.Float,
-            name,
-            parent_name,
-            parent_values,
-            min_value=min_value,
-            max_value=max_value,
-            step=step,
-            sampling=sampling,
-            default=default,
-        )
+        definition = (name, min_value, max_value, step, sampling, default)
+        return self._define(_numeric.Float, definition, parent_name, parent_values)
 
     def Choice(  # keras-tuner's capitalised API
         self,
@@ -136,15 +118,8 @@ class HyperParameters:
             >>> HyperParameters().Choice("activation", ["relu", "tanh"])
             'relu'
         """
-        return self._define(
-            _choice.Choice,
-            name,
-            parent_name,
-            parent_values,
-            values=values,
-            ordered=ordered,
-            default=default,
-        )
+        definition = (name, values, ordered, default)
+        return self._define(_choice.Choice, definition, parent_name, parent_values)
 
     def Boolean(  # keras-tuner's capitalised API
         self,
@@ -159,7 +134,7 @@ class HyperParameters:
             >>> HyperParameters().Boolean("batch_norm")
             False
         """
-        return self._define(_choice.Boolean, name, parent_name, parent_values, default=default)
+        return self._define(_choice.Boolean, (name, default), parent_name, parent_values)
 
     def Fixed(  # keras-tuner's capitalised API
         self,
@@ -174,16 +149,19 @@ class HyperParameters:
             >>> HyperParameters().Fixed("optimizer", "adam")
             'adam'
         """
-        return self._define(_choice.Fixed, name, parent_name, parent_values, value=value)
+        return self._define(_choice.Fixed, (name, value), parent_name, parent_values)
 
     def _define(
         self,
         cls: type[HyperParameter],
-        name: str,
+        definition: tuple[Any, ...],
         parent_name: str | None,
         parent_values: Any,
-        **kwargs: Any,
     ) -> Any:
+        """The one path behind hp.Int, hp.Float, hp.Choice, hp.Boolean and hp.Fixed:
+        register ``cls(*definition)`` (name first, then its other arguments) under
+        the full name and the conditions in force, and return its value."""
+        name, *arguments = definition
         full_name = self._full_name(name)
         conditions = list(self._conditions)
         if parent_name is not None or parent_values is not None:
@@ -194,7 +172,7 @@ class HyperParameters:
                     "Pass both (or use `with hp.conditional_scope(name, values):`).",
                 )
             conditions.append(self._make_condition(parent_name, parent_values, full_name))
-        return self._retrieve(cls(full_name, conditions=conditions, **kwargs))
+        return self._retrieve(cls(full_name, *arguments, conditions=conditions))
 
     # ------------------------------------------------------------------ scopes
     @contextlib.contextmanager

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 import bisect
 import math
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Generic, TypeVar
 
 from tunesmith.space._base import DiscreteHyperParameter, HyperParameter, fail
 from tunesmith.space._sampling import (
@@ -23,9 +24,16 @@ from tunesmith.space._values import clean_float, is_number, same_value, to_pytho
 _GRID_TOL = 1e-6
 
 
+_N = TypeVar("_N", int, float)
+
+
+def _finite(value: Any) -> bool:
+    return is_number(value) and math.isfinite(value)
+
+
 def _integer(value: Any, name: str, arg: str) -> int:
     value = to_python(value)
-    if is_number(value) and math.isfinite(value) and float(value).is_integer():
+    if _finite(value) and float(value).is_integer():
         return int(value)
     raise fail(
         name,
@@ -36,7 +44,7 @@ def _integer(value: Any, name: str, arg: str) -> int:
 
 def _real(value: Any, name: str, arg: str) -> float:
     value = to_python(value)
-    if is_number(value) and math.isfinite(value):
+    if _finite(value):
         return float(value)
     raise fail(
         name, f"{arg}={value!r} is not a finite number.", f"Pass a finite int or float as {arg}."
@@ -85,7 +93,104 @@ def _geometric_grid(lo: float, hi: float, factor: float, sampling: str) -> list[
     return sorted(values)
 
 
-class Int(DiscreteHyperParameter):
+class _RangeHyperParameter(HyperParameter, Generic[_N]):
+    """What :class:`Int` and :class:`Float` share: a range ``[min_value, max_value]``
+    with an optional step, a sampling scale, and a default checked against both.
+
+    A subclass sets ``_parse`` (reads a bound or the step, or raises),
+    ``_is_number`` (what a default must be before the range is checked),
+    ``_NUMBER`` and ``_GRID`` (words for error messages), and builds its grid in
+    :meth:`_set_grid`, called once the step is read.
+    """
+
+    _parse: Callable[[Any, str, str], Any]
+    _is_number: Callable[[Any], bool]
+    _NUMBER: str
+    _GRID: str
+
+    def _setup(self, lo: Any, hi: Any, step: Any, sampling: Any, default: Any) -> None:
+        name = self._name
+        self._sampling = normalize_sampling(sampling, name)
+        self._min: _N = self._parse(lo, name, "min_value")
+        self._max: _N = self._parse(hi, name, "max_value")
+        _check_bounds(name, self._min, self._max, self._sampling)
+        self._step: _N | None = None
+        if step is not None:
+            self._step = self._parse(step, name, "step")
+            _check_step(name, self._step, self._sampling)
+        self._set_grid()
+        if default is None:
+            # The smallest value: min_value, or the first grid value when a
+            # reverse_log grid leaves min_value off it.
+            self._default: _N = self._min if self._step is None else self._value_at(0)
+        else:
+            self._default = self._check_default(default)
+
+    @abc.abstractmethod
+    def _set_grid(self) -> None:
+        """Derive what the values need from the bounds, step and sampling."""
+
+    @abc.abstractmethod
+    def _value_at(self, index: int) -> _N:
+        """The value at ``index`` of the step grid."""
+
+    @abc.abstractmethod
+    def _index_of(self, value: Any) -> int | None:
+        """The grid index of ``value``, or None when it is not on the grid."""
+
+    def _check_default(self, default: Any) -> _N:
+        value = self.coerce(default)
+        if not self._is_number(value):
+            problem = f"default={default!r} is not {self._NUMBER}."
+        elif not self._min <= value <= self._max:
+            problem = f"default={default!r} is outside [{self._min}, {self._max}]."
+        elif self.is_discrete and self._index_of(value) is None:
+            problem = f"default={default!r} is not on its {self._GRID} ({self._span()})."
+        else:
+            # Snap to the canonical grid value (0.30000000000000004 -> 0.3).
+            return self._value_at(self._index_of(value)) if self.is_discrete else value
+        raise fail(
+            self._name,
+            problem,
+            "Pass a default that is one of its values, or leave it out (it is then min_value).",
+        )
+
+    def _first_values(self, count: int) -> str:
+        """The first grid values (of ``count``), for error messages."""
+        shown = ", ".join(repr(self._value_at(i)) for i in range(min(count, 6)))
+        return f"{shown}{', ...' if count > 6 else ''}"
+
+    # -------------------------------------------------------------- properties
+    @property
+    def min_value(self) -> _N:
+        return self._min
+
+    @property
+    def max_value(self) -> _N:
+        return self._max
+
+    @property
+    def step(self) -> _N | None:
+        return self._step
+
+    @property
+    def sampling(self) -> str:
+        return self._sampling
+
+    @property
+    def default(self) -> _N:
+        return self._default
+
+    def _settings(self) -> dict[str, Any]:
+        return {
+            "min_value": self._min,
+            "max_value": self._max,
+            "step": self._step,
+            "sampling": self._sampling,
+        }
+
+
+class Int(_RangeHyperParameter[int], DiscreteHyperParameter):
     """An integer from ``min_value`` to ``max_value`` (both included).
 
     Args:
@@ -107,6 +212,11 @@ class Int(DiscreteHyperParameter):
         [16, 32, 64, 128, 256]
     """
 
+    _parse = staticmethod(_integer)
+    _is_number = staticmethod(is_number)
+    _NUMBER = "an integer"
+    _GRID = "grid"
+
     def __init__(
         self,
         name: str,
@@ -118,88 +228,22 @@ class Int(DiscreteHyperParameter):
         conditions: Iterable[Any] | None = None,
     ) -> None:
         super().__init__(name, conditions)
-        name = self._name
-        self._sampling = normalize_sampling(sampling, name)
-        self._min = _integer(min_value, name, "min_value")
-        self._max = _integer(max_value, name, "max_value")
-        _check_bounds(name, self._min, self._max, self._sampling)
-        if step is None:
+        self._setup(min_value, max_value, step, sampling, default)
+
+    def _set_grid(self) -> None:
+        if self._step is None and self._sampling == LINEAR:
             # Linear: every integer. Log without a step: every integer too, but drawn
             # on the log scale (see to_unit), so no step is stored.
-            self._step: int | None = 1 if self._sampling == LINEAR else None
-        else:
-            self._step = _integer(step, name, "step")
-            _check_step(name, self._step, self._sampling)
+            self._step = 1
         self._grid: tuple[int, ...] | None = None
         if self._step is not None and self._sampling != LINEAR:
             grid = _geometric_grid(self._min, self._max, self._step, self._sampling)
             self._grid = tuple(int(v) for v in grid)  # int arithmetic: exact
             self._grid_index = {v: i for i, v in enumerate(self._grid)}
-        if default is None:
-            self._default = self._value_at(0)
-        else:
-            self._default = self._check_default(default)
-
-    def _check_default(self, default: Any) -> int:
-        value = self.coerce(default)
-        if self.is_valid(value):
-            return value
-        if is_number(value) and not self._min <= value <= self._max:
-            problem = f"default={default!r} is outside [{self._min}, {self._max}]."
-        elif is_number(value):
-            problem = f"default={default!r} is not on its grid ({self._span()})."
-        else:
-            problem = f"default={default!r} is not an integer."
-        raise fail(
-            self._name,
-            problem,
-            "Pass a default that is one of its values, or leave it out (it is then min_value).",
-        )
-
-    # -------------------------------------------------------------- properties
-    @property
-    def min_value(self) -> int:
-        return self._min
-
-    @property
-    def max_value(self) -> int:
-        return self._max
-
-    @property
-    def step(self) -> int | None:
-        return self._step
-
-    @property
-    def sampling(self) -> str:
-        return self._sampling
-
-    @property
-    def default(self) -> int:
-        return self._default
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **self._base_config(),
-            "min_value": self._min,
-            "max_value": self._max,
-            "step": self._step,
-            "sampling": self._sampling,
-            "default": self._default,
-        }
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            **self._describe_base(),
-            "min_value": self._min,
-            "max_value": self._max,
-            "step": self._step,
-            "sampling": self._sampling,
-        }
 
     def _span(self) -> str:
         if self._grid is not None:
-            shown = ", ".join(str(v) for v in self._grid[:6])
-            return f"{shown}{', ...' if len(self._grid) > 6 else ''}"
+            return self._first_values(len(self._grid))
         step = f" step {self._step}" if self._step not in (None, 1) else ""
         return f"integers {self._min}..{self._max}{step}"
 
@@ -255,7 +299,7 @@ class Int(DiscreteHyperParameter):
         return min(self._max, max(self._min, math.floor(x + 0.5)))
 
 
-class Float(HyperParameter):
+class Float(_RangeHyperParameter[float]):
     """A real number from ``min_value`` to ``max_value`` (both included).
 
     Args:
@@ -278,6 +322,11 @@ class Float(HyperParameter):
         [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
     """
 
+    _parse = staticmethod(_real)
+    _is_number = staticmethod(_finite)
+    _NUMBER = "a finite number"
+    _GRID = "step grid"
+
     def __init__(
         self,
         name: str,
@@ -289,95 +338,28 @@ class Float(HyperParameter):
         conditions: Iterable[Any] | None = None,
     ) -> None:
         super().__init__(name, conditions)
-        name = self._name
-        self._sampling = normalize_sampling(sampling, name)
-        self._min = _real(min_value, name, "min_value")
-        self._max = _real(max_value, name, "max_value")
-        _check_bounds(name, self._min, self._max, self._sampling)
-        self._step: float | None = None
+        self._setup(min_value, max_value, step, sampling, default)
+
+    def _set_grid(self) -> None:
         self._grid: tuple[float, ...] | None = None
         self._n = 0
-        if step is not None:
-            self._step = _real(step, name, "step")
-            _check_step(name, self._step, self._sampling)
-            if self._sampling == LINEAR:
-                self._n = math.floor((self._max - self._min) / self._step + _GRID_TOL) + 1
-            else:
-                grid = _geometric_grid(self._min, self._max, self._step, self._sampling)
-                self._grid = tuple(self._clamp(clean_float(v)) for v in grid)
-                self._n = len(self._grid)
-        if default is None:
-            self._default = self._value_at(0) if self._step is not None else self._min
+        if self._step is None:
+            return
+        if self._sampling == LINEAR:
+            self._n = math.floor((self._max - self._min) / self._step + _GRID_TOL) + 1
         else:
-            self._default = self._check_default(default)
-
-    def _check_default(self, default: Any) -> float:
-        value = self.coerce(default)
-        if not is_number(value) or not math.isfinite(value):
-            problem = f"default={default!r} is not a finite number."
-        elif not self._min <= value <= self._max:
-            problem = f"default={default!r} is outside [{self._min}, {self._max}]."
-        elif self._step is not None and self._index_of(value) is None:
-            problem = f"default={default!r} is not on its step grid ({self._span()})."
-        else:
-            # Snap to the canonical grid value (0.30000000000000004 -> 0.3).
-            return self._value_at(self._index_of(value)) if self._step is not None else value
-        raise fail(
-            self._name,
-            problem,
-            "Pass a default that is one of its values, or leave it out (it is then min_value).",
-        )
-
-    # -------------------------------------------------------------- properties
-    @property
-    def min_value(self) -> float:
-        return self._min
-
-    @property
-    def max_value(self) -> float:
-        return self._max
-
-    @property
-    def step(self) -> float | None:
-        return self._step
-
-    @property
-    def sampling(self) -> str:
-        return self._sampling
-
-    @property
-    def default(self) -> float:
-        return self._default
+            grid = _geometric_grid(self._min, self._max, self._step, self._sampling)
+            self._grid = tuple(self._clamp(clean_float(v)) for v in grid)
+            self._n = len(self._grid)
 
     @property
     def is_discrete(self) -> bool:
         return self._step is not None
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **self._base_config(),
-            "min_value": self._min,
-            "max_value": self._max,
-            "step": self._step,
-            "sampling": self._sampling,
-            "default": self._default,
-        }
-
-    def describe(self) -> dict[str, Any]:
-        return {
-            **self._describe_base(),
-            "min_value": self._min,
-            "max_value": self._max,
-            "step": self._step,
-            "sampling": self._sampling,
-        }
-
     def _span(self) -> str:
         if self._step is None:
             return f"any real number in [{self._min}, {self._max}]"
-        values = [self._value_at(i) for i in range(min(self._n, 6))]
-        shown = ", ".join(repr(v) for v in values)
-        return f"{shown}{', ...' if self._n > 6 else ''}"
+        return self._first_values(self._n)
 
     # ------------------------------------------------------------------ values
     def _clamp(self, value: float) -> float:
@@ -390,7 +372,7 @@ class Float(HyperParameter):
 
     def _index_of(self, value: Any) -> int | None:
         value = to_python(value)
-        if not is_number(value) or not math.isfinite(value) or self._step is None:
+        if not _finite(value) or self._step is None:
             return None
         if self._grid is not None:
             position = bisect.bisect_left(self._grid, value)
@@ -412,7 +394,7 @@ class Float(HyperParameter):
 
     def is_valid(self, value: Any) -> bool:
         value = to_python(value)
-        if not is_number(value) or not math.isfinite(value):
+        if not _finite(value):
             return False
         if self._step is not None:
             return self._index_of(value) is not None
