@@ -19,8 +19,15 @@ def project(tmp_path):
             raise ValueError("three is broken")
         return {"loss": (x - 6) ** 2, "accuracy": x / 10}
 
-    tune(f, objective="loss", algorithm="grid", max_trials=None, directory=tmp_path,
-         project_name="study", max_consecutive_failed_trials=10)
+    tune(
+        f,
+        objective="loss",
+        algorithm="grid",
+        max_trials=None,
+        directory=tmp_path,
+        project_name="study",
+        max_consecutive_failed_trials=10,
+    )
     return tmp_path / "study"
 
 
@@ -59,8 +66,22 @@ def test_missing_and_corrupt_stores_are_clear_errors(tmp_path, capsys):
 
 @pytest.mark.slow
 def test_demo_runs_the_w1_study(tmp_path, capsys):
-    assert main(["demo", "--directory", str(tmp_path), "--max-trials", "2",
-                 "--epochs", "3", "--verbose", "0"]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "--directory",
+                str(tmp_path),
+                "--max-trials",
+                "2",
+                "--epochs",
+                "3",
+                "--verbose",
+                "0",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Search space summary" in out and "Results summary" in out
     assert "Test accuracy" in out and "TP " in out

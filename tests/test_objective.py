@@ -10,8 +10,14 @@ from tunesmith.objective import create_objective, infer_direction
 @pytest.mark.parametrize(
     ("name", "direction"),
     [
-        ("val_accuracy", "max"), ("accuracy", "max"), ("auc", "max"), ("val_precision", "max"),
-        ("loss", "min"), ("val_loss", "min"), ("mae", "min"), ("val_mse", "min"),
+        ("val_accuracy", "max"),
+        ("accuracy", "max"),
+        ("auc", "max"),
+        ("val_precision", "max"),
+        ("loss", "min"),
+        ("val_loss", "min"),
+        ("mae", "min"),
+        ("val_mse", "min"),
     ],
 )
 def test_direction_is_inferred_from_common_names(name, direction):

@@ -37,7 +37,9 @@ def _summary(args: argparse.Namespace) -> int:
 
     store, oracle = _open(args.directory)
     Console(highlight=False).print(
-        results_summary_text(oracle, store.project_dir, args.num_trials), markup=False
+        results_summary_text(oracle, store.project_dir, args.num_trials),
+        markup=False,
+        soft_wrap=True,
     )
     return 0
 

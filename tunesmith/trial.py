@@ -81,9 +81,7 @@ class Trial:
 
     @property
     def has_valid_score(self) -> bool:
-        return (
-            self.status.has_result and self.score is not None and math.isfinite(self.score)
-        )
+        return self.status.has_result and self.score is not None and math.isfinite(self.score)
 
     def summary_lines(self) -> list[str]:
         """The lines ``results_summary()`` prints for this trial."""

@@ -16,11 +16,13 @@ def data():
 
 
 def build_model(hp):
-    model = keras.Sequential([
-        keras.Input(shape=(8,)),
-        keras.layers.Dense(hp.Int("units", 4, 16, step=4), activation="relu"),
-        keras.layers.Dense(1, activation="sigmoid"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(8,)),
+            keras.layers.Dense(hp.Int("units", 4, 16, step=4), activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
     model.compile(
         optimizer=keras.optimizers.Adam(hp.Choice("lr", [1e-2, 3e-2])),
         loss="binary_crossentropy",

@@ -29,16 +29,19 @@ class InterruptAt(keras.callbacks.Callback):
 def test_ctrl_c_then_resume(tmp_path, data, hypermodel):
     x, y, xv, yv = data
     InterruptAt.fits = 0
-    tuner = kt.RandomSearch(hypermodel, objective="val_loss", max_trials=3, seed=0,
-                            directory=tmp_path, project_name="p")
+    tuner = kt.RandomSearch(
+        hypermodel, objective="val_loss", max_trials=3, seed=0, directory=tmp_path, project_name="p"
+    )
     with pytest.raises(KeyboardInterrupt):
-        tuner.search(x, y, validation_data=(xv, yv), epochs=2, verbose=0,
-                     callbacks=[InterruptAt(at_fit=2)])
+        tuner.search(
+            x, y, validation_data=(xv, yv), epochs=2, verbose=0, callbacks=[InterruptAt(at_fit=2)]
+        )
     statuses = sorted(t.status.value for t in tuner.oracle.trials.values())
     assert statuses == ["COMPLETED", "RUNNING"]
 
-    resumed = kt.RandomSearch(hypermodel, objective="val_loss", max_trials=3, seed=0,
-                              directory=tmp_path, project_name="p")
+    resumed = kt.RandomSearch(
+        hypermodel, objective="val_loss", max_trials=3, seed=0, directory=tmp_path, project_name="p"
+    )
     resumed.search(x, y, validation_data=(xv, yv), epochs=2, verbose=0)
     assert len(resumed.oracle.trials) == 3
     assert all(t.status is TrialStatus.COMPLETED for t in resumed.oracle.trials.values())

@@ -20,8 +20,14 @@ def fit_kwargs(data, **extra):
 
 
 def test_random_search_end_to_end(tmp_path, data, hypermodel, capsys):
-    tuner = kt.RandomSearch(hypermodel, objective="val_accuracy", max_trials=3, seed=1,
-                            directory=tmp_path, project_name="p")
+    tuner = kt.RandomSearch(
+        hypermodel,
+        objective="val_accuracy",
+        max_trials=3,
+        seed=1,
+        directory=tmp_path,
+        project_name="p",
+    )
     args, kwargs = fit_kwargs(data)
     tuner.search(*args, **kwargs)
 
@@ -52,8 +58,15 @@ def test_random_search_end_to_end(tmp_path, data, hypermodel, capsys):
 
 def test_callbacks_are_fresh_per_trial_and_executions_are_averaged(tmp_path, data, hypermodel):
     stopper = keras.callbacks.EarlyStopping("val_loss", patience=1)
-    tuner = kt.RandomSearch(hypermodel, objective="val_loss", max_trials=2, seed=0,
-                            executions_per_trial=2, directory=tmp_path, project_name="p")
+    tuner = kt.RandomSearch(
+        hypermodel,
+        objective="val_loss",
+        max_trials=2,
+        seed=0,
+        executions_per_trial=2,
+        directory=tmp_path,
+        project_name="p",
+    )
     args, kwargs = fit_kwargs(data, epochs=3, callbacks=[stopper])
     tuner.search(*args, **kwargs)
     assert stopper.model is None  # the user's own instance was never used
@@ -79,13 +92,15 @@ def test_hypermodel_fit_can_tune_batch_size(tmp_path, data):
             seen.append(batch_size)
             return model.fit(*args, batch_size=batch_size, **kwargs)
 
-    tuner = kt.RandomSearch(Tunable(), objective="val_loss", max_trials=3, seed=0,
-                            directory=tmp_path, project_name="p")
+    tuner = kt.RandomSearch(
+        Tunable(), objective="val_loss", max_trials=3, seed=0, directory=tmp_path, project_name="p"
+    )
     x, y, xv, yv = data
     tuner.search(x, y, validation_data=(xv, yv), epochs=2, verbose=0)
     assert "batch_size" in tuner.oracle.get_space()
-    assert [t.values["batch_size"] for t in sorted(tuner.oracle.trials.values(),
-                                                   key=lambda t: t.number)] == seen
+    assert [
+        t.values["batch_size"] for t in sorted(tuner.oracle.trials.values(), key=lambda t: t.number)
+    ] == seen
 
 
 def test_a_build_error_fails_the_trial_and_the_search_goes_on(tmp_path, data):
@@ -96,21 +111,32 @@ def test_a_build_error_fails_the_trial_and_the_search_goes_on(tmp_path, data):
             raise ValueError("no model with 8 units")
         return build_model(hp)
 
-    tuner = kt.GridSearch(flaky_build, objective="val_loss", directory=tmp_path,
-                          project_name="p", max_consecutive_failed_trials=5)
+    tuner = kt.GridSearch(
+        flaky_build,
+        objective="val_loss",
+        directory=tmp_path,
+        project_name="p",
+        max_consecutive_failed_trials=5,
+    )
     args, kwargs = fit_kwargs(data, epochs=1)
     tuner.search(*args, **kwargs)
-    statuses = {t.values["units"]: t for t in tuner.oracle.trials.values()
-                if t.values["lr"] == 1e-2}
+    statuses = {
+        t.values["units"]: t for t in tuner.oracle.trials.values() if t.values["lr"] == 1e-2
+    }
     assert statuses[8].status is TrialStatus.FAILED
     assert "no model with 8 units" in statuses[8].error and "Traceback" in statuses[8].error
     assert statuses[4].status is TrialStatus.COMPLETED and len(tuner.oracle.trials) == 8
 
 
 def test_objective_not_logged_names_the_logged_metrics(tmp_path, data, hypermodel):
-    tuner = kt.RandomSearch(hypermodel, objective="val_accuracy", max_trials=2,
-                            directory=tmp_path, project_name="p",
-                            max_consecutive_failed_trials=2)
+    tuner = kt.RandomSearch(
+        hypermodel,
+        objective="val_accuracy",
+        max_trials=2,
+        directory=tmp_path,
+        project_name="p",
+        max_consecutive_failed_trials=2,
+    )
     x, y, _, _ = data
     with pytest.raises(TooManyFailedTrialsError, match="accuracy, loss"):
         tuner.search(x, y, epochs=1, verbose=0)  # no validation data: no val_accuracy
@@ -125,8 +151,9 @@ def test_nan_loss_makes_the_trial_invalid_and_stops_its_fit(tmp_path, data):
 
     x, y, xv, yv = data
     big = (x * 1e20).astype("float32")
-    tuner = kt.RandomSearch(exploding, objective="val_loss", max_trials=1,
-                            directory=tmp_path, project_name="p")
+    tuner = kt.RandomSearch(
+        exploding, objective="val_loss", max_trials=1, directory=tmp_path, project_name="p"
+    )
     tuner.search(big, y, validation_data=(xv * 1e20, yv), epochs=20, verbose=0)
     trial = next(iter(tuner.oracle.trials.values()))
     assert trial.status is TrialStatus.INVALID
@@ -140,49 +167,60 @@ def test_custom_run_trial_returning_a_dict(tmp_path):
             x = trial.hyperparameters.Float("x", -1.0, 1.0)
             return {"loss": x * x}
 
-    tuner = MyTuner(objective="loss", max_trials=5, seed=0, directory=tmp_path,
-                    project_name="p")
+    tuner = MyTuner(objective="loss", max_trials=5, seed=0, directory=tmp_path, project_name="p")
     tuner.search()
     assert tuner.oracle.get_best_trials(1)[0].score <= 1.0
     assert len(tuner.oracle.trials) == 5
 
 
-def test_resume_does_nothing_more_when_done_and_overwrite_starts_afresh(tmp_path, data,
-                                                                        hypermodel):
+def test_resume_does_nothing_more_when_done_and_overwrite_starts_afresh(tmp_path, data, hypermodel):
     args, kwargs = fit_kwargs(data, epochs=1)
-    first = kt.RandomSearch(hypermodel, objective="val_loss", max_trials=2, seed=0,
-                            directory=tmp_path, project_name="p")
+    first = kt.RandomSearch(
+        hypermodel, objective="val_loss", max_trials=2, seed=0, directory=tmp_path, project_name="p"
+    )
     first.search(*args, **kwargs)
     ended = {t.trial_id: t.ended_at for t in first.oracle.trials.values()}
 
-    again = kt.RandomSearch(hypermodel, objective="val_loss", max_trials=2, seed=0,
-                            directory=tmp_path, project_name="p")
+    again = kt.RandomSearch(
+        hypermodel, objective="val_loss", max_trials=2, seed=0, directory=tmp_path, project_name="p"
+    )
     again.search(*args, **kwargs)
     assert {t.trial_id: t.ended_at for t in again.oracle.trials.values()} == ended
     assert len(again.get_best_models(2)) == 2
 
-    fresh = kt.RandomSearch(hypermodel, objective="val_loss", max_trials=1, seed=0,
-                            directory=tmp_path, project_name="p", overwrite=True)
+    fresh = kt.RandomSearch(
+        hypermodel,
+        objective="val_loss",
+        max_trials=1,
+        seed=0,
+        directory=tmp_path,
+        project_name="p",
+        overwrite=True,
+    )
     assert fresh.oracle.trials == {}
 
 
 def test_a_changed_hypermodel_is_refused_on_resume(tmp_path, data, hypermodel):
     args, kwargs = fit_kwargs(data, epochs=1)
-    kt.RandomSearch(hypermodel, objective="val_loss", max_trials=1, directory=tmp_path,
-                    project_name="p").search(*args, **kwargs)
+    kt.RandomSearch(
+        hypermodel, objective="val_loss", max_trials=1, directory=tmp_path, project_name="p"
+    ).search(*args, **kwargs)
 
     def changed(hp):
-        model = keras.Sequential([
-            keras.Input(shape=(8,)),
-            keras.layers.Dense(hp.Int("units", 4, 64, step=4), activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ])
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(8,)),
+                keras.layers.Dense(hp.Int("units", 4, 64, step=4), activation="relu"),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
         model.compile(optimizer="adam", loss="binary_crossentropy")
         return model
 
     with pytest.raises(StudyMismatchError, match="hypermodel changed"):
-        kt.RandomSearch(changed, objective="val_loss", max_trials=2, directory=tmp_path,
-                        project_name="p")
+        kt.RandomSearch(
+            changed, objective="val_loss", max_trials=2, directory=tmp_path, project_name="p"
+        )
 
 
 def test_keras_tuner_names_exist():

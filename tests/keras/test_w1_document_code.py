@@ -27,15 +27,14 @@ class CancerClassifier:
         self.log_model_dir = log_model_dir
         self.static_shape_len = static_shape_len
 
-    def init_random_search_keras_tuner(self, max_trials_int, executions_per_trial_int,
-                                       verbose):
+    def init_random_search_keras_tuner(self, max_trials_int, executions_per_trial_int, verbose):
         tuner = RandomSearch(
             self.build_model,
-            objective='val_accuracy',
+            objective="val_accuracy",
             max_trials=max_trials_int,
             executions_per_trial=executions_per_trial_int,
             directory=self.log_model_dir,
-            project_name='Model_Logs_Keras_Tuner'
+            project_name="Model_Logs_Keras_Tuner",
         )
         if verbose:
             tuner_summary = tuner.search_space_summary()
@@ -44,11 +43,25 @@ class CancerClassifier:
         else:
             return tuner
 
-    def run_keras_tuner(self, tuner, X_train, X_test, y_train, y_test, epoch_int,
-                        batch_size_int, tensorboard_callbacks):
-        tuner.search(X_train, y_train, validation_data=(X_test, y_test), epochs=epoch_int,
-                     batch_size=batch_size_int, callbacks=[tf.keras.callbacks.EarlyStopping(
-                         'val_loss', patience=5)])
+    def run_keras_tuner(
+        self,
+        tuner,
+        X_train,
+        X_test,
+        y_train,
+        y_test,
+        epoch_int,
+        batch_size_int,
+        tensorboard_callbacks,
+    ):
+        tuner.search(
+            X_train,
+            y_train,
+            validation_data=(X_test, y_test),
+            epochs=epoch_int,
+            batch_size=batch_size_int,
+            callbacks=[tf.keras.callbacks.EarlyStopping("val_loss", patience=5)],
+        )
         best_hps = tuner.get_best_hyperparameters()[0]
         models = tuner.get_best_models(num_models=1)
         best_model = models[0]
@@ -56,23 +69,36 @@ class CancerClassifier:
 
     def build_model(self, hp):
         model = Sequential()
-        model.add(Dense(units=hp.Int('units', min_value=32, max_value=512, step=32),
-                        activation=hp.Choice('activations', ['relu', 'softmax']),
-                        input_shape=(self.static_shape_len,)))
+        model.add(
+            Dense(
+                units=hp.Int("units", min_value=32, max_value=512, step=32),
+                activation=hp.Choice("activations", ["relu", "softmax"]),
+                input_shape=(self.static_shape_len,),
+            )
+        )
         model.add(keras.layers.BatchNormalization())
-        model.add(keras.layers.Dropout(rate=hp.Choice('dropout_rate', [0.0, 0.1, 0.2, 0.3,
-                                                                        0.4, 0.5])))
+        model.add(
+            keras.layers.Dropout(rate=hp.Choice("dropout_rate", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]))
+        )
         for i in range(hp.Int("Layers", min_value=0, max_value=3)):  # noqa: B007
-            model.add(tf.keras.layers.Dense(units=hp.Int('units', min_value=32, max_value=512,
-                                                         step=32),
-                                            activation=hp.Choice('activations',
-                                                                 ['relu', 'softmax'])))
+            model.add(
+                tf.keras.layers.Dense(
+                    units=hp.Int("units", min_value=32, max_value=512, step=32),
+                    activation=hp.Choice("activations", ["relu", "softmax"]),
+                )
+            )
             model.add(keras.layers.BatchNormalization())
-            model.add(keras.layers.Dropout(rate=hp.Choice('dropout_rate', [0.0, 0.1, 0.2,
-                                                                            0.3, 0.4, 0.5])))
-        model.add(Dense(1, activation='sigmoid'))
-        model.compile(loss='binary_crossentropy', optimizer=tf.keras.optimizers.Adam(
-            hp.Choice('learning_rate', values=[1e-2, 1e-3, 1e-4])), metrics=['accuracy'])
+            model.add(
+                keras.layers.Dropout(rate=hp.Choice("dropout_rate", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]))
+            )
+        model.add(Dense(1, activation="sigmoid"))
+        model.compile(
+            loss="binary_crossentropy",
+            optimizer=tf.keras.optimizers.Adam(
+                hp.Choice("learning_rate", values=[1e-2, 1e-3, 1e-4])
+            ),
+            metrics=["accuracy"],
+        )
         return model
 
 
@@ -86,8 +112,13 @@ def test_document_code_runs_unchanged(tmp_path, capsys):
     )
     out = capsys.readouterr().out
     assert "units (Int)" in out and "Layers (Int)" in out
-    assert set(best_hps.values) >= {"units", "activations", "dropout_rate", "Layers",
-                                    "learning_rate"}
+    assert set(best_hps.values) >= {
+        "units",
+        "activations",
+        "dropout_rate",
+        "Layers",
+        "learning_rate",
+    }
     predictions = best_model.predict(split.x_test, verbose=0)
     assert predictions.shape == (len(split.x_test), 1)
     assert np.all((predictions >= 0) & (predictions <= 1))

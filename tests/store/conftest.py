@@ -34,4 +34,3 @@ def project(tmp_path: Path) -> Path:
 def store(project: Path):
     with Store.open(project) as opened:
         yield opened
-

@@ -62,7 +62,9 @@ def test_executions_are_kept_apart(two_trials: Store) -> None:
     store.append_metrics("0000", 0, 1, {"loss": 0.5})
     frame = store.load_curves("0000")
     assert list(zip(frame["execution"], frame["step"], frame["loss"], strict=True)) == [
-        (0, 0, 1.0), (0, 1, 0.5), (1, 0, 2.0)
+        (0, 0, 1.0),
+        (0, 1, 0.5),
+        (1, 0, 2.0),
     ]
 
 
@@ -125,6 +127,11 @@ def test_metrics_named_like_an_index_column_are_prefixed(two_trials: Store) -> N
     two_trials.append_metrics("0000", 0, 4, {"step": 40.0, "loss": 1.0, "trial_id": 7.0})
     frame = two_trials.load_curves()
     assert list(frame.columns) == [
-        "trial_id", "execution", "step", "metric:step", "loss", "metric:trial_id"
+        "trial_id",
+        "execution",
+        "step",
+        "metric:step",
+        "loss",
+        "metric:trial_id",
     ]
     assert frame.iloc[0].tolist() == ["0000", 0, 4, 40.0, 1.0, 7.0]

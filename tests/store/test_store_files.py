@@ -30,10 +30,17 @@ def build_store(project: Path, trials: int = 3, steps: int = 2) -> None:
     with Store.open(project) as store:
         store.save_study({"algorithm": "random", "max_trials": 10})
         for number in range(trials):
-            store.save_trial(make_trial(
-                number, {"units": 8 * (number + 1)}, status=TrialStatus.COMPLETED,
-                score=1.0 / (number + 1), best_step=steps - 1, epochs=steps, executions=1,
-            ))
+            store.save_trial(
+                make_trial(
+                    number,
+                    {"units": 8 * (number + 1)},
+                    status=TrialStatus.COMPLETED,
+                    score=1.0 / (number + 1),
+                    best_step=steps - 1,
+                    epochs=steps,
+                    executions=1,
+                )
+            )
             for step in range(steps):
                 store.append_metrics(f"{number:04d}", 0, step, {"loss": step + number * 0.1})
 
@@ -90,7 +97,11 @@ def test_overwrite_removes_only_our_files(project: Path) -> None:
     for name in ("notes.txt", "tunesmith.db.bak", "other/data.csv"):
         assert after[name] == keep[name]
     assert set(after) == {
-        "notes.txt", "tunesmith.db.bak", "other/data.csv", "tunesmith.db", "driver.lock"
+        "notes.txt",
+        "tunesmith.db.bak",
+        "other/data.csv",
+        "tunesmith.db",
+        "driver.lock",
     }
 
 
@@ -270,8 +281,13 @@ def test_a_newer_store_is_refused(project: Path) -> None:
     build_store(project)
     _set_meta(project, schema_version=str(SCHEMA_VERSION + 1), written_by="9.9.9")
     assert_refused(
-        project, StoreVersionError, "tunesmith 9.9.9", f"version {SCHEMA_VERSION + 1}",
-        f"up to version {SCHEMA_VERSION}", "Upgrade tunesmith", "project_name",
+        project,
+        StoreVersionError,
+        "tunesmith 9.9.9",
+        f"version {SCHEMA_VERSION + 1}",
+        f"up to version {SCHEMA_VERSION}",
+        "Upgrade tunesmith",
+        "project_name",
     )
     with Store.open(project, overwrite=True) as store:  # the advertised way out
         assert store.load_trials() == []

@@ -24,8 +24,9 @@ HOLD = textwrap.dedent(
 
 
 def start_holder(project):
-    child = subprocess.Popen([sys.executable, "-c", HOLD, str(project)],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(project)], stdout=subprocess.PIPE, text=True
+    )
     assert child.stdout.readline().strip() == "held"
     return child
 

@@ -14,8 +14,17 @@ from tunesmith.store import SCHEMA_VERSION, Store
 from tunesmith.trial import TrialStatus
 
 FIXED = [
-    "trial_id", "number", "status", "score", "best_step", "epochs", "executions", "seconds",
-    "started_at", "ended_at", "error",
+    "trial_id",
+    "number",
+    "status",
+    "score",
+    "best_step",
+    "epochs",
+    "executions",
+    "seconds",
+    "started_at",
+    "ended_at",
+    "error",
 ]
 TRACEBACK = (
     "Traceback (most recent call last):\n"
@@ -27,22 +36,52 @@ TRACEBACK = (
 
 @pytest.fixture
 def filled(store: Store) -> Store:
-    store.save_study({"algorithm": "random", "objective": {"name": "loss", "direction": "min"},
-                      "alpha": math.nan})
-    store.save_trial(make_trial(
-        0, {"units": 8, "act": "relu"}, status=TrialStatus.COMPLETED, score=0.25, best_step=3,
-        metrics={"loss": 0.25, "acc": 0.9}, started_at=1_700_000_000.0,
-        ended_at=1_700_000_012.5, executions=2, epochs=8,
-    ))
-    store.save_trial(make_trial(
-        1, {"units": 16, "act": "tanh", "extra": True}, status=TrialStatus.FAILED,
-        error=TRACEBACK, started_at=1_700_000_020.0, ended_at=1_700_000_021.0, attempts=3,
-    ))
-    store.save_trial(make_trial(
-        2, {"units": 32, "act": "relu"}, status=TrialStatus.INVALID, score=math.nan,
-        best_step=0, metrics={"loss": math.inf}, started_at=1_700_000_030.0,
-        ended_at=1_700_000_031.0, executions=1, epochs=1,
-    ))
+    store.save_study(
+        {
+            "algorithm": "random",
+            "objective": {"name": "loss", "direction": "min"},
+            "alpha": math.nan,
+        }
+    )
+    store.save_trial(
+        make_trial(
+            0,
+            {"units": 8, "act": "relu"},
+            status=TrialStatus.COMPLETED,
+            score=0.25,
+            best_step=3,
+            metrics={"loss": 0.25, "acc": 0.9},
+            started_at=1_700_000_000.0,
+            ended_at=1_700_000_012.5,
+            executions=2,
+            epochs=8,
+        )
+    )
+    store.save_trial(
+        make_trial(
+            1,
+            {"units": 16, "act": "tanh", "extra": True},
+            status=TrialStatus.FAILED,
+            error=TRACEBACK,
+            started_at=1_700_000_020.0,
+            ended_at=1_700_000_021.0,
+            attempts=3,
+        )
+    )
+    store.save_trial(
+        make_trial(
+            2,
+            {"units": 32, "act": "relu"},
+            status=TrialStatus.INVALID,
+            score=math.nan,
+            best_step=0,
+            metrics={"loss": math.inf},
+            started_at=1_700_000_030.0,
+            ended_at=1_700_000_031.0,
+            executions=1,
+            epochs=1,
+        )
+    )
     store.save_trial(make_trial(3, {"units": 64, "act": "relu"}, started_at=1_700_000_040.0))
     for step in range(2):
         store.append_metrics("0000", 0, step, {"loss": 1.0 / (step + 1), "acc": 0.5})
@@ -62,7 +101,10 @@ def test_results_frame_columns_and_dtypes(filled: Store) -> None:
     assert frame["score"].iloc[0] == 0.25 and frame["score"].iloc[1:].isna().all()
     assert frame["best_step"].dtype == "Int64"
     assert frame["best_step"].tolist()[:1] == [3] and frame["best_step"].isna().tolist() == [
-        False, True, False, True
+        False,
+        True,
+        False,
+        True,
     ]
     assert frame["epochs"].dtype == "int64" and frame["executions"].dtype == "int64"
     assert frame["epochs"].tolist() == [8, 0, 1, 0]
@@ -118,16 +160,31 @@ def test_export_json_is_strict_and_complete(filled: Store, tmp_path: Path) -> No
     document = json.loads(out.read_text(encoding="utf-8"), parse_constant=_no_constants)
     assert document["tunesmith_store_version"] == SCHEMA_VERSION
     assert document["study"] == {
-        "algorithm": "random", "objective": {"name": "loss", "direction": "min"}, "alpha": None
+        "algorithm": "random",
+        "objective": {"name": "loss", "direction": "min"},
+        "alpha": None,
     }
     first, failed, invalid, running = document["trials"]
     assert first == {
-        "trial_id": "0000", "number": 0, "status": "COMPLETED", "score": 0.25, "best_step": 3,
-        "epochs": 8, "executions": 2, "attempts": 1, "started_at": 1_700_000_000.0,
-        "ended_at": 1_700_000_012.5, "seconds": 12.5, "error": None,
+        "trial_id": "0000",
+        "number": 0,
+        "status": "COMPLETED",
+        "score": 0.25,
+        "best_step": 3,
+        "epochs": 8,
+        "executions": 2,
+        "attempts": 1,
+        "started_at": 1_700_000_000.0,
+        "ended_at": 1_700_000_012.5,
+        "seconds": 12.5,
+        "error": None,
         "values": {"units": 8, "act": "relu"},
-        "space": {"space": [{"name": "units", "class_name": "Fixed"},
-                            {"name": "act", "class_name": "Fixed"}]},
+        "space": {
+            "space": [
+                {"name": "units", "class_name": "Fixed"},
+                {"name": "act", "class_name": "Fixed"},
+            ]
+        },
         "metrics": {"loss": 0.25, "acc": 0.9},
         "curves": [
             {"execution": 0, "step": 0, "metrics": {"loss": 1.0, "acc": 0.5}},

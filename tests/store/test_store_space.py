@@ -49,16 +49,16 @@ def test_real_hyperparameters_round_trip(tmp_path: Path, hyperparameters_class: 
     assert space.get_config() == hp.get_config()
 
 
-def test_trials_of_one_space_share_its_config(
-    tmp_path: Path, hyperparameters_class: type
-) -> None:
+def test_trials_of_one_space_share_its_config(tmp_path: Path, hyperparameters_class: type) -> None:
     hp = hyperparameters_class()
     hp.Int("units", 8, 64, step=8)
     with Store.open(tmp_path / "p") as store:
         for number, units in enumerate((8, 16, 24)):
             store.save_trial(Trial(f"{number:04d}", number, hp.with_values({"units": units})))
         assert [t.values for t in store.load_trials()] == [
-            {"units": 8}, {"units": 16}, {"units": 24}
+            {"units": 8},
+            {"units": 16},
+            {"units": 24},
         ]
         conn = sqlite3.connect(store.path)
         assert conn.execute("SELECT count(*) FROM spaces").fetchone() == (1,)

@@ -173,7 +173,9 @@ def test_each_trial_keeps_the_space_it_was_sampled_from(store: Store) -> None:
     trials = store.load_trials()
     assert [t.hyperparameters.space for t in trials] == [small, small, grown]
     assert [t.values for t in trials] == [
-        {"units": 8}, {"units": 16}, {"units": 32, "dropout": 0.5}
+        {"units": 8},
+        {"units": 16},
+        {"units": 32, "dropout": 0.5},
     ]
     conn = sqlite3.connect(store.path)
     assert conn.execute("SELECT count(*) FROM spaces").fetchone() == (2,)  # shared, not copied
@@ -182,16 +184,32 @@ def test_each_trial_keeps_the_space_it_was_sampled_from(store: Store) -> None:
 
 def test_hyperparameter_values_keep_their_types(store: Store) -> None:
     values = {
-        "i": 3, "f": 0.1, "s": "NaN", "b": False, "n": None, "nan": math.nan, "inf": math.inf,
-        "np_int": np.int64(7), "np_float": np.float32(0.5), "np_bool": np.bool_(True),
+        "i": 3,
+        "f": 0.1,
+        "s": "NaN",
+        "b": False,
+        "n": None,
+        "nan": math.nan,
+        "inf": math.inf,
+        "np_int": np.int64(7),
+        "np_float": np.float32(0.5),
+        "np_bool": np.bool_(True),
     }
     store.save_trial(Trial("0000", 0, make_hp(values)))
     loaded = store.get_trial("0000").values
     assert _same(
         loaded,
         {
-            "i": 3, "f": 0.1, "s": "NaN", "b": False, "n": None, "nan": math.nan,
-            "inf": math.inf, "np_int": 7, "np_float": 0.5, "np_bool": True,
+            "i": 3,
+            "f": 0.1,
+            "s": "NaN",
+            "b": False,
+            "n": None,
+            "nan": math.nan,
+            "inf": math.inf,
+            "np_int": 7,
+            "np_float": 0.5,
+            "np_bool": True,
         },
     )
 

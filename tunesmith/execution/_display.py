@@ -44,8 +44,11 @@ class SearchDisplay:
         if self.verbose and done:
             self.console.print(
                 f"Resuming: {done} trial(s) already finished in the store"
-                + (f", {len(oracle._requeued)} interrupted trial(s) to run again." if
-                   oracle._requeued else ".")
+                + (
+                    f", {len(oracle._requeued)} interrupted trial(s) to run again."
+                    if oracle._requeued
+                    else "."
+                )
             )
 
     def trial_begin(self, trial: Trial, oracle: Oracle) -> None:
@@ -71,7 +74,11 @@ class SearchDisplay:
         self.console.print(table)
 
     def epoch_end(
-        self, trial: Trial, execution: int, epoch: int, epochs: int | None,
+        self,
+        trial: Trial,
+        execution: int,
+        epoch: int,
+        epochs: int | None,
         logs: Mapping[str, float],
     ) -> None:
         if self.verbose < 2:

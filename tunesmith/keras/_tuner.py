@@ -264,13 +264,17 @@ class Tuner:
     def results_summary(self, num_trials: int = 10) -> None:
         """Print the best trials: id, score, best step and hyperparameters, best first."""
         self.display.console.print(
-            results_summary_text(self.oracle, self.project_dir, num_trials), markup=False
+            results_summary_text(self.oracle, self.project_dir, num_trials),
+            markup=False,
+            soft_wrap=True,
         )
 
     def search_space_summary(self, extended: bool = False) -> None:
         """Print every hyperparameter of the search space with its definition."""
         self.display.console.print(
-            search_space_summary_text(self.oracle.get_space(), extended), markup=False
+            search_space_summary_text(self.oracle.get_space(), extended),
+            markup=False,
+            soft_wrap=True,
         )
 
     def results_frame(self) -> pd.DataFrame:

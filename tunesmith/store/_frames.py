@@ -18,8 +18,17 @@ from tunesmith.store import _codec
 
 #: The fixed columns of :meth:`Store.results_frame`, before the hyperparameters.
 RESULT_COLUMNS = (
-    "trial_id", "number", "status", "score", "best_step", "epochs", "executions",
-    "seconds", "started_at", "ended_at", "error",
+    "trial_id",
+    "number",
+    "status",
+    "score",
+    "best_step",
+    "epochs",
+    "executions",
+    "seconds",
+    "started_at",
+    "ended_at",
+    "error",
 )
 CURVE_COLUMNS = ("trial_id", "execution", "step")
 HP_PREFIX = "hp:"
@@ -150,10 +159,7 @@ def json_document(
             }
         )
     document = {"tunesmith_store_version": version, "study": study, "trials": trials}
-    return (
-        json.dumps(_codec.strict(document), allow_nan=False, ensure_ascii=False, indent=2)
-        + "\n"
-    )
+    return json.dumps(_codec.strict(document), allow_nan=False, ensure_ascii=False, indent=2) + "\n"
 
 
 def write_atomically(path: Path, text: str) -> Path:

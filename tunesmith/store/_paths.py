@@ -88,6 +88,5 @@ def find_store(path: str | Path) -> Path | None:
         return candidates[0]
     listing = "\n".join(f"  {candidate}" for candidate in candidates)
     raise StoreError(
-        f"{path} holds {len(candidates)} tunesmith projects:\n{listing}\n"
-        "Name the one you mean."
+        f"{path} holds {len(candidates)} tunesmith projects:\n{listing}\nName the one you mean."
     )

@@ -33,9 +33,22 @@ if TYPE_CHECKING:
 _BUSY_TIMEOUT_S = 30.0
 
 _TRIAL_COLUMNS = (
-    "trial_id", "number", "status", "score", "score_flag", "best_step", "metrics",
-    "hp_values", "space_id", "started_at", "ended_at", "error", "executions", "epochs",
-    "attempts", "updated_at",
+    "trial_id",
+    "number",
+    "status",
+    "score",
+    "score_flag",
+    "best_step",
+    "metrics",
+    "hp_values",
+    "space_id",
+    "started_at",
+    "ended_at",
+    "error",
+    "executions",
+    "epochs",
+    "attempts",
+    "updated_at",
 )
 _UPSERT_TRIAL = (
     f"INSERT INTO trials ({', '.join(_TRIAL_COLUMNS)}) "
@@ -43,9 +56,7 @@ _UPSERT_TRIAL = (
     "ON CONFLICT (trial_id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in _TRIAL_COLUMNS if c != "trial_id")
 )
-_SELECT_TRIALS = (
-    "SELECT t.*, s.config AS space FROM trials AS t JOIN spaces AS s USING (space_id)"
-)
+_SELECT_TRIALS = "SELECT t.*, s.config AS space FROM trials AS t JOIN spaces AS s USING (space_id)"
 
 
 class Store:
@@ -275,8 +286,7 @@ class Store:
         digest = hashlib.sha256(space.encode("utf-8")).hexdigest()
         with self._transaction() as conn:
             conn.execute(
-                "INSERT INTO spaces (digest, config) VALUES (?, ?) "
-                "ON CONFLICT (digest) DO NOTHING",
+                "INSERT INTO spaces (digest, config) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING",
                 (digest, space),
             )
             (space_id,) = conn.execute(
@@ -512,4 +522,3 @@ def _rebuild_hyperparameters(space: Any, values: dict[str, Any]) -> HyperParamet
     from tunesmith.space import HyperParameters
 
     return HyperParameters.from_config(space).with_values(values)
-

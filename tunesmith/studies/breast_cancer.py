@@ -36,22 +36,31 @@ def make_build_model(input_dim: int):
     def build_model(hp):
         model = keras.Sequential()
         model.add(keras.Input(shape=(input_dim,)))
-        model.add(Dense(units=hp.Int("units", min_value=32, max_value=512, step=32),
-                        activation=hp.Choice("activations", ["relu", "softmax"])))
+        model.add(
+            Dense(
+                units=hp.Int("units", min_value=32, max_value=512, step=32),
+                activation=hp.Choice("activations", ["relu", "softmax"]),
+            )
+        )
         model.add(keras.layers.BatchNormalization())
-        model.add(keras.layers.Dropout(
-            rate=hp.Choice("dropout_rate", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5])))
+        model.add(
+            keras.layers.Dropout(rate=hp.Choice("dropout_rate", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]))
+        )
         for _ in range(hp.Int("Layers", min_value=0, max_value=3)):
-            model.add(Dense(units=hp.Int("units", min_value=32, max_value=512, step=32),
-                            activation=hp.Choice("activations", ["relu", "softmax"])))
+            model.add(
+                Dense(
+                    units=hp.Int("units", min_value=32, max_value=512, step=32),
+                    activation=hp.Choice("activations", ["relu", "softmax"]),
+                )
+            )
             model.add(keras.layers.BatchNormalization())
-            model.add(keras.layers.Dropout(
-                rate=hp.Choice("dropout_rate", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5])))
+            model.add(
+                keras.layers.Dropout(rate=hp.Choice("dropout_rate", [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]))
+            )
         model.add(Dense(1, activation="sigmoid"))
         model.compile(
             loss="binary_crossentropy",
-            optimizer=keras.optimizers.Adam(
-                hp.Choice("learning_rate", values=[1e-2, 1e-3, 1e-4])),
+            optimizer=keras.optimizers.Adam(hp.Choice("learning_rate", values=[1e-2, 1e-3, 1e-4])),
             metrics=["accuracy"],
         )
         return model
@@ -132,8 +141,10 @@ def run_study(
     started = time.time()
     data = load_kaggle_csv(csv) if csv else load_embedded()
     split = scale_and_split(data, seed=42)
-    print(f"Data: {data.source}, {len(data.labels)} rows, {data.features.shape[1]} features, "
-          f"{int(data.labels.sum())} malignant / {int((1 - data.labels).sum())} benign.")
+    print(
+        f"Data: {data.source}, {len(data.labels)} rows, {data.features.shape[1]} features, "
+        f"{int(data.labels.sum())} malignant / {int((1 - data.labels).sum())} benign."
+    )
     # Data views (histograms, pair plot, correlation heatmap, per-class means) go here.
 
     keras.utils.set_random_seed(seed)
@@ -150,9 +161,11 @@ def run_study(
     tuner.search_space_summary()
     # As in the document, the 20 % held-out rows serve as validation data.
     tuner.search(
-        split.x_train, split.y_train,
+        split.x_train,
+        split.y_train,
         validation_data=(split.x_test, split.y_test),
-        epochs=epochs, batch_size=batch_size,
+        epochs=epochs,
+        batch_size=batch_size,
         callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=patience)],
         verbose=verbose,
     )
@@ -164,8 +177,9 @@ def run_study(
     accuracy = float((predictions == split.y_test).mean())
     confusion = confusion_counts(split.y_test, predictions)
     # Learning curves, confusion-matrix and ROC figures, and the HTML report go here.
-    return StudyArtifacts(tuner, best_model, split, accuracy, confusion, probabilities,
-                          time.time() - started)
+    return StudyArtifacts(
+        tuner, best_model, split, accuracy, confusion, probabilities, time.time() - started
+    )
 
 
 def print_evaluation(artifacts: StudyArtifacts) -> None:
@@ -174,10 +188,15 @@ def print_evaluation(artifacts: StudyArtifacts) -> None:
 
     console = Console(highlight=False)
     best = artifacts.tuner.oracle.get_best_trials(1)[0]
-    console.print(f"\nBest trial {best.trial_id}: val_accuracy {best.score:.4f} "
-                  f"at epoch {best.best_step}; {best.values}")
-    table = Table(title=f"Best model on the {len(artifacts.split.y_test)} test rows "
-                        f"(positive = {CLASS_NAMES[1]})", title_justify="left")
+    console.print(
+        f"\nBest trial {best.trial_id}: val_accuracy {best.score:.4f} "
+        f"at epoch {best.best_step}; {best.values}"
+    )
+    table = Table(
+        title=f"Best model on the {len(artifacts.split.y_test)} test rows "
+        f"(positive = {CLASS_NAMES[1]})",
+        title_justify="left",
+    )
     table.add_column("")
     table.add_column(f"predicted {CLASS_NAMES[1]}", justify="right")
     table.add_column(f"predicted {CLASS_NAMES[0]}", justify="right")
@@ -196,8 +215,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-trials", type=int, default=5)
     parser.add_argument("--epochs", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--resume", action="store_true",
-                        help="continue the stored study instead of starting afresh")
+    parser.add_argument(
+        "--resume", action="store_true", help="continue the stored study instead of starting afresh"
+    )
     parser.add_argument("--verbose", type=int, default=1)
 
 
@@ -210,9 +230,14 @@ def main(argv: list[str] | None = None) -> StudyArtifacts:
 
 def run_from_args(args: argparse.Namespace) -> StudyArtifacts:
     artifacts = run_study(
-        csv=args.csv, directory=args.directory, project_name=args.project_name,
-        max_trials=args.max_trials, epochs=args.epochs, seed=args.seed,
-        overwrite=not args.resume, verbose=args.verbose,
+        csv=args.csv,
+        directory=args.directory,
+        project_name=args.project_name,
+        max_trials=args.max_trials,
+        epochs=args.epochs,
+        seed=args.seed,
+        overwrite=not args.resume,
+        verbose=args.verbose,
     )
     print_evaluation(artifacts)
     return artifacts
