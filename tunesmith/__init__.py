@@ -14,7 +14,8 @@ Code written for keras-tuner runs with ``import tunesmith as kt``:
 
 Without Keras, :func:`tune` searches any function, and the oracles in
 :mod:`tunesmith.oracles` offer ask/tell. The Keras names (``RandomSearch``,
-``GridSearch``, ``Tuner``, ``HyperModel``) import Keras on first use only.
+``GridSearch``, ``BayesianOptimization``, ``Tuner``, ``HyperModel``) import Keras on
+first use only.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from tunesmith.trial import Trial, TrialStatus
 
 __version__ = "0.1.0"
 
-_KERAS_NAMES = {"RandomSearch", "GridSearch", "Tuner", "HyperModel"}
+_KERAS_NAMES = {"RandomSearch", "GridSearch", "BayesianOptimization", "Tuner", "HyperModel"}
 _LAZY_MODULES = {"tuners", "keras", "engine"}
 
 
@@ -45,6 +46,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BayesianOptimization",
     "GridSearch",
     "HyperModel",
     "HyperParameters",

@@ -9,12 +9,21 @@ from typing import Any
 
 from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
 from tunesmith.objective import Objective, create_objective
-from tunesmith.oracles import GridSearchOracle, Oracle, RandomSearchOracle
+from tunesmith.oracles import (
+    BayesianOptimizationOracle,
+    GridSearchOracle,
+    Oracle,
+    RandomSearchOracle,
+)
 from tunesmith.space import HyperParameters
 from tunesmith.store import Store
 from tunesmith.trial import Trial
 
-_ALGORITHMS: dict[str, type[Oracle]] = {"random": RandomSearchOracle, "grid": GridSearchOracle}
+_ALGORITHMS: dict[str, type[Oracle]] = {
+    "random": RandomSearchOracle,
+    "grid": GridSearchOracle,
+    "bayesian": BayesianOptimizationOracle,
+}
 
 
 class TuneResult:
@@ -66,6 +75,8 @@ def tune(
 
     ``direction`` is ``"min"`` (the default for an unnamed objective) or ``"max"``;
     for a named metric such as ``objective="accuracy"`` it is inferred.
+    ``algorithm`` is ``"random"``, ``"grid"``, ``"bayesian"`` (a Gaussian process;
+    see :class:`~tunesmith.oracles.BayesianOptimizationOracle`) or an oracle.
 
     The function declares its hyperparameters as a Keras build function does
     (``hp.Float(...)``, ``hp.Choice(...)``) and returns the objective's value, or a

@@ -1,5 +1,5 @@
 """keras-tuner's ``kt.tuners`` namespace: the ready-made Keras tuners."""
 
-from tunesmith.keras import GridSearch, RandomSearch, Tuner
+from tunesmith.keras import BayesianOptimization, GridSearch, RandomSearch, Tuner
 
-__all__ = ["GridSearch", "RandomSearch", "Tuner"]
+__all__ = ["BayesianOptimization", "GridSearch", "RandomSearch", "Tuner"]

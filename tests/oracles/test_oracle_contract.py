@@ -8,11 +8,11 @@ import pytest
 
 from tunesmith import HyperParameters, TrialStatus
 from tunesmith.errors import FailedTrialError, StudyMismatchError, TooManyFailedTrialsError
-from tunesmith.oracles import GridSearchOracle, RandomSearchOracle
+from tunesmith.oracles import BayesianOptimizationOracle, GridSearchOracle, RandomSearchOracle
 from tunesmith.space import config_key
 from tunesmith.store import Store
 
-ORACLES = [RandomSearchOracle, GridSearchOracle]
+ORACLES = [RandomSearchOracle, GridSearchOracle, BayesianOptimizationOracle]
 
 
 def space() -> HyperParameters:

@@ -6,6 +6,6 @@ Importing this package imports Keras. Keras picks its backend from
 
 from tunesmith.keras._hypermodel import HyperModel
 from tunesmith.keras._tuner import Tuner
-from tunesmith.keras._tuners import GridSearch, RandomSearch
+from tunesmith.keras._tuners import BayesianOptimization, GridSearch, RandomSearch
 
-__all__ = ["GridSearch", "HyperModel", "RandomSearch", "Tuner"]
+__all__ = ["BayesianOptimization", "GridSearch", "HyperModel", "RandomSearch", "Tuner"]

@@ -8,7 +8,7 @@ from typing import Any
 from tunesmith.keras._hypermodel import HyperModel
 from tunesmith.keras._tuner import Tuner
 from tunesmith.objective import Objective
-from tunesmith.oracles import GridSearchOracle, RandomSearchOracle
+from tunesmith.oracles import BayesianOptimizationOracle, GridSearchOracle, RandomSearchOracle
 from tunesmith.space import HyperParameters
 
 
@@ -85,5 +85,55 @@ class GridSearch(Tuner):
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
             float_grid_size=float_grid_size,
+        )
+        super().__init__(oracle, hypermodel, **kwargs)
+
+
+class BayesianOptimization(Tuner):
+    """Bayesian optimisation of a Keras hypermodel with a Gaussian process.
+
+    Takes keras-tuner's arguments (``num_initial_points``, ``alpha``, ``beta``...)
+    plus ``acquisition`` (``"auto"``, ``"logei"`` or ``"ucb"``); see
+    :class:`~tunesmith.oracles.BayesianOptimizationOracle`. The rest
+    (``directory``, ``project_name``, ``overwrite``, ``executions_per_trial``...) go
+    to :class:`Tuner`.
+
+    Example:
+        >>> tuner = BayesianOptimization(build_model, objective="val_accuracy",
+        ...                              max_trials=20, num_initial_points=5,
+        ...                              directory="runs", project_name="bo")
+        >>> tuner.search(x, y, epochs=30, validation_data=(x_val, y_val))
+    """
+
+    def __init__(
+        self,
+        hypermodel: HyperModel | Callable[[HyperParameters], Any] | None = None,
+        objective: str | Objective | None = None,
+        max_trials: int = 10,
+        num_initial_points: int | None = None,
+        alpha: float = 1e-4,
+        beta: float = 2.6,
+        seed: int | None = None,
+        hyperparameters: HyperParameters | None = None,
+        tune_new_entries: bool = True,
+        allow_new_entries: bool = True,
+        max_retries_per_trial: int = 0,
+        max_consecutive_failed_trials: int = 3,
+        acquisition: str = "auto",
+        **kwargs: Any,
+    ) -> None:
+        oracle = BayesianOptimizationOracle(
+            objective=objective,
+            max_trials=max_trials,
+            num_initial_points=num_initial_points,
+            alpha=alpha,
+            beta=beta,
+            seed=seed,
+            hyperparameters=hyperparameters,
+            tune_new_entries=tune_new_entries,
+            allow_new_entries=allow_new_entries,
+            max_retries_per_trial=max_retries_per_trial,
+            max_consecutive_failed_trials=max_consecutive_failed_trials,
+            acquisition=acquisition,
         )
         super().__init__(oracle, hypermodel, **kwargs)

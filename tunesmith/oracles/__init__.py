@@ -1,5 +1,8 @@
 """Search algorithms behind one ask/tell interface; none of them imports Keras.
 
+Random search, grid search and Bayesian optimisation (a Gaussian process of our
+own on numpy/scipy) share the :class:`Oracle` base.
+
 Example:
     >>> from tunesmith import HyperParameters
     >>> from tunesmith.oracles import RandomSearchOracle
@@ -14,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from tunesmith.objective import Objective
 from tunesmith.oracles._base import Oracle
+from tunesmith.oracles._bayesian import BayesianOptimizationOracle
 from tunesmith.oracles._grid import GridSearchOracle
 from tunesmith.oracles._random import RandomSearchOracle
 
@@ -23,8 +27,11 @@ if TYPE_CHECKING:
 # keras-tuner spells these names without the Oracle suffix in some places.
 RandomSearch = RandomSearchOracle
 GridSearch = GridSearchOracle
+BayesianOptimization = BayesianOptimizationOracle
 
 __all__ = [
+    "BayesianOptimization",
+    "BayesianOptimizationOracle",
     "GridSearch",
     "GridSearchOracle",
     "Oracle",
@@ -47,7 +54,10 @@ def load_oracle(store: Store) -> Oracle:
     settings = store.load_study()
     if settings is None:
         raise StoreError(f"The store at {store.project_dir} holds no study yet.")
-    classes = {cls.algorithm_name: cls for cls in (RandomSearchOracle, GridSearchOracle)}
+    classes = {
+        cls.algorithm_name: cls
+        for cls in (RandomSearchOracle, GridSearchOracle, BayesianOptimizationOracle)
+    }
     cls = classes.get(settings.get("algorithm"), Oracle)
     oracle = cls(
         objective=Objective.from_config(settings["objective"]),
