@@ -16,11 +16,19 @@ from tunesmith.errors import (
     TooManyFailedTrialsError,
 )
 from tunesmith.objective import Objective, create_objective
-from tunesmith.space import HyperParameters, config_key
+from tunesmith.space import HyperParameters, config_key, iterate_grid, sample_values
 from tunesmith.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
     from tunesmith.store import Store
+
+
+# Draws in a row that may land on tried configurations before the untried ones of a
+# finite space are listed and one picked directly.
+_DRAWS_BEFORE_ENUMERATING = 20
+# For spaces with continuous dimensions a repeat is nearly impossible; this many in
+# a row means the known space is effectively used up.
+_DRAWS_BEFORE_GIVING_UP = 1000
 
 
 class Oracle:
@@ -264,6 +272,33 @@ class Oracle:
         """A generator seeded by (seed, trial number): a resumed search draws as an
         uninterrupted one would."""
         return np.random.default_rng([self.seed, number])
+
+    def _random_untried(
+        self, rng: np.random.Generator, tried: set[tuple], total: int | None
+    ) -> dict[str, Any] | None:
+        """A random configuration not in ``tried``, or None (with ``stop_reason`` set).
+
+        ``total`` is the size of a finite space (None when continuous). After
+        ``_DRAWS_BEFORE_ENUMERATING`` repeated draws the untried configurations of a
+        finite space are listed and one is picked, so the search only ends when the
+        space is really used up.
+        """
+        limit = _DRAWS_BEFORE_ENUMERATING if total is not None else _DRAWS_BEFORE_GIVING_UP
+        for _ in range(limit):
+            values = sample_values(self.hyperparameters, rng)
+            if config_key(values) not in tried:
+                return values
+        if total is None:
+            self.stop_reason = (
+                f"{limit} random draws in a row repeated tried configurations; "
+                "the search space looks exhausted."
+            )
+            return None
+        untried = [v for v in iterate_grid(self.hyperparameters) if config_key(v) not in tried]
+        if not untried:
+            self.stop_reason = f"All {total} configurations of the search space have been tried."
+            return None
+        return untried[int(rng.integers(len(untried)))]
 
     def _tried_keys(self) -> set[tuple]:
         return {config_key(t.values) for t in self.trials.values()}

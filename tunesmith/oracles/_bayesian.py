@@ -17,17 +17,12 @@ from tunesmith.oracles._gp._model import GaussianProcess, GPParams, length_prior
 from tunesmith.oracles._gp._optimize import propose
 from tunesmith.oracles._gp._targets import impute_failures, warp_targets
 from tunesmith.oracles._gp._threads import single_blas_thread
-from tunesmith.space import HyperParameters, config_key, count_configurations, iterate_grid
-from tunesmith.space import sample_values as sample_configuration
+from tunesmith.space import HyperParameters, config_key, count_configurations
 from tunesmith.trial import TrialStatus
 
 ACQUISITIONS = ("auto", "logei", "ucb")
 # What acquisition="auto" means today; the benchmarks decide.
 _AUTO = "logei"
-# Repeated quasi-random or random draws before the untried configurations of a
-# finite space are listed (as in random search), or an infinite one is given up.
-_DRAWS_BEFORE_ENUMERATING = 20
-_DRAWS_BEFORE_GIVING_UP = 1000
 # Sobol points tried past the trial's own (a power of 2 keeps scipy's balance).
 _SOBOL_DRAWS = 32
 # How many of the best configurations seed the local search of the acquisition.
@@ -218,27 +213,6 @@ class BayesianOptimizationOracle(Oracle):
             if config_key(values) not in tried:
                 return values
         return None
-
-    def _random_untried(
-        self, rng: np.random.Generator, tried: set[tuple], total: int | None
-    ) -> dict[str, Any] | None:
-        """A random untried configuration, as random search finds one."""
-        limit = _DRAWS_BEFORE_ENUMERATING if total is not None else _DRAWS_BEFORE_GIVING_UP
-        for _ in range(limit):
-            values = sample_configuration(self.hyperparameters, rng)
-            if config_key(values) not in tried:
-                return values
-        if total is None:
-            self.stop_reason = (
-                f"{limit} random draws in a row repeated tried configurations; "
-                "the search space looks exhausted."
-            )
-            return None
-        untried = [v for v in iterate_grid(self.hyperparameters) if config_key(v) not in tried]
-        if not untried:
-            self.stop_reason = f"All {total} configurations of the search space have been tried."
-            return None
-        return untried[int(rng.integers(len(untried)))]
 
     def _model_proposal(
         self,

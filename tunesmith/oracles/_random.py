@@ -5,14 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunesmith.oracles._base import Oracle
-from tunesmith.space import config_key, count_configurations, iterate_grid, sample_values
-
-# Draws in a row that may land on tried configurations before the oracle lists the
-# untried ones of a finite space and picks among them directly.
-_DRAWS_BEFORE_ENUMERATING = 20
-# For spaces with continuous dimensions a repeat is nearly impossible; this many in
-# a row means the known space is effectively used up.
-_DRAWS_BEFORE_GIVING_UP = 1000
+from tunesmith.space import count_configurations
 
 
 class RandomSearchOracle(Oracle):
@@ -44,19 +37,4 @@ class RandomSearchOracle(Oracle):
         if total is not None and len(tried) >= total:
             self.stop_reason = f"All {total} configurations of the search space have been tried."
             return None
-        limit = _DRAWS_BEFORE_ENUMERATING if total is not None else _DRAWS_BEFORE_GIVING_UP
-        for _ in range(limit):
-            values = sample_values(self.hyperparameters, rng)
-            if config_key(values) not in tried:
-                return values
-        if total is None:
-            self.stop_reason = (
-                f"{limit} random draws in a row repeated tried configurations; "
-                "the search space looks exhausted."
-            )
-            return None
-        untried = [v for v in iterate_grid(self.hyperparameters) if config_key(v) not in tried]
-        if not untried:
-            self.stop_reason = f"All {total} configurations of the search space have been tried."
-            return None
-        return untried[int(rng.integers(len(untried)))]
+        return self._random_untried(rng, tried, total)
