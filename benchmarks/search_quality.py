@@ -512,11 +512,9 @@ def _bound(p: Param, key: str) -> Any:
 # ----------------------------------------------------------------------- tunesmith
 
 
-def tunesmith_space(space: Space) -> Any:
-    """A ``tunesmith.HyperParameters`` declaring ``space``."""
-    from tunesmith import HyperParameters
-
-    hp = HyperParameters()
+def declare_space(hp: Any, space: Space) -> Any:
+    """Declare ``space`` on ``hp``: tunesmith's and keras-tuner's ``HyperParameters``
+    share these methods and arguments, so one declaration serves both."""
     for p in space:
         cond = p.get("condition")
         where = {"parent_name": cond[0], "parent_values": list(cond[1])} if cond else {}
@@ -536,6 +534,13 @@ def tunesmith_space(space: Space) -> Any:
         else:
             hp.Boolean(name, **where)
     return hp
+
+
+def tunesmith_space(space: Space) -> Any:
+    """A ``tunesmith.HyperParameters`` declaring ``space``."""
+    from tunesmith import HyperParameters
+
+    return declare_space(HyperParameters(), space)
 
 
 class TunesmithRunner:
@@ -602,26 +607,7 @@ def keras_tuner_space(space: Space) -> Any:
     """A ``keras_tuner.HyperParameters`` declaring ``space``."""
     import keras_tuner
 
-    hp = keras_tuner.HyperParameters()
-    for p in space:
-        cond = p.get("condition")
-        where = {"parent_name": cond[0], "parent_values": list(cond[1])} if cond else {}
-        kind, name = p["type"], p["name"]
-        if kind in ("int", "float"):
-            define = hp.Int if kind == "int" else hp.Float
-            define(
-                name,
-                _bound(p, "low"),
-                _bound(p, "high"),
-                step=p.get("step"),
-                sampling="log" if p.get("log") else "linear",
-                **where,
-            )
-        elif kind == "choice":
-            hp.Choice(name, list(p["choices"]), **where)
-        else:
-            hp.Boolean(name, **where)
-    return hp
+    return declare_space(keras_tuner.HyperParameters(), space)
 
 
 class KerasTunerRunner:

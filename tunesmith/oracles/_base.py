@@ -16,7 +16,13 @@ from tunesmith.errors import (
     TooManyFailedTrialsError,
 )
 from tunesmith.objective import Objective, create_objective
-from tunesmith.space import HyperParameters, config_key, iterate_grid, sample_values
+from tunesmith.space import (
+    HyperParameters,
+    config_key,
+    count_configurations,
+    iterate_grid,
+    sample_values,
+)
 from tunesmith.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
@@ -272,6 +278,17 @@ class Oracle:
         """A generator seeded by (seed, trial number): a resumed search draws as an
         uninterrupted one would."""
         return np.random.default_rng([self.seed, number])
+
+    def _space_size_unless_exhausted(self, tried: set[tuple]) -> tuple[int | None, bool]:
+        """The size of a finite space (None if continuous), and whether ``tried`` covers it.
+
+        When it does, ``stop_reason`` says so and the caller proposes nothing.
+        """
+        total = count_configurations(self.hyperparameters)
+        if total is not None and len(tried) >= total:
+            self.stop_reason = f"All {total} configurations of the search space have been tried."
+            return total, True
+        return total, False
 
     def _random_untried(
         self, rng: np.random.Generator, tried: set[tuple], total: int | None

@@ -17,7 +17,7 @@ from tunesmith.oracles._gp._model import GaussianProcess, GPParams, length_prior
 from tunesmith.oracles._gp._optimize import propose
 from tunesmith.oracles._gp._targets import impute_failures, warp_targets
 from tunesmith.oracles._gp._threads import single_blas_thread
-from tunesmith.space import HyperParameters, config_key, count_configurations
+from tunesmith.space import HyperParameters, config_key
 from tunesmith.trial import TrialStatus
 
 ACQUISITIONS = ("auto", "logei", "ucb")
@@ -161,9 +161,8 @@ class BayesianOptimizationOracle(Oracle):
     def _propose(self, number: int) -> dict[str, Any] | None:
         rng = self._rng(number)
         tried = self._tried_keys()
-        total = count_configurations(self.hyperparameters)
-        if total is not None and len(tried) >= total:
-            self.stop_reason = f"All {total} configurations of the search space have been tried."
+        total, exhausted = self._space_size_unless_exhausted(tried)
+        if exhausted:
             return None
         finished, scores, pending = self._observations()
         values = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from tunesmith.oracles._base import Oracle
-from tunesmith.space import count_configurations
 
 
 class RandomSearchOracle(Oracle):
@@ -33,8 +32,7 @@ class RandomSearchOracle(Oracle):
     def _propose(self, number: int) -> dict[str, Any] | None:
         rng = self._rng(number)
         tried = self._tried_keys()
-        total = count_configurations(self.hyperparameters)
-        if total is not None and len(tried) >= total:
-            self.stop_reason = f"All {total} configurations of the search space have been tried."
+        total, exhausted = self._space_size_unless_exhausted(tried)
+        if exhausted:
             return None
         return self._random_untried(rng, tried, total)
