@@ -12,7 +12,7 @@ $(BIN)/activate:
 
 # The stamp re-installs only when the package's requirements change.
 $(VENV)/.installed: $(BIN)/activate pyproject.toml
-	$(BIN)/pip install --quiet -e ".[keras,examples,dev]"
+	$(BIN)/pip install --quiet -e ".[keras,examples,report,tensorboard,dev]"
 	touch $@
 
 install: $(VENV)/.installed

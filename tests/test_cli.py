@@ -85,3 +85,19 @@ def test_demo_runs_the_w1_study(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Search space summary" in out and "Results summary" in out
     assert "Test accuracy" in out and "TP " in out
+
+
+def test_tensorboard_export(project, tmp_path, capsys):
+    pytest.importorskip("tensorboard")
+    from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
+
+    logdir = tmp_path / "tb"
+    assert main(["tensorboard", str(project), "--logdir", str(logdir)]) == 0
+    assert f"tensorboard --logdir {logdir}" in capsys.readouterr().out
+    runs = EventMultiplexer().AddRunsFromDirectory(str(logdir))
+    runs.Reload()
+    # one HParams session per finished trial (x = 3 failed, but it is listed too)
+    assert sum(name.startswith("trial_") and "/" not in name for name in runs.Runs()) == 10
+    assert main(["tensorboard", str(project), "--logdir", str(logdir)]) == 2  # not overwritten
+    assert "--overwrite" in capsys.readouterr().err
+    assert main(["tensorboard", str(project), "--logdir", str(logdir), "--overwrite"]) == 0

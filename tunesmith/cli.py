@@ -1,4 +1,5 @@
-"""The ``tunesmith`` command: run the demo study, summarise or export a stored project."""
+"""The ``tunesmith`` command: run the demo study; summarise, export, report or
+view a stored project in TensorBoard."""
 
 from __future__ import annotations
 
@@ -52,6 +53,26 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from tunesmith.report import write_report
+
+    written = write_report(args.directory, args.output, title=args.title)
+    print(f"Wrote {written}")
+    return 0
+
+
+def _tensorboard(args: argparse.Namespace) -> int:
+    from tunesmith.tensorboard import export_store
+
+    try:
+        written = export_store(args.directory, args.logdir, overwrite=args.overwrite)
+    except FileExistsError as exc:
+        print(f"tunesmith: {exc} On the command line: --overwrite.", file=sys.stderr)
+        return 2
+    print(f"Wrote {written}; view it with: tensorboard --logdir {written}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tunesmith", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +93,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("-o", "--output", help="file to write (default: in the project folder)")
     export.set_defaults(run=_export)
+
+    report = commands.add_parser("report", help="write a stored project's HTML report")
+    report.add_argument("directory", help="<directory>/<project_name> of a search")
+    report.add_argument("-o", "--output", help="HTML file to write (default: report.html in it)")
+    report.add_argument("--title", help="page title (default: the project's name)")
+    report.set_defaults(run=_report)
+
+    board = commands.add_parser(
+        "tensorboard", help="write a stored project as TensorBoard logs (curves and HParams)"
+    )
+    board.add_argument("directory", help="<directory>/<project_name> of a search")
+    board.add_argument("--logdir", required=True, help="folder to write the event files to")
+    board.add_argument("--overwrite", action="store_true", help="replace event files there")
+    board.set_defaults(run=_tensorboard)
     return parser
 
 

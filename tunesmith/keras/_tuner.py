@@ -27,6 +27,7 @@ from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
 from tunesmith.store import Store
+from tunesmith.tensorboard._search import SearchBoard, execution_callback, is_tensorboard_callback
 from tunesmith.trial import Trial
 
 WEIGHTS_FILE = "best.weights.h5"
@@ -103,8 +104,12 @@ class Tuner:
         """Run the search. Arguments are forwarded to ``model.fit`` for every trial.
 
         Callbacks are copied afresh for each execution, so ``EarlyStopping`` acts per
-        trial. ``verbose`` sets the tuner's display (0 silent, 1 a table per trial,
-        2 also one line per epoch); the fits themselves run silently.
+        trial. A ``keras.callbacks.TensorBoard(log_dir)`` logs each execution to
+        ``<log_dir>/trial_<id>/execution_<n>`` (on any backend: without TensorFlow,
+        :class:`~tunesmith.tensorboard.TensorBoardLogger` writes its epoch scalars),
+        and each trial's values, status and score to the HParams dashboard.
+        ``verbose`` sets the tuner's display (0 silent, 1 a table per trial, 2 also
+        one line per epoch); the fits themselves run silently.
 
         Example:
             >>> tuner.search(x, y, epochs=20, validation_data=(x_val, y_val),
@@ -114,8 +119,12 @@ class Tuner:
         # Keras' own progress bars would interleave with the display, which has an
         # epoch line of its own at verbose=2.
         fit_kwargs["verbose"] = 0
+        # With a TensorBoard callback: each trial's HParams session and the experiment.
+        board = SearchBoard.from_callbacks(fit_kwargs.get("callbacks"), self.oracle)
 
         def run(trial: Trial) -> TrialOutcome:
+            if board is not None:
+                board.trial_begin(trial)
             try:
                 return self._outcome(trial, self.run_trial(trial, *fit_args, **fit_kwargs))
             finally:
@@ -123,7 +132,11 @@ class Tuner:
                 # hyperparameters, even when they then failed.
                 self.oracle.update_space(trial.hyperparameters)
 
-        run_search(self.oracle, run, self.display)
+        try:
+            run_search(self.oracle, run, self.display)
+        finally:
+            if board is not None:
+                board.close()  # the last trial, told by now
 
     def _populate_space(self) -> None:
         """Build once with defaults so the oracle knows the space before the first trial.
@@ -216,11 +229,10 @@ class Tuner:
                     f"The callback {type(callback).__name__} cannot be copied for each trial "
                     f"({exc}). Pass callbacks that can be deep-copied, as keras' own can."
                 ) from exc
-            if isinstance(clone, keras.callbacks.TensorBoard):
-                # One log folder per trial and execution, so runs do not overwrite each other.
-                clone.log_dir = os.path.join(
-                    str(clone.log_dir), f"trial_{trial.trial_id}", f"execution_{execution}"
-                )
+            if is_tensorboard_callback(clone):
+                # One log folder per trial and execution, so runs do not overwrite each
+                # other; without TensorFlow, our logger writes what Keras' would.
+                clone = execution_callback(clone, trial.trial_id, execution)
             fresh.append(clone)
         return fresh
 

@@ -9,6 +9,7 @@ import argparse
 import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -110,6 +111,7 @@ class StudyArtifacts:
     confusion: dict[str, int]
     probabilities: np.ndarray
     seconds: float
+    report: Path | None = None
 
 
 def confusion_counts(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, int]:
@@ -131,6 +133,7 @@ def run_study(
     patience: int = 5,
     seed: int = 7,
     overwrite: bool = True,
+    report: bool = True,
     verbose: int = 1,
 ) -> StudyArtifacts:
     """Load, split, tune with random search on ``val_accuracy``, evaluate the best model."""
@@ -145,7 +148,7 @@ def run_study(
         f"Data: {data.source}, {len(data.labels)} rows, {data.features.shape[1]} features, "
         f"{int(data.labels.sum())} malignant / {int((1 - data.labels).sum())} benign."
     )
-    # Data views (histograms, pair plot, correlation heatmap, per-class means) go here.
+    views = data_views(data) if report else {}
 
     keras.utils.set_random_seed(seed)
     tuner = kt.RandomSearch(
@@ -176,9 +179,54 @@ def run_study(
     predictions = (probabilities >= 0.5).astype("int32")
     accuracy = float((predictions == split.y_test).mean())
     confusion = confusion_counts(split.y_test, predictions)
-    # Learning curves, confusion-matrix and ROC figures, and the HTML report go here.
-    return StudyArtifacts(
+    artifacts = StudyArtifacts(
         tuner, best_model, split, accuracy, confusion, probabilities, time.time() - started
+    )
+    if report:
+        artifacts.report = write_study_report(artifacts, views)
+    return artifacts
+
+
+def data_views(data: BreastCancerData) -> dict[str, Any]:
+    """The document's four looks at the data before tuning, by caption."""
+    from tunesmith.report import data_views as views
+
+    frame = data.features
+    names = dict(enumerate(CLASS_NAMES))
+    means = [c for c in frame.columns if c.endswith("_mean")]
+    others = [c for c in frame.columns if not c.endswith("_mean")]
+    return {
+        "Histogram of every feature (50 bins)": views.feature_histograms(frame, bins=50),
+        "Pair plot of the first five *_mean features by diagnosis": views.pair_plot(
+            frame, data.labels, means[:5], label_names=names
+        ),
+        "Correlation between the features": views.correlation_heatmap(frame),
+        "Average of each non-mean feature per diagnosis": views.class_means(
+            frame, data.labels, others, label_names=names
+        ),
+    }
+
+
+def write_study_report(artifacts: StudyArtifacts, views: dict[str, Any]) -> Path:
+    """The HTML report: the data, the search, the curves and the best model's evaluation."""
+    from tunesmith.report import evaluate_classifier, model_summary, write_report
+
+    split, model = artifacts.split, artifacts.best_model
+    train_probabilities = model.predict(split.x_train, verbose=0).ravel()
+    evaluations = {
+        "train": evaluate_classifier(
+            split.y_train.astype("int32"), train_probabilities, class_names=list(CLASS_NAMES)
+        ),
+        "test": evaluate_classifier(
+            split.y_test.astype("int32"), artifacts.probabilities, class_names=list(CLASS_NAMES)
+        ),
+    }
+    return write_report(
+        artifacts.tuner.project_dir,
+        title="Breast-cancer MLP (W1)",
+        data_views=views,
+        model_summary=model_summary(model),
+        evaluations=evaluations,
     )
 
 
@@ -206,6 +254,8 @@ def print_evaluation(artifacts: StudyArtifacts) -> None:
     console.print(table)
     console.print(f"Test accuracy: {artifacts.test_accuracy:.4f}")
     console.print(f"Study took {artifacts.seconds:.1f} s; store in {artifacts.tuner.project_dir}")
+    if artifacts.report is not None:
+        console.print(f"Report: {artifacts.report}")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -219,6 +269,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--resume", action="store_true", help="continue the stored study instead of starting afresh"
     )
     parser.add_argument("--verbose", type=int, default=1)
+    parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
 
 
 def main(argv: list[str] | None = None) -> StudyArtifacts:
@@ -238,6 +289,7 @@ def run_from_args(args: argparse.Namespace) -> StudyArtifacts:
         seed=args.seed,
         overwrite=not args.resume,
         verbose=args.verbose,
+        report=not args.no_report,
     )
     print_evaluation(artifacts)
     return artifacts

@@ -1,0 +1,407 @@
+"""The HTML report of a stored study: settings, results, search views, curves, evaluation.
+
+Everything comes from the store, so a report can be written for any project, during a
+search or long after it, without the tuner that ran it. What only the user's program
+knows (data views, the best model's summary, its evaluation) is passed in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from tunesmith.errors import StoreError
+from tunesmith.objective import Objective
+from tunesmith.report import _html
+from tunesmith.space import Fixed, HyperParameters
+from tunesmith.store import Store, find_store
+from tunesmith.store._frames import RESULT_COLUMNS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from tunesmith.report.evaluation import ClassifierEvaluation
+
+REPORT_FILE = "report.html"
+FIGURES_DIR = "report_figures"
+_DPI = 100
+#: Columns of the results table, before the hyperparameters.
+_TABLE_COLUMNS = ("number", "trial_id", "status", "score", "best_step", "epochs", "seconds")
+
+
+@dataclass(frozen=True)
+class _Study:
+    """What the report reads from the store, once."""
+
+    project_dir: Path
+    settings: dict[str, Any]
+    objective: Objective
+    hyperparameters: HyperParameters
+    results: pd.DataFrame
+    curves: pd.DataFrame
+
+    @property
+    def hyperparameter_columns(self) -> list[str]:
+        return [c for c in self.results.columns if c not in RESULT_COLUMNS]
+
+    @property
+    def scored(self) -> pd.DataFrame:
+        finished = self.results["status"].isin(["COMPLETED", "STOPPED"])
+        return self.results[finished & self.results["score"].notna()]
+
+    def ranked(self) -> pd.DataFrame:
+        """Finished trials with a score, best first (ties: the earlier trial)."""
+        ascending = self.objective.direction == "min"
+        return self.scored.sort_values(["score", "number"], ascending=[ascending, True])
+
+    def best_row(self) -> pd.Series | None:
+        ranked = self.ranked()
+        return None if ranked.empty else ranked.iloc[0]
+
+
+def _open_study(project: str | os.PathLike[str] | Store) -> _Study:
+    if isinstance(project, Store):
+        store, owned = project, False
+    else:
+        project_dir = find_store(Path(project))
+        if project_dir is None:
+            raise StoreError(
+                f"No tunesmith store under {project}. Give the folder "
+                "<directory>/<project_name> that a tuner wrote (it holds tunesmith.db)."
+            )
+        store, owned = Store.open(project_dir), True
+    try:
+        settings = store.load_study()
+        if settings is None:
+            raise StoreError(
+                f"The store at {store.project_dir} holds no study yet: run a search first."
+            )
+        return _Study(
+            project_dir=store.project_dir,
+            settings=settings,
+            objective=Objective.from_config(settings["objective"]),
+            hyperparameters=HyperParameters.from_config(settings["space"]),
+            results=store.results_frame(),
+            curves=store.load_curves(),
+        )
+    finally:
+        if owned:
+            store.close()
+
+
+class _FigureWriter:
+    """Renders each figure once: the PNG beside the report and the same bytes embedded."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.count = 0
+        if directory is not None:
+            directory.mkdir(parents=True, exist_ok=True)
+            for old in directory.glob("*.png"):  # figures of an earlier report of this study
+                old.unlink()
+
+    def html(self, name: str, caption: str, draw: Callable[[], Figure]) -> str:
+        from tunesmith.report._style import png_bytes
+
+        try:
+            fig = draw()
+        except ValueError as exc:  # too little data for this view: say so, draw the rest
+            return _html.paragraph(f"{caption}: not drawn ({exc})", note=True)
+        png = png_bytes(fig, dpi=_DPI)
+        self.count += 1
+        if self.directory is not None:
+            slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+            (self.directory / f"{self.count:02d}_{slug}.png").write_bytes(png)
+        return _html.figure(png, name, caption)
+
+
+def write_report(
+    project: str | os.PathLike[str] | Store,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    title: str | None = None,
+    data_views: Mapping[str, Figure] | None = None,
+    model_summary: str | None = None,
+    evaluations: Mapping[str, ClassifierEvaluation] | None = None,
+    write_pngs: bool = True,
+) -> Path:
+    """Write one self-contained HTML file about a stored study and return its path.
+
+    Args:
+        project: The project folder (``<directory>/<project_name>``), its parent when it
+            holds one project, or an open :class:`~tunesmith.store.Store`.
+        path: Where to write; default ``<project>/report.html``.
+        title: Page title; default the project's name.
+        data_views: Figures of the data before tuning, by caption (e.g. from
+            :mod:`tunesmith.report.data_views`).
+        model_summary: The best model's ``summary()`` text (see :func:`model_summary`).
+        evaluations: The best model's evaluation per data split, e.g.
+            ``{"train": evaluate_classifier(...), "test": ...}``.
+        write_pngs: Also write each figure as a PNG in ``report_figures/`` beside it.
+
+    Example:
+        >>> from tunesmith.report import write_report
+        >>> write_report("runs/breast_cancer")  # doctest: +SKIP
+        PosixPath('runs/breast_cancer/report.html')
+    """
+    started = time.time()
+    study = _open_study(project)
+    target = Path(path) if path is not None else study.project_dir / REPORT_FILE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    figures = _FigureWriter(target.parent / FIGURES_DIR if write_pngs else None)
+
+    sections = [
+        _overview(study),
+        _results(study),
+        _search(study, figures),
+        _curves(study, figures),
+    ]
+    if data_views:
+        data = _html.Section("data", "Data")
+        for caption, fig in data_views.items():
+            data.add(figures.html(caption, caption, lambda fig=fig: fig))
+        sections.insert(1, data)
+    if model_summary or evaluations:
+        sections.append(_evaluation(model_summary, evaluations or {}, figures))
+
+    name = title or study.project_dir.name
+    subtitle = (
+        f"{study.settings.get('algorithm', '?')} search, {_objective_text(study.objective)}; "
+        f"store {study.project_dir}; written {time.strftime('%Y-%m-%d %H:%M:%S')} "
+        f"in {time.time() - started:.1f} s"
+    )
+    text = _html.page(f"{name} — tunesmith report", subtitle, sections)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, target)  # a reader never sees half a report
+    return target
+
+
+def _overview(study: _Study) -> _html.Section:
+    section = _html.Section("study", "Study")
+    results = study.results
+    counts = results["status"].value_counts()
+    best = study.best_row()
+    seconds = results["seconds"].sum(min_count=1)
+    section.add(
+        _html.cards(
+            [
+                ("objective", _objective_text(study.objective)),
+                ("best score", "—" if best is None else _html.format_value(best["score"])),
+                ("best trial", "—" if best is None else best["trial_id"]),
+                ("trials", f"{len(results)} of {study.settings.get('max_trials') or '∞'}"),
+                ("completed", int(counts.get("COMPLETED", 0))),
+                ("failed or invalid", int(counts.get("FAILED", 0) + counts.get("INVALID", 0))),
+                ("trial time", "—" if pd.isna(seconds) else f"{seconds:.1f} s"),
+            ]
+        )
+    )
+    settings = {
+        "algorithm": study.settings.get("algorithm"),
+        "objective": _objective_text(study.objective),
+        "max_trials": study.settings.get("max_trials"),
+        "seed": study.settings.get("seed"),
+        **{f"{k}": v for k, v in (study.settings.get("algorithm_args") or {}).items()},
+        "hyperparameters": len(study.hyperparameters.space),
+        "store": str(study.project_dir),
+    }
+    section.add("<h3>Settings</h3>")
+    section.add(_html.table(pd.DataFrame({"setting": settings.keys(), "value": settings.values()})))
+    section.add("<h3>Search space</h3>")
+    section.add(_html.table(_space_frame(study.hyperparameters)))
+    if best is not None:
+        section.add(f"<h3>Best trial {_html.escape(best['trial_id'])}</h3>")
+        values = {c: best[c] for c in study.hyperparameter_columns if not _missing(best[c])}
+        rows = {"score": best["score"], "best step": best["best_step"], **values}
+        section.add(
+            _html.table(pd.DataFrame({"": list(rows.keys()), "value": list(rows.values())}))
+        )
+    return section
+
+
+def _objective_text(objective: Objective) -> str:
+    return f"{objective.direction}imise {objective.name}"
+
+
+def _space_frame(hyperparameters: HyperParameters) -> pd.DataFrame:
+    rows = []
+    for hp in hyperparameters.space:
+        config = hp.get_config()
+        details = {
+            k: v for k, v in config.items() if k not in ("name", "conditions") and v is not None
+        }
+        conditions = [
+            f"{c['config']['name']} in {c['config']['values']}"
+            for c in config.get("conditions") or []
+        ]
+        rows.append(
+            {
+                "name": hp.name,
+                "type": type(hp).__name__,
+                "range or values": ", ".join(f"{k}={v}" for k, v in details.items()),
+                "active when": " and ".join(conditions) or "always",
+            }
+        )
+    return pd.DataFrame(rows, columns=["name", "type", "range or values", "active when"])
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+
+
+def _results(study: _Study) -> _html.Section:
+    section = _html.Section("results", "Trials")
+    results = study.results
+    if results.empty:
+        section.add(_html.paragraph("No trials yet.", note=True))
+        return section
+    columns = [*_TABLE_COLUMNS, *study.hyperparameter_columns, "error"]
+    frame = results[columns].copy()
+    best = study.best_row()
+    highlight = [] if best is None else [int(results.index.get_loc(best.name))]
+    section.add(
+        _html.paragraph("Click a column's header to sort. The best trial is highlighted.", True)
+    )
+    section.add(_html.table(frame, sortable=True, highlight_rows=highlight, scroll=True))
+    return section
+
+
+def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
+    from tunesmith.report import importance, search_views
+
+    section = _html.Section("search", "Search")
+    direction = study.objective.direction
+    name = study.objective.name
+    results = study.results
+    if study.scored.empty:
+        section.add(_html.paragraph("No finished trial with a score yet.", note=True))
+        return section
+    section.add(
+        figures.html(
+            "objective history",
+            f"{name} of each trial and the best so far",
+            lambda: search_views.objective_history(results, name, direction),
+        )
+    )
+    hps, tuned = study.hyperparameters, _tuned_names(study.hyperparameters)
+    if not tuned:
+        return section
+    section.add(
+        figures.html(
+            "parallel coordinates",
+            "Hyperparameters of every finished trial, coloured by score",
+            lambda: search_views.parallel_coordinates(results, hps, direction, name),
+        )
+    )
+    section.add(
+        figures.html(
+            "hyperparameter scores",
+            f"{name} against each hyperparameter; the best trial marked",
+            lambda: search_views.hyperparameter_scores(results, hps, direction, name),
+        )
+    )
+    section.add(
+        figures.html(
+            "importance",
+            "Hyperparameter importance (permutation importance on a random-forest surrogate)",
+            lambda: importance.importance_plot(
+                importance.hyperparameter_importance(results, hps, direction)
+            ),
+        )
+    )
+    return section
+
+
+def _tuned_names(hyperparameters: HyperParameters) -> list[str]:
+    return [hp.name for hp in hyperparameters.space if not isinstance(hp, Fixed)]
+
+
+def _curves(study: _Study, figures: _FigureWriter) -> _html.Section:
+    from tunesmith.report import curves as curve_views
+
+    section = _html.Section("curves", "Learning curves")
+    curves = study.curves
+    if curves.empty:
+        section.add(_html.paragraph("No epoch was logged.", note=True))
+        return section
+    scores = study.results.set_index("trial_id")["score"]
+    labels = {
+        trial_id: f"{trial_id} ({_html.format_value(scores.get(trial_id))})"
+        for trial_id in curves["trial_id"].unique()
+    }
+    # Best first: with many trials only the first ten get a colour of their own.
+    logged = list(dict.fromkeys(curves["trial_id"]))
+    order = [t for t in study.ranked()["trial_id"] if t in set(logged)]
+    order += [t for t in logged if t not in set(order)]
+    section.add(
+        figures.html(
+            "all learning curves",
+            "Every trial, train solid and validation dashed (smoothed 0.6, raw faint); "
+            "the best ten in colour",
+            lambda: curve_views.learning_curves(curves, trial_ids=order, labels=labels),
+        )
+    )
+    best = study.best_row()
+    if best is not None and (curves["trial_id"] == best["trial_id"]).any():
+        step = None if _missing(best["best_step"]) else int(best["best_step"])
+        section.add(
+            figures.html(
+                "best trial curves",
+                f"Best trial {best['trial_id']} alone; the marker is its best epoch",
+                lambda: curve_views.best_trial_curves(curves, best["trial_id"], best_step=step),
+            )
+        )
+    return section
+
+
+def _evaluation(
+    model_summary: str | None,
+    evaluations: Mapping[str, ClassifierEvaluation],
+    figures: _FigureWriter,
+) -> _html.Section:
+    from tunesmith.report import evaluation as views
+
+    section = _html.Section("evaluation", "Best model")
+    if model_summary:
+        section.add("<h3>Summary</h3>")
+        section.add(_html.preformatted(model_summary))
+    for split, result in evaluations.items():
+        section.add(f"<h3>{_html.escape(split)}: accuracy {result.accuracy:.4f}</h3>")
+        section.add(_html.table(result.table(), index=True))
+        section.add(
+            figures.html(
+                f"confusion {split}",
+                f"Confusion matrix on the {split} data (rows: true class)",
+                lambda result=result, split=split: views.confusion_matrix_plot(
+                    result, title=f"Confusion matrix ({split})"
+                ),
+            )
+        )
+    if evaluations:
+        section.add(
+            figures.html(
+                "roc",
+                "ROC curves with their AUC",
+                lambda: views.roc_plot(evaluations),
+            )
+        )
+    return section
+
+
+def model_summary(model: Any) -> str:
+    """A Keras model's ``summary()`` as plain text, for ``write_report(model_summary=...)``.
+
+    Example:
+        >>> text = model_summary(tuner.get_best_models(1)[0])  # doctest: +SKIP
+    """
+    lines: list[str] = []
+    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=100)
+    text = "\n".join(lines)
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)  # Keras may colour it for a terminal
