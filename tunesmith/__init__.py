@@ -14,8 +14,8 @@ Code written for keras-tuner runs with ``import tunesmith as kt``:
 
 Without Keras, :func:`tune` searches any function, and the oracles in
 :mod:`tunesmith.oracles` offer ask/tell. The Keras names (``RandomSearch``,
-``GridSearch``, ``BayesianOptimization``, ``Tuner``, ``HyperModel``) import Keras on
-first use only.
+``GridSearch``, ``BayesianOptimization``, ``Hyperband``, ``ASHA``, ``Tuner``,
+``HyperModel``) import Keras on first use only.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tunesmith import errors, oracles
+from tunesmith import errors, oracles, pruners
 from tunesmith._tune import TuneResult, tune
 from tunesmith.objective import Objective
 from tunesmith.space import HyperParameters
@@ -31,7 +31,15 @@ from tunesmith.trial import Trial, TrialStatus
 
 __version__ = "0.1.0"
 
-_KERAS_NAMES = {"RandomSearch", "GridSearch", "BayesianOptimization", "Tuner", "HyperModel"}
+_KERAS_NAMES = {
+    "RandomSearch",
+    "GridSearch",
+    "BayesianOptimization",
+    "Hyperband",
+    "ASHA",
+    "Tuner",
+    "HyperModel",
+}
 _LAZY_MODULES = {"tuners", "keras", "engine"}
 
 
@@ -46,10 +54,12 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ASHA",
     "BayesianOptimization",
     "GridSearch",
     "HyperModel",
     "HyperParameters",
+    "Hyperband",
     "Objective",
     "RandomSearch",
     "Trial",
@@ -59,5 +69,6 @@ __all__ = [
     "__version__",
     "errors",
     "oracles",
+    "pruners",
     "tune",
 ]

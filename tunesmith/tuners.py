@@ -1,5 +1,5 @@
-"""keras-tuner's ``kt.tuners`` namespace: the ready-made Keras tuners."""
+"""keras-tuner's ``kt.tuners`` namespace: the ready-made Keras tuners (and ASHA)."""
 
-from tunesmith.keras import BayesianOptimization, GridSearch, RandomSearch, Tuner
+from tunesmith.keras import ASHA, BayesianOptimization, GridSearch, Hyperband, RandomSearch, Tuner
 
-__all__ = ["BayesianOptimization", "GridSearch", "RandomSearch", "Tuner"]
+__all__ = ["ASHA", "BayesianOptimization", "GridSearch", "Hyperband", "RandomSearch", "Tuner"]

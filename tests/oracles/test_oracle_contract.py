@@ -8,11 +8,19 @@ import pytest
 
 from tunesmith import HyperParameters, TrialStatus
 from tunesmith.errors import FailedTrialError, StudyMismatchError, TooManyFailedTrialsError
-from tunesmith.oracles import BayesianOptimizationOracle, GridSearchOracle, RandomSearchOracle
+from tunesmith.oracles import (
+    ASHAOracle,
+    BayesianOptimizationOracle,
+    GridSearchOracle,
+    HyperbandOracle,
+    RandomSearchOracle,
+)
 from tunesmith.space import config_key
 from tunesmith.store import Store
 
-ORACLES = [RandomSearchOracle, GridSearchOracle, BayesianOptimizationOracle]
+SINGLE_FIDELITY = [RandomSearchOracle, GridSearchOracle, BayesianOptimizationOracle]
+MULTI_FIDELITY = [HyperbandOracle, ASHAOracle]
+ORACLES = SINGLE_FIDELITY + MULTI_FIDELITY
 
 
 def space() -> HyperParameters:
@@ -27,10 +35,20 @@ def make(cls, **kwargs):
     kwargs.setdefault("objective", "val_loss")
     kwargs.setdefault("hyperparameters", space())
     kwargs.setdefault("seed", 3)
+    if cls in MULTI_FIDELITY:
+        kwargs.setdefault("max_epochs", 9)
+    if cls is HyperbandOracle:
+        kwargs.pop("max_trials", None)  # its budget is the schedule, as in keras-tuner
     return cls(**kwargs)
 
 
-@pytest.mark.parametrize("cls", ORACLES)
+def configurations(trials) -> list:
+    """The keys of the trials that drew a new configuration (not promotions, which
+    repeat their parent's hyperparameters with more epochs)."""
+    return [config_key(t.values) for t in trials if "tuner/trial_id" not in t.values]
+
+
+@pytest.mark.parametrize("cls", SINGLE_FIDELITY)
 def test_pending_trials_are_distinct_and_valid(cls):
     oracle = make(cls, max_trials=6)
     trials = [oracle.ask() for _ in range(6)]
@@ -42,6 +60,30 @@ def test_pending_trials_are_distinct_and_valid(cls):
         assert trial.values["activation"] in ("relu", "tanh")
     assert oracle.ask() is None
     assert "max_trials=6" in oracle.stop_reason
+    assert not oracle.waiting
+
+
+@pytest.mark.parametrize("cls", MULTI_FIDELITY)
+def test_multi_fidelity_pending_trials_are_distinct_then_the_oracle_waits(cls):
+    oracle = make(cls, max_trials=6)
+    trials = []
+    while (trial := oracle.ask()) is not None:
+        trials.append(trial)
+    # Hyperband starts its later brackets (9 + 5 + 3 trials), ASHA its 6 configurations;
+    # then nothing can be handed out until a running trial is told.
+    assert len(trials) == (17 if cls is HyperbandOracle else 6)
+    assert len(set(configurations(trials))) == len(trials)
+    for trial in trials:
+        assert trial.status is TrialStatus.RUNNING
+        assert trial.values["units"] in (32, 64, 96, 128)
+        assert trial.values["tuner/initial_epoch"] == 0 < trial.values["tuner/epochs"] <= 9
+    assert oracle.waiting and oracle.stop_reason is None
+    oracle.tell(trials[0], 0.1)
+    assert oracle.ask() is None and oracle.waiting  # one result promotes nothing yet
+    for trial in trials[1:]:
+        oracle.tell(trial, 1.0)
+    promoted = oracle.ask()
+    assert promoted.values["tuner/trial_id"] == trials[0].trial_id and not oracle.waiting
 
 
 @pytest.mark.parametrize("cls", ORACLES)
@@ -105,12 +147,13 @@ def test_tiny_space_is_exhausted_without_repeats(cls):
     hp.Boolean("flag")
     hp.Choice("act", ["a", "b", "c"])
     oracle = make(cls, hyperparameters=hp, max_trials=50)
-    seen = []
+    trials = []
     while (trial := oracle.ask()) is not None:
-        seen.append(config_key(trial.values))
+        trials.append(trial)
         oracle.tell(trial, 0.0)
+    seen = configurations(trials)
     assert len(seen) == 6 == len(set(seen))
-    assert "tried" in oracle.stop_reason
+    assert "tried" in oracle.stop_reason and not oracle.waiting
 
 
 @pytest.mark.parametrize("cls", ORACLES)
@@ -144,8 +187,15 @@ def test_resume_keeps_finished_trials_and_reruns_running_ones(cls, tmp_path):
     while (trial := resumed.ask()) is not None:
         resumed.tell(trial, 1.0)
         count += 1
-    assert count == 5 and len(store.load_trials()) == 5
-    assert len({config_key(t.values) for t in store.load_trials()}) == 5
+    stored = store.load_trials()
+    assert len(stored) == count
+    assert len(set(configurations(stored))) == len(configurations(stored))
+    if cls in SINGLE_FIDELITY:
+        assert count == 5
+    elif cls is ASHAOracle:
+        assert len(configurations(stored)) == 5  # max_trials counts configurations
+    else:
+        assert count == 23  # Hyperband's whole schedule for max_epochs=9
 
 
 @pytest.mark.parametrize("cls", ORACLES)

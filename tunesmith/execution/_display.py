@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
+from tunesmith.trial import TrialStatus
+
 if TYPE_CHECKING:
     from tunesmith.oracles import Oracle
     from tunesmith.trial import Trial
@@ -37,6 +39,8 @@ class SearchDisplay:
         self.verbose = verbose
         self.console = console or Console(highlight=False)
         self._search_started = time.time()
+        # The last epoch each trial reached: a pruned trial's end line names it.
+        self._last_epoch: dict[str, int] = {}
 
     def search_begin(self, oracle: Oracle) -> None:
         self._search_started = time.time()
@@ -54,7 +58,8 @@ class SearchDisplay:
     def trial_begin(self, trial: Trial, oracle: Oracle) -> None:
         if not self.verbose:
             return
-        total = oracle.max_trials or "?"
+        # Hyperband plans its trials without a max_trials.
+        total = oracle.max_trials or getattr(oracle, "planned_trials", None) or "?"
         best = oracle.get_best_trials(1)
         best_values = best[0].values if best else {}
         table = Table(
@@ -81,6 +86,7 @@ class SearchDisplay:
         epochs: int | None,
         logs: Mapping[str, float],
     ) -> None:
+        self._last_epoch[trial.trial_id] = epoch
         if self.verbose < 2:
             return
         metrics = "  ".join(f"{k}={v:.4g}" for k, v in logs.items())
@@ -98,6 +104,11 @@ class SearchDisplay:
             outcome = f"{name} = {trial.score:.6g}" + (
                 f" at epoch {trial.best_step}" if trial.best_step is not None else ""
             )
+            if trial.status is TrialStatus.STOPPED:
+                last = self._last_epoch.get(trial.trial_id)
+                outcome += "; stopped early" + (
+                    f" (pruned at epoch {last})" if last is not None else ""
+                )
         elif trial.error:
             outcome = f"[red]{trial.status.value}[/red]: {trial.error.strip().splitlines()[-1]}"
         else:

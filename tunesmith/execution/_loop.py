@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from tunesmith.errors import FatalError
+from tunesmith.errors import FatalError, FatalRuntimeError
 from tunesmith.execution._display import SearchDisplay
 from tunesmith.oracles import Oracle
 from tunesmith.trial import Trial
@@ -41,6 +41,11 @@ def run_search(
     the search goes on, until ``max_consecutive_failed_trials`` is reached. A
     :class:`FatalError` stops the search at once. Ctrl-C leaves the interrupted trial
     RUNNING in the store, so the next run resumes it.
+
+    Trials run one at a time here, so an oracle is never left waiting for a running
+    trial (``oracle.waiting``, which parallel workers handle by asking again after
+    the next tell); if one ever is, that is a bug, and this raises
+    :class:`~tunesmith.errors.FatalRuntimeError` rather than end the search early.
     """
     display = display or SearchDisplay(verbose=0)
     display.search_begin(oracle)
@@ -68,4 +73,12 @@ def run_search(
     except KeyboardInterrupt:
         display.interrupted(trial)
         raise
+    if oracle.waiting:
+        running = [t.trial_id for t in oracle.trials.values() if not t.status.is_finished]
+        raise FatalRuntimeError(
+            f"The {oracle.algorithm_name!r} oracle is waiting for running trials "
+            f"({', '.join(running) or 'none'}) although this loop runs one trial at a "
+            "time and has told every trial it asked for. This is a bug in the oracle; "
+            "the stored trials are kept, and running the search again resumes it."
+        )
     display.search_end(oracle, oracle.stop_reason)

@@ -22,6 +22,7 @@ from tunesmith.execution import (
     search_space_summary_text,
 )
 from tunesmith.keras._callbacks import TrialRecorder
+from tunesmith.keras._fidelity import PARENT, Checkpoints, fidelity_fit_kwargs
 from tunesmith.keras._hypermodel import HyperModel, as_hypermodel
 from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
@@ -40,6 +41,15 @@ class Tuner:
     ``model.fit`` takes. Results live in one SQLite store per project at
     ``<directory>/<project_name>/``; with ``overwrite=False`` (the default) a new
     tuner on the same folder resumes the study where it stopped.
+
+    Multi-fidelity oracles (Hyperband, ASHA) put keras-tuner's ``tuner/*`` values in
+    each trial's hyperparameters; the tuner acts on them whatever the oracle:
+    ``tuner/epochs`` and ``tuner/initial_epoch`` replace ``fit``'s ``epochs`` and
+    ``initial_epoch``, a trial below the oracle's ``max_epochs`` leaves its last
+    epoch's weights and optimizer state in ``trials/<id>/last.weights.h5`` (of its
+    best execution, with several), and a trial with ``tuner/trial_id`` starts from
+    that file of its parent, so it continues training rather than restarting. The
+    file is deleted once the continuation has finished.
 
     Args:
         oracle: The search algorithm.
@@ -96,6 +106,7 @@ class Tuner:
         self.tuner_id = tuner_id or "tuner0"
         self.store = Store.open(self.project_dir, overwrite=overwrite)
         self.oracle.attach_store(self.store)
+        self.checkpoints = Checkpoints(self.store, self.oracle)
         self.display = SearchDisplay(verbose=verbose)
         self._populate_space()
 
@@ -135,6 +146,7 @@ class Tuner:
         try:
             run_search(self.oracle, run, self.display)
         finally:
+            self.checkpoints.release_finished()  # the last promotion, told by now
             if board is not None:
                 board.close()  # the last trial, told by now
 
@@ -159,10 +171,18 @@ class Tuner:
     def run_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
         """Build and fit ``executions_per_trial`` models for ``trial``.
 
+        When the trial's values hold ``tuner/epochs`` (Hyperband, ASHA), they set
+        ``epochs`` and ``initial_epoch``; with ``tuner/trial_id`` the model starts
+        from that trial's last-epoch weights and optimizer state. A trial that may
+        be promoted keeps its last-epoch state (of its best execution) for that.
+
         Override to train in your own way: return the objective's value or a dict of
         metrics holding it.
         """
         hp = trial.hyperparameters
+        self.checkpoints.release_finished()
+        fit_kwargs = fidelity_fit_kwargs(hp.values, fit_kwargs)
+        parent = hp.values.get(PARENT)
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])
         total_epochs = fit_kwargs.get("epochs")
         best: TrialRecorder | None = None
@@ -173,6 +193,8 @@ class Tuner:
             # flat across trials. A second collection per trial would cost ~0.2 s.
             keras.backend.clear_session()
             model = self._build(hp)
+            if parent is not None and not self.checkpoints.restore(model, str(parent)):
+                fit_kwargs = self._without_parent(trial, str(parent), fit_kwargs)
             recorder = TrialRecorder(self.oracle, trial, execution, self.display, total_epochs)
             callbacks = [*self._fresh_callbacks(user_callbacks, trial, execution), recorder]
             returned = self.hypermodel.fit(hp, model, *fit_args, callbacks=callbacks, **fit_kwargs)
@@ -184,9 +206,22 @@ class Tuner:
             ):
                 best, best_model = recorder, model
         if best is not None:
+            if self.checkpoints.wanted(trial):
+                # Before the best epoch's weights replace the last epoch's.
+                self.checkpoints.save(best_model, trial)
             best.restore_best_weights()
             self._save_weights(best_model, trial)
         return _ExecutionsResult(per_execution)
+
+    def _without_parent(self, trial: Trial, parent: str, fit_kwargs: dict) -> dict:
+        """Train a promotion whose parent left no checkpoint from scratch, to its epochs."""
+        warnings.warn(
+            f"Trial {trial.trial_id} continues trial {parent}, which left no checkpoint "
+            f"(looked for {self.checkpoints.path(parent)}); it trains from epoch 0 instead.",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return {**fit_kwargs, "initial_epoch": 0}
 
     def _outcome(self, trial: Trial, returned: Any) -> TrialOutcome:
         if isinstance(returned, _ExecutionsResult):
@@ -251,8 +286,17 @@ class Tuner:
         return [t.hyperparameters for t in self.oracle.get_best_trials(num_trials)]
 
     def get_best_models(self, num_models: int = 1) -> list[Any]:
-        """The best models, rebuilt and loaded with the weights of their best epoch."""
-        return [self.load_model(t) for t in self.oracle.get_best_trials(num_models)]
+        """The best models, rebuilt and loaded with the weights of their best epoch.
+
+        Trials stopped early by a pruner count with the score they reached. A ranked
+        trial that saved no weights (a custom ``fit`` returning a score) is passed
+        over; if none of them has weights, the error names the best one.
+        """
+        ranked = self.oracle.get_best_trials(len(self.oracle.trials))
+        with_weights = [t for t in ranked if self._weights_path(t).exists()]
+        if ranked and not with_weights:
+            return [self.load_model(ranked[0])]  # raises, saying why
+        return [self.load_model(t) for t in with_weights[:num_models]]
 
     def load_model(self, trial: Trial) -> Any:
         """Rebuild ``trial``'s model and load its best-epoch weights."""

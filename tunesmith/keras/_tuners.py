@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tunesmith.keras._hypermodel import HyperModel
 from tunesmith.keras._tuner import Tuner
 from tunesmith.objective import Objective
 from tunesmith.oracles import BayesianOptimizationOracle, GridSearchOracle, RandomSearchOracle
+from tunesmith.pruners import Pruner
 from tunesmith.space import HyperParameters
 
 
 class RandomSearch(Tuner):
     """Random search over a Keras hypermodel, never repeating a configuration.
 
-    Takes keras-tuner's arguments; the rest (``directory``, ``project_name``,
-    ``overwrite``, ``executions_per_trial``...) go to :class:`Tuner`.
+    Takes keras-tuner's arguments, plus ``pruner``: a
+    :class:`~tunesmith.pruners.MedianPruner` or
+    :class:`~tunesmith.pruners.SuccessiveHalvingPruner` (or ``"median"``,
+    ``"successive_halving"``) stops unpromising trials after any epoch; they are
+    stored ``STOPPED`` with their partial curve and ranked by the score they reached.
+    The rest (``directory``, ``project_name``, ``overwrite``,
+    ``executions_per_trial``...) go to :class:`Tuner`.
 
     Example:
         >>> tuner = RandomSearch(build_model, objective="val_accuracy", max_trials=5,
         ...                      directory="runs", project_name="w1")
         >>> tuner.search(x, y, epochs=30, validation_data=(x_val, y_val))
         >>> best_model = tuner.get_best_models(1)[0]
+        >>> pruned = RandomSearch(build_model, objective="val_loss", max_trials=50,
+        ...                       pruner=MedianPruner(n_startup_trials=5, n_warmup_steps=3))
     """
 
     def __init__(
@@ -36,6 +44,7 @@ class RandomSearch(Tuner):
         allow_new_entries: bool = True,
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
+        pruner: Pruner | str | Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         oracle = RandomSearchOracle(
@@ -47,6 +56,7 @@ class RandomSearch(Tuner):
             allow_new_entries=allow_new_entries,
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
+            pruner=pruner,
         )
         super().__init__(oracle, hypermodel, **kwargs)
 
@@ -93,7 +103,8 @@ class BayesianOptimization(Tuner):
     """Bayesian optimisation of a Keras hypermodel with a Gaussian process.
 
     Takes keras-tuner's arguments (``num_initial_points``, ``alpha``, ``beta``...)
-    plus ``acquisition`` (``"auto"``, ``"logei"`` or ``"ucb"``); see
+    plus ``acquisition`` (``"auto"``, ``"logei"`` or ``"ucb"``) and ``pruner`` (as
+    for :class:`RandomSearch`); see
     :class:`~tunesmith.oracles.BayesianOptimizationOracle`. The rest
     (``directory``, ``project_name``, ``overwrite``, ``executions_per_trial``...) go
     to :class:`Tuner`.
@@ -120,6 +131,7 @@ class BayesianOptimization(Tuner):
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
         acquisition: str = "auto",
+        pruner: Pruner | str | Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         oracle = BayesianOptimizationOracle(
@@ -135,5 +147,6 @@ class BayesianOptimization(Tuner):
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
             acquisition=acquisition,
+            pruner=pruner,
         )
         super().__init__(oracle, hypermodel, **kwargs)

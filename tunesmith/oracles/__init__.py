@@ -1,7 +1,9 @@
 """Search algorithms behind one ask/tell interface; none of them imports Keras.
 
-Random search, grid search and Bayesian optimisation (a Gaussian process of our
-own on numpy/scipy) share the :class:`Oracle` base.
+Random search, grid search, Bayesian optimisation (a Gaussian process of our own
+on numpy/scipy), Hyperband (keras-tuner's schedule) and asynchronous successive
+halving share the :class:`Oracle` base. Random and Bayesian search take a
+``pruner=`` (:mod:`tunesmith.pruners`).
 
 Example:
     >>> from tunesmith import HyperParameters
@@ -15,10 +17,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tunesmith.objective import Objective
+from tunesmith.oracles._asha import ASHAOracle
 from tunesmith.oracles._base import Oracle
 from tunesmith.oracles._bayesian import BayesianOptimizationOracle
 from tunesmith.oracles._grid import GridSearchOracle
+from tunesmith.oracles._hyperband import HyperbandOracle
 from tunesmith.oracles._random import RandomSearchOracle
 
 if TYPE_CHECKING:
@@ -28,12 +31,18 @@ if TYPE_CHECKING:
 RandomSearch = RandomSearchOracle
 GridSearch = GridSearchOracle
 BayesianOptimization = BayesianOptimizationOracle
+Hyperband = HyperbandOracle
+ASHA = ASHAOracle
 
 __all__ = [
+    "ASHA",
+    "ASHAOracle",
     "BayesianOptimization",
     "BayesianOptimizationOracle",
     "GridSearch",
     "GridSearchOracle",
+    "Hyperband",
+    "HyperbandOracle",
     "Oracle",
     "RandomSearch",
     "RandomSearchOracle",
@@ -56,15 +65,16 @@ def load_oracle(store: Store) -> Oracle:
         raise StoreError(f"The store at {store.project_dir} holds no study yet.")
     classes = {
         cls.algorithm_name: cls
-        for cls in (RandomSearchOracle, GridSearchOracle, BayesianOptimizationOracle)
+        for cls in (
+            RandomSearchOracle,
+            GridSearchOracle,
+            BayesianOptimizationOracle,
+            HyperbandOracle,
+            ASHAOracle,
+        )
     }
     cls = classes.get(settings.get("algorithm"), Oracle)
-    oracle = cls(
-        objective=Objective.from_config(settings["objective"]),
-        max_trials=settings.get("max_trials"),
-        seed=settings.get("seed"),
-        **settings.get("algorithm_args", {}),
-    )
+    oracle = cls.from_settings(settings)
     if cls is Oracle:
         oracle.algorithm_name = settings.get("algorithm", "base")
     oracle.attach_store(store, read_only=True)

@@ -16,6 +16,8 @@ from tunesmith.errors import (
     TooManyFailedTrialsError,
 )
 from tunesmith.objective import Objective, create_objective
+from tunesmith.oracles._reports import ReportedObjective
+from tunesmith.pruners import Pruner, TrialCurve, make_pruner
 from tunesmith.space import (
     HyperParameters,
     config_key,
@@ -49,6 +51,14 @@ class Oracle:
     trials stay, and trials that were running when the process died are handed out
     again before any new one.
 
+    With a ``pruner`` (:mod:`tunesmith.pruners`), :meth:`report` may answer that a
+    trial should stop; the caller then ends it and tells it with ``stopped_early=True``.
+
+    Several workers may hold trials at once. When an algorithm cannot hand out a
+    trial until some of those are told (Hyperband's last bracket waiting for its
+    round to finish, ASHA's last promotions), :meth:`ask` returns ``None`` with
+    :attr:`waiting` True and :attr:`stop_reason` None: ask again after the next tell.
+
     Example:
         >>> from tunesmith.oracles import RandomSearchOracle
         >>> from tunesmith import HyperParameters
@@ -75,6 +85,7 @@ class Oracle:
         seed: int | None = None,
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
+        pruner: Pruner | str | Mapping[str, Any] | None = None,
     ) -> None:
         if max_trials is not None and max_trials < 1:
             raise ValueError(f"max_trials must be at least 1, got {max_trials}.")
@@ -91,29 +102,59 @@ class Oracle:
         self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
         self.max_retries_per_trial = max_retries_per_trial
         self.max_consecutive_failed_trials = max_consecutive_failed_trials
+        self.pruner = make_pruner(pruner)
 
         self.trials: dict[str, Trial] = {}
         self.store: Store | None = None
         self.stop_reason: str | None = None
+        #: True when the last ``ask`` returned None only because running trials must be
+        #: told first (parallel workers then ask again); the search is not over.
+        self.waiting = False
         self._requeued: list[str] = []
         self._consecutive_failures = 0
         self._last_error: str | None = None
         self._curves: dict[str, list[tuple[int, int, dict[str, float]]]] = {}
+        self._reports = ReportedObjective(self.objective)
 
     # ----------------------------------------------------------------- storage
     def settings(self) -> dict[str, Any]:
         """What identifies this study in its store (JSON-serialisable)."""
+        algorithm_args = self._algorithm_args()
+        if self.pruner is not None:
+            algorithm_args["pruner"] = self.pruner.to_settings()
         return {
             "algorithm": self.algorithm_name,
             "objective": self.objective.get_config(),
             "max_trials": self.max_trials,
             "seed": self.seed,
             "space": self.hyperparameters.get_config(),
-            "algorithm_args": self._algorithm_args(),
+            "algorithm_args": algorithm_args,
         }
 
     def _algorithm_args(self) -> dict[str, Any]:
+        """The constructor's own arguments, stored so :func:`load_oracle` rebuilds it."""
         return {}
+
+    def _schedule_args(self) -> dict[str, Any]:
+        """The arguments a resumed study must keep (those that shape its trials)."""
+        return {}
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> Oracle:
+        """An oracle built from the settings a study stored (before attaching it)."""
+        kwargs = dict(settings.get("algorithm_args", {}))
+        pruner = kwargs.get("pruner")
+        if isinstance(pruner, Mapping):
+            try:
+                kwargs["pruner"] = make_pruner(pruner)
+            except TypeError:  # a custom pruner class: it cannot be rebuilt here
+                kwargs["pruner"] = None
+        return cls(
+            objective=Objective.from_config(settings["objective"]),
+            max_trials=settings.get("max_trials"),
+            seed=settings.get("seed"),
+            **kwargs,
+        )
 
     def attach_store(self, store: Store, *, read_only: bool = False) -> None:
         """Write through to ``store`` and resume the study it holds, if any.
@@ -136,6 +177,8 @@ class Oracle:
             self.trials[trial.trial_id] = trial
             if trial.status is TrialStatus.RUNNING:
                 self._requeued.append(trial.trial_id)
+        if self.pruner is not None:
+            self._reports.load(store, skip=set(self._requeued))
         self._restore_state()
         if not read_only:
             self.store = store
@@ -157,6 +200,14 @@ class Oracle:
                 f"The store at {store.project_dir} optimises {stored_objective}, "
                 f"not {self.objective}. {fix}"
             )
+        stored_args = stored.get("algorithm_args", {})
+        for name, value in self._schedule_args().items():
+            if name in stored_args and stored_args[name] != value:
+                raise StudyMismatchError(
+                    f"The store at {store.project_dir} holds a study with {name}="
+                    f"{stored_args[name]!r}, not {value!r}: its trials follow that "
+                    f"schedule. Pass {name}={stored_args[name]!r} to resume it. {fix}"
+                )
 
     def _restore_state(self) -> None:
         """Hook for subclasses that derive state from the loaded trials."""
@@ -226,13 +277,14 @@ class Oracle:
         """The next trial to run, or ``None`` when the search is over.
 
         When it returns ``None``, :attr:`stop_reason` says why (budget spent,
-        space exhausted). Crashed trials found at resume come back first.
+        space exhausted), or :attr:`waiting` is True: nothing can be handed out until
+        running trials are told. Crashed trials found at resume come back first.
         """
+        self.waiting, self.stop_reason = False, None
         if self._requeued:
             trial = self.trials[self._requeued.pop(0)]
             return self._restart(trial)
-        if self.max_trials is not None and len(self.trials) >= self.max_trials:
-            self.stop_reason = f"max_trials={self.max_trials} reached."
+        if self._budget_spent():
             return None
         number = len(self.trials)
         values = self._propose(number)
@@ -248,6 +300,13 @@ class Oracle:
         self._save_trial(trial)
         return trial
 
+    def _budget_spent(self) -> bool:
+        """Whether ``max_trials`` trials exist (then ``stop_reason`` says so)."""
+        if self.max_trials is not None and len(self.trials) >= self.max_trials:
+            self.stop_reason = f"max_trials={self.max_trials} reached."
+            return True
+        return False
+
     def _restart(self, trial: Trial) -> Trial:
         trial.status = TrialStatus.RUNNING
         trial.started_at = time.time()
@@ -258,6 +317,7 @@ class Oracle:
         trial.executions = 0
         trial.epochs = 0
         self._curves.pop(trial.trial_id, None)
+        self._reports.forget(trial.trial_id)
         if self.store is not None:
             self.store.clear_metrics(trial.trial_id)
         self._save_trial(trial)
@@ -325,18 +385,32 @@ class Oracle:
     ) -> bool:
         """Record one step's metrics of a running trial; return whether to go on.
 
-        The base oracle never stops a trial early; pruning oracles override
-        :meth:`_should_continue`.
+        Without a pruner the answer is always True. With one, the objective's value
+        at this step (the mean over the executions that reached it) is compared
+        with the other trials' (see :class:`~tunesmith.pruners.Pruner`); a step
+        whose logs lack the objective, or hold a non-finite one, never stops a trial.
         """
         clean = {k: float(v) for k, v in metrics.items() if _is_number(v)}
         if self.store is not None:
             self.store.append_metrics(trial.trial_id, execution, step, clean)
         else:
             self._curves.setdefault(trial.trial_id, []).append((execution, step, clean))
+        if self.pruner is not None and not self._reports.record(
+            trial.trial_id, execution, step, clean
+        ):
+            return True
         return self._should_continue(trial, step, clean)
 
     def _should_continue(self, trial: Trial, step: int, metrics: Mapping[str, float]) -> bool:
-        return True
+        """Whether ``trial`` goes on after ``step``: the pruner's answer, if any."""
+        if self.pruner is None:
+            return True
+        others = [
+            TrialCurve(self._reports.curve(trial_id), self.trials[trial_id].status)
+            for trial_id in self._reports.trial_ids()
+            if trial_id != trial.trial_id and trial_id in self.trials
+        ]
+        return not self.pruner.should_stop(step, self._reports.curve(trial.trial_id), others)
 
     def tell(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -15,8 +16,9 @@ from tunesmith.oracles._gp._acquisition import make_acquisition
 from tunesmith.oracles._gp._encoding import SpaceEncoder
 from tunesmith.oracles._gp._model import GaussianProcess, GPParams, length_prior_mean
 from tunesmith.oracles._gp._optimize import propose
-from tunesmith.oracles._gp._targets import impute_failures, warp_targets
+from tunesmith.oracles._gp._targets import floor_stopped, impute_failures, warp_targets
 from tunesmith.oracles._gp._threads import single_blas_thread
+from tunesmith.pruners import Pruner
 from tunesmith.space import HyperParameters, config_key
 from tunesmith.trial import TrialStatus
 
@@ -60,10 +62,14 @@ class BayesianOptimizationOracle(Oracle):
     :attr:`stop_reason` saying so.
 
     Failed and invalid (NaN) trials count as the worst score seen, so their region is
-    avoided. Trials still running are taken as scoring what the model predicts
-    ("kriging believer"), so several trials asked at once go to different places.
-    The model is rebuilt from the trials at every ``ask``, so a resumed study goes on
-    where it stopped.
+    avoided. Trials a ``pruner`` stopped count with the score they reached before
+    stopping, but no better than the 75th percentile of the completed trials' scores
+    (:func:`~tunesmith.oracles._gp._targets.floor_stopped`): the pruner judged them
+    worse than most, and a score at low fidelity is no finished result. Their
+    configurations are never proposed again. Trials still running are taken as
+    scoring what the model predicts ("kriging believer"), so several trials asked at
+    once go to different places. The model is rebuilt from the trials at every
+    ``ask``, so a resumed study goes on where it stopped.
 
     Args:
         objective: The metric to optimise (a name or an :class:`Objective`).
@@ -80,6 +86,7 @@ class BayesianOptimizationOracle(Oracle):
             max_consecutive_failed_trials: As for every :class:`Oracle`.
         acquisition: ``"logei"`` (log expected improvement), ``"ucb"`` (keras-tuner's
             confidence bound with ``beta``) or ``"auto"`` (currently ``"logei"``).
+        pruner: Stops unpromising trials early (see :mod:`tunesmith.pruners`).
 
     Example:
         >>> from tunesmith import HyperParameters
@@ -110,6 +117,7 @@ class BayesianOptimizationOracle(Oracle):
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
         acquisition: str = "auto",
+        pruner: Pruner | str | Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(
             objective=objective,
@@ -120,6 +128,7 @@ class BayesianOptimizationOracle(Oracle):
             seed=seed,
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
+            pruner=pruner,
         )
         if num_initial_points is not None and num_initial_points < 1:
             raise ValueError(f"num_initial_points must be at least 1, got {num_initial_points}.")
@@ -165,6 +174,20 @@ class BayesianOptimizationOracle(Oracle):
         if exhausted:
             return None
         finished, scores, pending = self._observations()
+        return self._propose_from(number, rng, tried, total, finished, scores, pending)
+
+    def _propose_from(
+        self,
+        number: int,
+        rng: np.random.Generator,
+        tried: set[tuple],
+        total: int | None,
+        finished: list[dict[str, Any]],
+        scores: np.ndarray,
+        pending: list[dict[str, Any]],
+    ) -> dict[str, Any] | None:
+        """The proposal for the ``number``-th configuration, given the observations
+        (what :meth:`_observations` returns; ASHA passes its own)."""
         values = None
         if number >= self.initial_points() and np.isfinite(scores).sum() >= 2:
             try:
@@ -182,20 +205,22 @@ class BayesianOptimizationOracle(Oracle):
 
     def _observations(self) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]]]:
         """Finished configurations with their scores (lower is better; inf for a
-        failed or invalid trial), and the configurations of running trials."""
+        failed or invalid trial; a stopped trial floored by :func:`floor_stopped`),
+        and the configurations of running trials."""
         sign = 1.0 if self.objective.direction == "min" else -1.0
-        finished, scores, pending = [], [], []
+        finished, scores, stopped, pending = [], [], [], []
         for trial in sorted(self.trials.values(), key=lambda t: t.number):
             if trial.status is TrialStatus.RUNNING:
                 pending.append(trial.values)
-            elif trial.status is TrialStatus.COMPLETED and _finite(trial.score):
+            elif trial.status.has_result and _finite(trial.score):
                 finished.append(trial.values)
                 scores.append(sign * float(trial.score))
-            elif trial.status in (TrialStatus.FAILED, TrialStatus.INVALID):
+                stopped.append(trial.status is TrialStatus.STOPPED)
+            elif trial.status.is_finished:  # failed, invalid, or told without a score
                 finished.append(trial.values)
                 scores.append(math.inf)
-            # STOPPED trials (pruned, scored at a lower fidelity) are left out for now.
-        return finished, np.array(scores, dtype=float), pending
+                stopped.append(False)
+        return finished, floor_stopped(np.array(scores, dtype=float), np.array(stopped)), pending
 
     def _quasi_random(self, number: int, tried: set[tuple]) -> dict[str, Any] | None:
         """The ``number``-th point of a scrambled Sobol sequence seeded by ``seed``

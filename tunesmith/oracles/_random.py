@@ -13,7 +13,8 @@ class RandomSearchOracle(Oracle):
     Where the space is finite, the oracle counts it: once every configuration has
     been tried the search ends with a message saying so, rather than stopping after
     a run of unlucky repeated draws. Conditional hyperparameters are drawn only
-    when their condition holds.
+    when their condition holds. With ``pruner=`` (:mod:`tunesmith.pruners`),
+    unpromising trials are stopped early from their per-epoch reports.
 
     Example:
         >>> from tunesmith import HyperParameters

@@ -23,7 +23,12 @@ Example:
 
 from __future__ import annotations
 
-from tunesmith.space._base import DiscreteHyperParameter, HyperParameter
+from tunesmith.space._base import (
+    TUNER_PREFIX,
+    DiscreteHyperParameter,
+    HyperParameter,
+    is_tuner_value,
+)
 from tunesmith.space._choice import Boolean, Choice, Fixed
 from tunesmith.space._conditions import Condition, Parent
 from tunesmith.space._enumerate import (
@@ -39,6 +44,7 @@ from tunesmith.space._serialize import deserialize, serialize
 
 __all__ = [
     "SAMPLINGS",
+    "TUNER_PREFIX",
     "Boolean",
     "Choice",
     "Condition",
@@ -53,6 +59,7 @@ __all__ = [
     "config_key",
     "count_configurations",
     "deserialize",
+    "is_tuner_value",
     "iterate_grid",
     "sample_values",
     "serialize",

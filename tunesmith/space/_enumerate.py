@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from tunesmith.space._base import HyperParameter
+from tunesmith.space._base import HyperParameter, is_tuner_value
 from tunesmith.space._conditions import conditions_hold
 from tunesmith.space._hyperparameters import HyperParameters
 from tunesmith.space._values import same_value, to_python
@@ -180,13 +180,18 @@ def config_key(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
 
     Items are sorted by name; numbers are rounded to 12 significant digits so a
     float that went through arithmetic or JSON still matches; ``True`` and ``1``
-    stay apart.
+    stay apart. The tuner's bookkeeping values (``tuner/epochs``...) are left out:
+    a trial promoted to more epochs is the same configuration as its parent.
 
     Example:
         >>> config_key({"b": 0.1 + 0.2, "a": 1}) == config_key({"a": 1, "b": 0.3})
         True
+        >>> config_key({"a": 1, "tuner/epochs": 9}) == config_key({"a": 1})
+        True
     """
-    return tuple((name, _canonical(values[name])) for name in sorted(values))
+    return tuple(
+        (name, _canonical(values[name])) for name in sorted(values) if not is_tuner_value(name)
+    )
 
 
 def _canonical(value: Any) -> Any:

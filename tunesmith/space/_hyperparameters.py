@@ -8,7 +8,7 @@ from typing import Any
 
 from tunesmith.errors import SearchSpaceError
 from tunesmith.space import _choice, _numeric
-from tunesmith.space._base import HyperParameter, check_name, fail
+from tunesmith.space._base import TUNER_PREFIX, HyperParameter, check_name, fail, is_tuner_value
 from tunesmith.space._conditions import (
     Condition,
     as_value_list,
@@ -163,6 +163,13 @@ class HyperParameters:
         the full name and the conditions in force, and return its value."""
         name, *arguments = definition
         full_name = self._full_name(name)
+        if is_tuner_value(full_name):
+            raise fail(
+                full_name,
+                f"names under {TUNER_PREFIX!r} are the tuner's bookkeeping (tuner/epochs, "
+                "tuner/round...), set by Hyperband and ASHA.",
+                "Read them with hp.get(...), and give your hyperparameter another name.",
+            )
         conditions = list(self._conditions)
         if parent_name is not None or parent_values is not None:
             if parent_name is None or parent_values is None:
@@ -399,8 +406,10 @@ class HyperParameters:
         return self._active_state()[1]
 
     def ensure_active_values(self) -> None:
-        """Make ``values`` hold exactly :meth:`active_values` (in place, as keras-tuner)."""
+        """Make ``values`` hold exactly :meth:`active_values` (in place, as keras-tuner),
+        plus the tuner's bookkeeping values (``tuner/epochs``...)."""
         active = self.active_values()
+        active.update({k: v for k, v in self.values.items() if is_tuner_value(k)})
         self.values.clear()
         self.values.update(active)
 
@@ -416,7 +425,8 @@ class HyperParameters:
 
     def with_values(self, values: Mapping[str, Any]) -> HyperParameters:
         """A copy whose values are ``values`` for the active hyperparameters, the default
-        for every other active one; inactive and unregistered names are left out.
+        for every other active one; inactive and unregistered names are left out, except
+        the tuner's bookkeeping values (``tuner/epochs``...), which are kept, last.
 
         Raises :class:`SearchSpaceError` when a given value is not valid for its
         (active) hyperparameter.
@@ -446,6 +456,7 @@ class HyperParameters:
             else:
                 value = hp.default
             chosen[hp.name] = value
+        chosen.update({k: to_python(v) for k, v in values.items() if is_tuner_value(k)})
         new = self.copy()
         new.values = chosen
         return new

@@ -18,7 +18,9 @@ region as flat. So before fitting:
    ``lam = -2`` the worst scores are bounded, however large they were;
 4. the result is standardised to mean 0 and standard deviation 1.
 
-Every step is monotone, so the best trial stays the best.
+Every step is monotone, so the best trial stays the best. Before them, trials a
+pruner stopped are made no better than a pessimistic quantile of the finished ones
+(:func:`floor_stopped`): they inform the model without passing for finished ones.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ _MIN_FOR_WARP = 5
 # The power transform's exponent: at most 1 (the identity), so the bad tail is never
 # stretched; at least -2, where it is bounded without being folded into a step.
 _LAMBDA_RANGE = (-2.0, 1.0)
+#: A stopped (pruned) trial counts as no better than this quantile of the finished ones.
+STOPPED_QUANTILE = 0.75
 
 
 def impute_failures(scores: np.ndarray) -> np.ndarray:
@@ -49,6 +53,31 @@ def impute_failures(scores: np.ndarray) -> np.ndarray:
     if not finite.any():
         raise ValueError("At least one finite score is needed to impute failures.")
     return np.where(finite, scores, scores[finite].max())
+
+
+def floor_stopped(scores: np.ndarray, stopped: np.ndarray) -> np.ndarray:
+    """``scores`` (lower is better) with each ``stopped`` entry made no better than the
+    :data:`STOPPED_QUANTILE` quantile of the finite scores that are not stopped.
+
+    A stopped (pruned) trial scored at a lower fidelity than a finished one, and its
+    pruner judged it worse than the median (the median rule) or outside the top
+    ``1 / factor`` (successive halving): the middle of the worse half is what is known
+    of it. Its own score is kept when worse. Without finished scores to compare with,
+    scores are returned as they are.
+
+    Example:
+        >>> scores = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 0.5, 9.0])
+        >>> stopped = np.array([False] * 5 + [True, True])
+        >>> floor_stopped(scores, stopped).tolist()
+        [1.0, 2.0, 3.0, 4.0, 5.0, 4.0, 9.0]
+    """
+    scores = np.asarray(scores, dtype=float)
+    stopped = np.asarray(stopped, dtype=bool)
+    reference = scores[~stopped & np.isfinite(scores)]
+    if reference.size == 0:
+        return scores.copy()
+    floor = float(np.quantile(reference, STOPPED_QUANTILE))
+    return np.where(stopped, np.maximum(scores, floor), scores)
 
 
 def warp_targets(y: np.ndarray) -> np.ndarray:

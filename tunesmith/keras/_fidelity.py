@@ -1,0 +1,130 @@
+"""Multi-fidelity trials: the ``tuner/*`` values and the checkpoints promotions resume from.
+
+Hyperband and ASHA hand out trials whose values hold keras-tuner's keys:
+``tuner/epochs`` (train up to this epoch), ``tuner/initial_epoch`` (start at this
+one), ``tuner/bracket``, ``tuner/round`` and, for a promotion, ``tuner/trial_id``:
+the trial whose last-epoch state (weights *and* optimizer state) the promoted
+trial continues from. The tuner reacts to the keys alone, so any oracle that
+emits them gets the same behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tunesmith.oracles import Oracle
+    from tunesmith.store import Store
+    from tunesmith.trial import Trial
+
+EPOCHS = "tuner/epochs"
+INITIAL_EPOCH = "tuner/initial_epoch"
+BRACKET = "tuner/bracket"
+ROUND = "tuner/round"
+PARENT = "tuner/trial_id"
+
+LAST_FILE = "last.weights.h5"
+BUILD_FILE = "last.build.json"
+
+
+def fidelity_fit_kwargs(values: Mapping[str, Any], fit_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``fit_kwargs`` with ``epochs`` / ``initial_epoch`` taken from the trial's values.
+
+    As in keras-tuner's ``Hyperband.run_trial``, the oracle's budget overrides the
+    ``epochs`` given to ``search``.
+
+    Example:
+        >>> fidelity_fit_kwargs({"tuner/epochs": 9, "tuner/initial_epoch": 3}, {"epochs": 50})
+        {'epochs': 9, 'initial_epoch': 3}
+    """
+    if EPOCHS not in values:
+        return fit_kwargs
+    out = dict(fit_kwargs)
+    out["epochs"] = int(values[EPOCHS])
+    out["initial_epoch"] = int(values.get(INITIAL_EPOCH, 0))
+    return out
+
+
+class Checkpoints:
+    """Last-epoch checkpoints of the trials a multi-fidelity oracle may promote.
+
+    ``trials/<id>/last.weights.h5`` holds the model's weights and its optimizer's
+    variables (step count, Adam moments, learning rate) after the trial's last
+    epoch: Keras 3's ``save_weights`` writes both, and ``load_weights`` restores
+    the optimizer's only once it has built its variables, which :meth:`restore`
+    makes sure of. A checkpoint is deleted once the trial that continued from it
+    has finished: a trial is promoted at most once.
+    """
+
+    def __init__(self, store: Store, oracle: Oracle) -> None:
+        self.store = store
+        self.oracle = oracle
+        self._released: set[str] = set()
+
+    def path(self, trial_id: str) -> Path:
+        return self.store.trial_dir(trial_id) / LAST_FILE
+
+    def wanted(self, trial: Trial) -> bool:
+        """Whether ``trial`` may be promoted, i.e. has a budget below the oracle's maximum."""
+        values = trial.values
+        if EPOCHS not in values:
+            return False
+        max_epochs = getattr(self.oracle, "max_epochs", None)
+        return max_epochs is None or int(values[EPOCHS]) < int(max_epochs)
+
+    def save(self, model: Any, trial: Trial) -> None:
+        """Write ``model``'s current weights and optimizer state as ``trial``'s last epoch."""
+        path = self.path(trial.trial_id)
+        partial = path.with_name("partial." + LAST_FILE)
+        model.save_weights(partial)
+        os.replace(partial, path)  # a crash mid-write never leaves a half checkpoint
+        config = model.get_build_config() if hasattr(model, "get_build_config") else None
+        if config is not None:
+            build = path.with_name(BUILD_FILE)
+            partial_build = build.with_name("partial." + BUILD_FILE)
+            partial_build.write_text(json.dumps(config))
+            os.replace(partial_build, build)
+
+    def restore(self, model: Any, parent_id: str) -> bool:
+        """Load the parent's last state into ``model``; False when it has no checkpoint.
+
+        The optimizer's variables are built first, otherwise Keras skips them
+        with a warning and the promoted trial would restart Adam from step 0.
+        """
+        path = self.path(parent_id)
+        if not path.exists():
+            return False
+        build = path.with_name(BUILD_FILE)
+        if not model.built and build.exists():
+            # A subclassed model without an input shape is built only by its first call.
+            model.build_from_config(json.loads(build.read_text()))
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None and not optimizer.built:
+            optimizer.build(model.trainable_variables)
+        with warnings.catch_warnings():
+            # Only if the model was compiled without an optimizer; weights still load.
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model.load_weights(path)
+        return True
+
+    def release_finished(self) -> None:
+        """Delete the checkpoints of parents whose promoted trial has finished.
+
+        A requeued child (crashed, or failed with retries left) is still RUNNING,
+        so its parent's checkpoint stays until the child is done for good.
+        """
+        for trial in list(self.oracle.trials.values()):
+            parent = trial.values.get(PARENT)
+            if parent is None or not trial.status.is_finished:
+                continue
+            parent = str(parent)
+            if parent in self._released:
+                continue
+            self._released.add(parent)
+            for name in (LAST_FILE, BUILD_FILE):
+                self.path(parent).with_name(name).unlink(missing_ok=True)
