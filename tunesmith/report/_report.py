@@ -157,17 +157,14 @@ def write_report(
     target.parent.mkdir(parents=True, exist_ok=True)
     figures = _FigureWriter(target.parent / FIGURES_DIR if write_pngs else None)
 
-    sections = [
-        _overview(study),
-        _results(study),
-        _search(study, figures),
-        _curves(study, figures),
-    ]
+    # Built in page order, so the PNG files are numbered as the page shows them.
+    sections = [_overview(study)]
     if data_views:
         data = _html.Section("data", "Data")
         for caption, fig in data_views.items():
             data.add(figures.html(caption, caption, lambda fig=fig: fig))
-        sections.insert(1, data)
+        sections.append(data)
+    sections += [_results(study), _search(study, figures), _curves(study, figures)]
     if model_summary or evaluations:
         sections.append(_evaluation(model_summary, evaluations or {}, figures))
 
