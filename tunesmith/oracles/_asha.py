@@ -10,7 +10,7 @@ import numpy as np
 from tunesmith.objective import Objective
 from tunesmith.oracles._base import Oracle
 from tunesmith.oracles._bayesian import BayesianOptimizationOracle
-from tunesmith.oracles._fidelity import ROUND, parent_of, ranked, with_fidelity
+from tunesmith.oracles._fidelity import ROUND, check_whole, parent_of, ranked, with_fidelity
 from tunesmith.oracles._gp._targets import floor_stopped
 from tunesmith.pruners._rungs import promotion_quota, rung_ladder
 from tunesmith.space import HyperParameters
@@ -91,13 +91,9 @@ class ASHAOracle(Oracle):
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
     ) -> None:
-        for name, value, least in (
-            ("max_epochs", max_epochs, 1),
-            ("factor", factor, 2),
-            ("min_epochs", min_epochs, 1),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < least:
-                raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}.")
+        check_whole("max_epochs", max_epochs, 1)
+        check_whole("factor", factor, 2)
+        check_whole("min_epochs", min_epochs, 1)
         if sampler not in SAMPLERS:
             raise ValueError(f"Unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}.")
         rungs = rung_ladder(min_epochs, factor, max_epochs)

@@ -25,6 +25,12 @@ ROUND = "tuner/round"
 PARENT = "tuner/trial_id"
 
 
+def check_whole(name: str, value: Any, least: int) -> None:
+    """Raise a ValueError unless ``value`` is an int (not a bool) of at least ``least``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}.")
+
+
 def with_fidelity(
     values: Mapping[str, Any],
     *,

@@ -15,7 +15,7 @@ from tunesmith.oracles._brackets import (
     round_epochs,
     round_size,
 )
-from tunesmith.oracles._fidelity import parent_of, ranked, with_fidelity
+from tunesmith.oracles._fidelity import check_whole, parent_of, ranked, with_fidelity
 from tunesmith.space import HyperParameters
 from tunesmith.trial import TrialStatus
 
@@ -95,10 +95,8 @@ class HyperbandOracle(Oracle):
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
         )
-        if isinstance(factor, bool) or not isinstance(factor, int) or factor < 2:
-            raise ValueError(f"factor must be an integer of at least 2, got {factor!r}.")
-        if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1:
-            raise ValueError(f"max_epochs must be an integer of at least 1, got {max_epochs!r}.")
+        check_whole("factor", factor, 2)
+        check_whole("max_epochs", max_epochs, 1)
         if hyperband_iterations is not None and hyperband_iterations < 0:
             raise ValueError(
                 f"hyperband_iterations must be at least 1 (or None), got {hyperband_iterations}."

@@ -336,7 +336,8 @@ def _curves(study: _Study, figures: _FigureWriter) -> _html.Section:
     # Best first: with many trials only the first ten get a colour of their own.
     logged = list(dict.fromkeys(curves["trial_id"]))
     order = [t for t in study.ranked()["trial_id"] if t in set(logged)]
-    order += [t for t in logged if t not in set(order)]
+    ranked = set(order)
+    order += [t for t in logged if t not in ranked]
     section.add(
         figures.html(
             "all learning curves",
