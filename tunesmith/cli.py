@@ -11,9 +11,14 @@ from pathlib import Path
 
 def _demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    from tunesmith.studies import breast_cancer
+    if args.workload == "cifar10":
+        from tunesmith.studies import cifar10
 
-    breast_cancer.run_from_args(args)
+        cifar10.run_from_args(args)
+    else:
+        from tunesmith.studies import breast_cancer
+
+        breast_cancer.run_from_args(args)
     return 0
 
 
@@ -77,11 +82,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tunesmith", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="tune the breast-cancer MLP (W1) on embedded data")
-    from tunesmith.studies.breast_cancer import add_arguments
+    demo = commands.add_parser(
+        "demo",
+        help="run a reference study: the breast-cancer MLP (W1, default) or CIFAR-10 (W2)",
+        description="Without a study name: the breast-cancer MLP (W1) on embedded data.",
+    )
+    from tunesmith.studies import breast_cancer, cifar10
 
-    add_arguments(demo)
-    demo.set_defaults(run=_demo)
+    # The W1 options stay on `demo` itself, so `tunesmith demo --max-trials 3` keeps working.
+    breast_cancer.add_arguments(demo)
+    demo.set_defaults(run=_demo, workload="breast_cancer")
+    # `workload`, not `study`: the CIFAR-10 study has its own --study option.
+    studies = demo.add_subparsers(dest="workload", metavar="{breast_cancer,cifar10}")
+    breast_cancer.add_arguments(
+        studies.add_parser("breast_cancer", help="the breast-cancer MLP (W1), random search")
+    )
+    cifar10.add_arguments(
+        studies.add_parser(
+            "cifar10",
+            help="dense nets, training setup and a CNN on CIFAR-10 (W2); digits when it is absent",
+        )
+    )
 
     summary = commands.add_parser("summary", help="results summary of a stored project")
     summary.add_argument("directory", help="<directory>/<project_name> of a search")

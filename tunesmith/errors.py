@@ -77,3 +77,7 @@ class StoreLockedError(StoreError):
 
 class StudyMismatchError(StoreError, FatalError):
     """The store holds a study whose settings contradict the ones asked for."""
+
+
+class DataSourceError(ValueError, TunesmithError):
+    """A dataset is missing, truncated or not what was expected; the message says how to fix it."""

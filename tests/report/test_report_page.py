@@ -90,6 +90,26 @@ def test_data_views_model_and_evaluation_sections(study, tmp_path):
     assert text.index('id="data"') < text.index('id="results"') < text.index('id="evaluation"')
 
 
+def test_comparison_tables_follow_the_overview(study, tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame(
+        {
+            "study": ["baseline", "depth"],
+            "tuner": ["bayesian", "random"],
+            "test accuracy": [0.5, 0.25],
+        }
+    )
+    text = write_report(
+        study, tmp_path / "cmp.html", tables={"Searches <compared>": frame}, write_pngs=False
+    ).read_text("utf-8")
+    assert text.index('id="study"') < text.index('id="comparison"') < text.index('id="results"')
+    section = text[text.index('id="comparison"') : text.index('id="results"')]
+    assert "Searches &lt;compared&gt;" in section
+    assert section.count("<tr") == 1 + 2
+    assert 'data-value="0.25"' in section and ">depth<" in section
+
+
 def test_a_study_without_trials_still_gets_a_page(tmp_path):
     project = make_study(tmp_path / "empty", trials=0)
     text = write_report(project).read_text("utf-8")
@@ -116,3 +136,17 @@ def test_cli_report(study, tmp_path, capsys):
     assert "From the CLI" in out.read_text("utf-8")
     assert main(["report", str(tmp_path / "none")]) == 2
     assert "No tunesmith store" in capsys.readouterr().err
+
+
+def test_model_summary_keeps_every_column(monkeypatch):
+    import os
+
+    import keras
+
+    from tunesmith.report import model_summary
+
+    monkeypatch.setenv("COLUMNS", "60")  # a narrow or piped terminal
+    model = keras.Sequential([keras.Input((64,)), keras.layers.Dense(10)])
+    text = model_summary(model)
+    assert "Param #" in text and "650" in text and "Total params: 650" in text
+    assert os.environ["COLUMNS"] == "60"

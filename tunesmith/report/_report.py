@@ -130,6 +130,7 @@ def write_report(
     data_views: Mapping[str, Figure] | None = None,
     model_summary: str | None = None,
     evaluations: Mapping[str, ClassifierEvaluation] | None = None,
+    tables: Mapping[str, pd.DataFrame] | None = None,
     write_pngs: bool = True,
 ) -> Path:
     """Write one self-contained HTML file about a stored study and return its path.
@@ -144,6 +145,8 @@ def write_report(
         model_summary: The best model's ``summary()`` text (see :func:`model_summary`).
         evaluations: The best model's evaluation per data split, e.g.
             ``{"train": evaluate_classifier(...), "test": ...}``.
+        tables: Tables by heading for a "Comparison" section after the study's
+            overview, e.g. this search beside others run on the same data.
         write_pngs: Also write each figure as a PNG in ``report_figures/`` beside it.
 
     Example:
@@ -159,6 +162,8 @@ def write_report(
 
     # Built in page order, so the PNG files are numbered as the page shows them.
     sections = [_overview(study)]
+    if tables:
+        sections.append(_tables(tables))
     if data_views:
         data = _html.Section("data", "Data")
         for caption, fig in data_views.items():
@@ -220,6 +225,14 @@ def _overview(study: _Study) -> _html.Section:
         section.add(
             _html.table(pd.DataFrame({"": list(rows.keys()), "value": list(rows.values())}))
         )
+    return section
+
+
+def _tables(tables: Mapping[str, pd.DataFrame]) -> _html.Section:
+    section = _html.Section("comparison", "Comparison")
+    for heading, frame in tables.items():
+        section.add(f"<h3>{_html.escape(heading)}</h3>")
+        section.add(_html.table(frame, sortable=True, scroll=True))
     return section
 
 
@@ -400,6 +413,18 @@ def model_summary(model: Any) -> str:
         >>> text = model_summary(tuner.get_best_models(1)[0])  # doctest: +SKIP
     """
     lines: list[str] = []
-    model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=100)
+    width = 100
+    # Keras renders the table with rich, whose console is 80 columns wide (or $COLUMNS)
+    # when not writing to a terminal: a wider table silently loses its last columns
+    # ("Param #" first). The console is told the table's width for the call.
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(width)
+    try:
+        model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=width)
+    finally:
+        if saved is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = saved
     text = "\n".join(lines)
     return re.sub(r"\x1b\[[0-9;]*m", "", text)  # Keras may colour it for a terminal
