@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from tunesmith.errors import FatalRuntimeError
+from tunesmith.space import is_tuner_value
 from tunesmith.studies.cifar10_data import (
     DATA_SOURCES,
     ImageSplits,
@@ -131,8 +133,13 @@ def run_search(
         verbose=settings.verbose,
     )
     search_seconds = time.time() - started
-    best_trial = tuner.oracle.get_best_trials(1)[0]
-    best_hp = tuner.get_best_hyperparameters(1)[0]
+    best = tuner.oracle.get_best_trials(1)
+    if not best:
+        raise FatalRuntimeError(
+            f"No trial of the {study} study ({tuner_name} search) finished with a val_loss; "
+            f"see the errors with `tunesmith summary {tuner.project_dir}`."
+        )
+    best_trial, best_hp = best[0], best[0].hyperparameters
 
     # The document's "train it fully": a fresh model of the best configuration, for
     # longer, keeping the epoch with the lowest validation loss. The hypermodel's own
@@ -154,9 +161,8 @@ def run_search(
         ],
         verbose=0,
     )
-    test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)[
-        :2
-    ]
+    scores = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)
+    test_loss, test_accuracy = scores[0], scores[1]  # compiled with metrics=["accuracy"]
     probabilities = model.predict(data.x_test, batch_size=256, verbose=0)
     evaluation = evaluate_classifier(data.y_test, probabilities, class_names=data.class_names)
     return StudyRun(
@@ -169,7 +175,7 @@ def run_search(
         trials=len(tuner.oracle.trials),
         search_seconds=search_seconds,
         total_seconds=time.time() - started,
-        best_values={k: v for k, v in best_hp.values.items() if not k.startswith("tuner/")},
+        best_values={k: v for k, v in best_hp.values.items() if not is_tuner_value(k)},
         project_dir=Path(tuner.project_dir),
         model_summary=_summary_text(model),
         probabilities=probabilities,
