@@ -141,9 +141,10 @@ def run_search(
         )
     best_trial, best_hp = best[0], best[0].hyperparameters
 
-    # The document's "train it fully": a fresh model of the best configuration, for
-    # longer, keeping the epoch with the lowest validation loss. The hypermodel's own
-    # fit is used so a tuned batch size or schedule applies here too.
+    # The document's "train it fully": a fresh model of the best configuration for all
+    # of final_epochs, keeping the epoch with the lowest validation loss (an early stop
+    # would cut runs whose validation loss is noisy, as small-data CNNs' is). The
+    # hypermodel's own fit is used so a tuned batch size or schedule applies here too.
     keras.utils.set_random_seed(settings.seed)
     model = tuner.hypermodel.build(best_hp)
     tuner.hypermodel.fit(
@@ -156,7 +157,7 @@ def run_search(
         batch_size=settings.batch_size,
         callbacks=[
             keras.callbacks.EarlyStopping(
-                "val_loss", patience=max(settings.patience, 5), restore_best_weights=True
+                "val_loss", patience=settings.final_epochs, restore_best_weights=True
             )
         ],
         verbose=0,
@@ -333,10 +334,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-trials", type=int, default=25)
     parser.add_argument("--epochs", type=int, default=20, help="most epochs per trial")
     parser.add_argument(
-        "--final-epochs", type=int, default=30, help="most epochs for the best configuration"
+        "--final-epochs",
+        type=int,
+        default=30,
+        help="epochs to train the best configuration again (the best epoch is kept)",
     )
     parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--patience", type=int, default=3, help="early stopping on val_loss")
+    parser.add_argument(
+        "--patience", type=int, default=3, help="early stopping of each trial on val_loss"
+    )
     parser.add_argument(
         "--directory", default="runs/w2", help="stores go to <directory>/<data>/<study>_<tuner>"
     )
