@@ -273,7 +273,7 @@ def write_run_report(run: StudyRun, comparison: pd.DataFrame, data: ImageSplits)
 
     return write_report(
         run.project_dir,
-        title=f"CIFAR-10 study {run.study}, {run.tuner} search ({data.source})",
+        title=f"W2 study {run.study}, {run.tuner} search, on {data.source}",
         model_summary=run.model_summary,
         evaluations={"test": run.evaluation},
         tables={"Every search of this run (best configuration trained again)": comparison},
