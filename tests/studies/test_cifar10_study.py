@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 pytest.importorskip("sklearn")
@@ -37,7 +36,6 @@ def _run(study: str, tuner: str, accuracy: float) -> StudyRun:
         best_values={"num_layers": 2},
         project_dir=Path("p"),
         model_summary="",
-        probabilities=np.zeros((1, 10)),
         evaluation=None,
     )
 

@@ -83,7 +83,6 @@ class StudyRun:
     best_values: dict[str, Any]
     project_dir: Path
     model_summary: str
-    probabilities: np.ndarray = field(repr=False)
     # The test evaluation: confusion matrix, per-class recall (= per-class accuracy), ROC.
     evaluation: ClassifierEvaluation = field(repr=False)
     report: Path | None = None
@@ -118,7 +117,7 @@ def run_search(
     """Search, then train the best configuration from scratch and test it."""
     import keras
 
-    from tunesmith.report import evaluate_classifier
+    from tunesmith.report import evaluate_classifier, model_summary
 
     started = time.time()
     keras.utils.set_random_seed(settings.seed)
@@ -162,24 +161,26 @@ def run_search(
         ],
         verbose=0,
     )
-    scores = model.evaluate(data.x_test, data.y_test, batch_size=256, verbose=0)
-    test_loss, test_accuracy = scores[0], scores[1]  # compiled with metrics=["accuracy"]
+    # One pass over the test set: the loss (the models' compiled loss, none has a
+    # regulariser) and every other figure come from the predicted probabilities.
     probabilities = model.predict(data.x_test, batch_size=256, verbose=0)
+    test_loss = keras.ops.mean(
+        keras.losses.sparse_categorical_crossentropy(data.y_test, probabilities)
+    )
     evaluation = evaluate_classifier(data.y_test, probabilities, class_names=data.class_names)
     return StudyRun(
         study=study,
         tuner=tuner_name,
         best_val_loss=float(best_trial.score),
         test_loss=float(test_loss),
-        test_accuracy=float(test_accuracy),
+        test_accuracy=evaluation.accuracy,
         parameters=int(model.count_params()),
         trials=len(tuner.oracle.trials),
         search_seconds=search_seconds,
         total_seconds=time.time() - started,
         best_values={k: v for k, v in best_hp.values.items() if not is_tuner_value(k)},
         project_dir=Path(tuner.project_dir),
-        model_summary=_summary_text(model),
-        probabilities=probabilities,
+        model_summary=model_summary(model),
         evaluation=evaluation,
     )
 
@@ -278,12 +279,6 @@ def write_run_report(run: StudyRun, comparison: pd.DataFrame, data: ImageSplits)
         evaluations={"test": run.evaluation},
         tables={"Every search of this run (best configuration trained again)": comparison},
     )
-
-
-def _summary_text(model: Any) -> str:
-    from tunesmith.report import model_summary
-
-    return model_summary(model)
 
 
 def _rich_table(frame: pd.DataFrame, title: str) -> Any:
