@@ -2,17 +2,18 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+CONSTRAINTS ?= constraints.txt
 export KERAS_BACKEND ?= jax
 
-.PHONY: demo test lint bench clean install
+.PHONY: demo test lint bench clean install constraints
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip>=23,<27"
 
 # The stamp re-installs only when the package's requirements change.
-$(VENV)/.installed: $(BIN)/activate pyproject.toml
-	$(BIN)/pip install --quiet -e ".[keras,examples,report,tensorboard,dev]"
+$(VENV)/.installed: $(BIN)/activate pyproject.toml $(CONSTRAINTS)
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[keras,examples,report,tensorboard,dev]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -30,3 +31,15 @@ lint: install
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
+
+# Re-resolve the newest versions pyproject.toml allows, in a scratch environment,
+# and write them to constraints.txt (a deliberate refresh, never part of CI).
+constraints:
+	rm -rf .venv-constraints
+	$(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet --upgrade "pip>=23,<27"
+	.venv-constraints/bin/pip install --quiet -e ".[keras,examples,report,tensorboard,dev]"
+	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; \
+	  .venv-constraints/bin/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
+	mv constraints.new constraints.txt
+	rm -rf .venv-constraints
