@@ -34,7 +34,7 @@ def project(tmp_path):
 def test_summary_lists_best_first(project, capsys):
     assert main(["summary", str(project), "-n", "2"]) == 0
     out = capsys.readouterr().out
-    assert "Showing 2 best trials" in out and "Objective(name='loss', direction='min')" in out
+    assert "Showing 2 best trials" in out and 'Objective(name="loss", direction="min")' in out
     assert out.index("x: 6") < out.index("Score: 1")
     assert "1 failed" in out
 

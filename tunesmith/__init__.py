@@ -14,8 +14,8 @@ Code written for keras-tuner runs with ``import tunesmith as kt``:
 
 Without Keras, :func:`tune` searches any function, and the oracles in
 :mod:`tunesmith.oracles` offer ask/tell. The Keras names (``RandomSearch``,
-``GridSearch``, ``BayesianOptimization``, ``Hyperband``, ``ASHA``, ``Tuner``,
-``HyperModel``) import Keras on first use only.
+``GridSearch``, ``BayesianOptimization``, ``Hyperband``, ``ASHA``, ``Tuner``)
+import Keras on first use only; ``SklearnTuner`` imports scikit-learn.
 """
 
 from __future__ import annotations
@@ -25,8 +25,10 @@ from typing import Any
 
 from tunesmith import errors, oracles, pruners
 from tunesmith._tune import TuneResult, tune
+from tunesmith.hypermodel import HyperModel
 from tunesmith.objective import Objective
-from tunesmith.space import HyperParameters
+from tunesmith.oracles import Oracle, synchronized
+from tunesmith.space import HyperParameter, HyperParameters
 from tunesmith.trial import Trial, TrialStatus
 
 __version__ = "0.1.0"
@@ -38,14 +40,15 @@ _KERAS_NAMES = {
     "Hyperband",
     "ASHA",
     "Tuner",
-    "HyperModel",
 }
-_LAZY_MODULES = {"tuners", "keras", "engine"}
+_LAZY_MODULES = {"tuners", "keras", "engine", "applications"}
 
 
 def __getattr__(name: str) -> Any:
     # Keras (and its backend) load only when a Keras name is first used, so the
     # ask/tell core and `tune()` stay light.
+    if name == "SklearnTuner":  # scikit-learn, not Keras
+        return importlib.import_module("tunesmith.tuners.sklearn_tuner").SklearnTuner
     if name in _KERAS_NAMES:
         return getattr(importlib.import_module("tunesmith.keras"), name)
     if name in _LAZY_MODULES:
@@ -53,22 +56,31 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'tunesmith' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
     "ASHA",
     "BayesianOptimization",
     "GridSearch",
     "HyperModel",
+    "HyperParameter",
     "HyperParameters",
     "Hyperband",
     "Objective",
+    "Oracle",
     "RandomSearch",
+    "SklearnTuner",
     "Trial",
     "TrialStatus",
     "TuneResult",
     "Tuner",
     "__version__",
+    "applications",
     "errors",
     "oracles",
     "pruners",
+    "synchronized",
     "tune",
 ]

@@ -12,6 +12,8 @@ problem and the fix.
 
 from __future__ import annotations
 
+import traceback
+
 
 class TunesmithError(Exception):
     """Base class of every error tunesmith raises on purpose."""
@@ -75,9 +77,53 @@ class StoreLockedError(StoreError):
     """Another process is already running a search on this project."""
 
 
-class StudyMismatchError(StoreError, FatalError):
+class StudyMismatchError(StoreError, FatalRuntimeError):
     """The store holds a study whose settings contradict the ones asked for."""
 
 
 class DataSourceError(ValueError, TunesmithError):
     """A dataset is missing, truncated or not what was expected; the message says how to fix it."""
+
+
+class UnknownArgumentError(TypeError, ValueError, TunesmithError):
+    """A tuner or oracle got an argument it does not take.
+
+    Both a ``TypeError`` (as Python raises for an unknown keyword) and a
+    ``ValueError`` (as keras-tuner raises), so either ``except`` catches it.
+    """
+
+
+class InvalidArgumentError(FatalTypeError, ValueError):
+    """An argument of the wrong kind (a tuner's ``oracle``, ``hypermodel``...).
+
+    A ``TypeError`` and a ``ValueError`` (keras-tuner raises the latter), and fatal.
+    """
+
+
+class ChiefWorkerEnvironmentError(FatalRuntimeError):
+    """keras-tuner's chief/worker variables are set; tunesmith does not use that protocol."""
+
+
+_OUT_OF_MEMORY_MARKS = ("RESOURCE_EXHAUSTED", "out of memory", "OutOfMemory", "OOM when")
+
+
+def format_trial_error(error: BaseException | str) -> str:
+    """The text stored with a failed trial: the traceback, then what to do about it.
+
+    Example:
+        >>> format_trial_error("diverged")
+        'diverged'
+    """
+    if isinstance(error, BaseException):
+        text = "".join(traceback.format_exception(error))
+        if error.__traceback__ is None:
+            text = f"{type(error).__name__}: {error}"
+    else:
+        text = str(error)
+    if isinstance(error, MemoryError) or any(m in text for m in _OUT_OF_MEMORY_MARKS):
+        # Said last, so the summary line (the last line) tells what to do.
+        text += (
+            "\nOut of memory in this trial: lower the batch size or the model's size "
+            "(e.g. the range of units or layers); the other trials are unaffected."
+        )
+    return text

@@ -1,13 +1,20 @@
-"""The quantity a search optimises: a metric name and a direction."""
+"""The quantity a search optimises: a metric name and a direction.
+
+One metric is an :class:`Objective`; several at once are a :class:`MultiObjective`,
+which a search treats as one minimised score. :func:`create_objective` turns what
+a user passed as ``objective=`` (a name, an objective, or a list of them) into one.
+"""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from tunesmith.errors import ObjectiveError
 
+# Metric names as Keras logs them, compared without case or underscores (see
+# `_normalise`), so "MAE", "CategoricalAccuracy" and "mean_io_u" match too.
 _MAXIMISED = (
     "acc",
     "accuracy",
@@ -23,21 +30,33 @@ _MAXIMISED = (
     "r2_score",
     "iou",
     "mean_iou",
+    "binary_iou",
+    "one_hot_iou",
+    "one_hot_mean_iou",
     "specificity",
     "sensitivity",
+    "sensitivity_at_specificity",
+    "specificity_at_sensitivity",
+    "precision_at_recall",
+    "recall_at_precision",
     "true_positives",
     "true_negatives",
     "binary_accuracy",
     "categorical_accuracy",
     "sparse_categorical_accuracy",
+    "cosine_similarity",
+    "pearson_correlation",
+    "concordance_correlation",
 )
 _MINIMISED = (
     "loss",
+    "ce",
     "mae",
     "mse",
     "rmse",
     "mape",
     "msle",
+    "kld",
     "mean_absolute_error",
     "mean_squared_error",
     "root_mean_squared_error",
@@ -47,54 +66,89 @@ _MINIMISED = (
     "binary_crossentropy",
     "categorical_crossentropy",
     "sparse_categorical_crossentropy",
+    "binary_focal_crossentropy",
+    "categorical_focal_crossentropy",
     "hinge",
     "squared_hinge",
     "categorical_hinge",
+    "huber",
     "kl_divergence",
     "kullback_leibler_divergence",
     "poisson",
     "log_cosh",
     "logcosh",
+    "log_cosh_error",
     "cosine_proximity",
     "error",
     "false_positives",
     "false_negatives",
 )
 _DIRECTIONS = {"min": "min", "max": "max", "minimize": "min", "maximize": "max"}
+_PREFIXES = ("val_", "weighted_")
+
+
+def _normalise(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+_KNOWN = {_normalise(n): "max" for n in _MAXIMISED} | {_normalise(n): "min" for n in _MINIMISED}
 
 
 def infer_direction(name: str) -> str | None:
     """Return ``"min"`` or ``"max"`` for a well-known metric name, else ``None``.
 
-    A ``val_`` prefix is ignored, so ``val_accuracy`` is maximised like ``accuracy``.
+    The prefixes Keras adds (``val_``, then ``weighted_``) are ignored, and so are
+    case and underscores: ``val_accuracy`` is maximised like ``accuracy``, ``MAE``
+    minimised like ``mae``, ``CategoricalAccuracy`` maximised.
+
+    Example:
+        >>> infer_direction("val_weighted_binary_accuracy"), infer_direction("MSE")
+        ('max', 'min')
     """
-    base = name[4:] if name.startswith("val_") else name
-    if base in _MAXIMISED:
-        return "max"
-    if base in _MINIMISED:
-        return "min"
-    return None
+    return _KNOWN.get(_normalise(_base_name(name)))
+
+
+def _base_name(name: str) -> str:
+    """``name`` without the prefixes Keras adds to a logged metric."""
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+    return name
+
+
+def _direction(name: str, direction: str) -> str:
+    if direction not in _DIRECTIONS:
+        raise ObjectiveError(
+            f"Objective {name!r}: direction must be 'min' or 'max', got {direction!r}."
+        )
+    return _DIRECTIONS[direction]
 
 
 class Objective:
     """A metric to optimise and whether larger values are better.
 
+    ``direction`` is ``"min"`` or ``"max"`` (``"minimize"`` / ``"maximize"`` are
+    accepted too). keras-tuner's names for the methods (``better_than``,
+    ``has_value``, ``get_value``) are the same operations as tunesmith's
+    (``better``, ``value_from``).
+
     Example:
-        >>> Objective("val_auc", direction="max").better(0.9, 0.8)
-        True
+        >>> objective = Objective("val_auc", direction="max")
+        >>> objective.better(0.9, 0.8), objective.value_from({"val_auc": 0.7})
+        (True, 0.7)
     """
 
     def __init__(self, name: str, direction: str) -> None:
-        if direction not in _DIRECTIONS:
-            raise ObjectiveError(
-                f"Objective {name!r}: direction must be 'min' or 'max', got {direction!r}."
-            )
         self.name = name
-        self.direction = _DIRECTIONS[direction]
+        self.direction = _direction(name, direction)
 
     def better(self, a: float, b: float) -> bool:
         """Whether score ``a`` is strictly better than score ``b``."""
         return a < b if self.direction == "min" else a > b
+
+    def better_than(self, a: float, b: float) -> bool:
+        """keras-tuner's name for :meth:`better`."""
+        return self.better(a, b)
 
     def best_of(self, values: list[float]) -> float:
         """The best of finite ``values`` (raises on an empty list)."""
@@ -106,46 +160,159 @@ class Objective:
             return math.inf
         return score if self.direction == "min" else -score
 
+    def has_value(self, logs: Mapping[str, Any]) -> bool:
+        """Whether ``logs`` (a dict of logged metrics) hold what the objective needs."""
+        return self.name in logs
+
     def value_from(self, logs: Mapping[str, Any]) -> float:
         """The objective's value in a dict of logged metrics.
 
         Raises :class:`ObjectiveError` listing what was logged when it is missing.
         """
-        if self.name not in logs:
-            logged = ", ".join(sorted(logs)) or "nothing"
-            raise ObjectiveError(
-                f"The objective {self.name!r} is not among the logged metrics ({logged}). "
-                f"Pick one of those names as objective, or log {self.name!r} "
-                "(for a 'val_' metric, pass validation_data or validation_split to search())."
-            )
+        _require(logs, [self.name])
         return float(logs[self.name])
 
-    def get_config(self) -> dict[str, str]:
+    def get_value(self, logs: Mapping[str, Any]) -> float:
+        """keras-tuner's name for :meth:`value_from`."""
+        return self.value_from(logs)
+
+    def get_config(self) -> dict[str, Any]:
+        """A JSON-able description; :meth:`from_config` rebuilds the objective."""
         return {"name": self.name, "direction": self.direction}
 
     @classmethod
-    def from_config(cls, config: Mapping[str, str]) -> Objective:
-        return cls(config["name"], config["direction"])
+    def from_config(cls, config: Mapping[str, Any]) -> Objective:
+        """Rebuild an objective from :meth:`get_config`, a multi-objective included."""
+        if "objectives" in config:
+            return MultiObjective([Objective.from_config(c) for c in config["objectives"]])
+        return Objective(config["name"], config["direction"])
+
+    def _identity(self) -> tuple:
+        return ("single", self.name, self.direction)
 
     def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Objective)
-            and other.name == self.name
-            and other.direction == self.direction
-        )
+        if not isinstance(other, Objective):
+            return NotImplemented
+        return self._identity() == other._identity()
 
     def __hash__(self) -> int:
-        return hash((self.name, self.direction))
+        return hash(self._identity())
+
+    def __str__(self) -> str:
+        return f'Objective(name="{self.name}", direction="{self.direction}")'
 
     def __repr__(self) -> str:
         return f"Objective(name={self.name!r}, direction={self.direction!r})"
 
 
-def create_objective(objective: str | Objective | None, default: str = "val_loss") -> Objective:
+class DefaultObjective(Objective):
+    """The minimised ``"default_objective"``: keras-tuner's objective when none is named.
+
+    A trial function then returns its score as a plain number.
+
+    Example:
+        >>> DefaultObjective() == Objective("default_objective", "min")
+        True
+    """
+
+    def __init__(self) -> None:
+        super().__init__("default_objective", "min")
+
+
+class MultiObjective(Objective):
+    """Several objectives optimised as one score (keras-tuner's ``MultiObjective``).
+
+    The score is the sum of the objectives' values, maximised ones negated, and is
+    minimised; its name is ``"multi_objective"``. Two multi-objectives are equal
+    when they hold the same objectives in any order.
+
+    Example:
+        >>> both = MultiObjective([Objective("val_loss", "min"), Objective("val_auc", "max")])
+        >>> both.value_from({"val_loss": 0.25, "val_auc": 0.75, "loss": 0.1})
+        -0.5
+    """
+
+    def __init__(self, objectives: Iterable[Objective]) -> None:
+        super().__init__("multi_objective", "min")
+        self.objectives = list(objectives)
+        if not self.objectives:
+            raise ObjectiveError("A multi-objective needs at least one objective.")
+        self.name_to_direction: dict[str, str] = {}
+        for objective in self.objectives:
+            if not isinstance(objective, Objective) or isinstance(objective, MultiObjective):
+                raise TypeError(
+                    "A multi-objective holds tunesmith.Objective instances (not nested lists), "
+                    f"got {objective!r}."
+                )
+            known = self.name_to_direction.setdefault(objective.name, objective.direction)
+            if known != objective.direction:
+                raise ObjectiveError(
+                    f"The metric {objective.name!r} is both minimised and maximised in "
+                    "this multi-objective; keep one of the two."
+                )
+
+    def has_value(self, logs: Mapping[str, Any]) -> bool:
+        return all(name in logs for name in self.name_to_direction)
+
+    def value_from(self, logs: Mapping[str, Any]) -> float:
+        """The sum of the objectives' values in ``logs``, maximised ones negated.
+
+        A metric listed twice counts once. Raises :class:`ObjectiveError` naming what
+        is missing and what was logged.
+        """
+        _require(logs, list(self.name_to_direction))
+        total = 0.0
+        for name, direction in self.name_to_direction.items():
+            value = float(logs[name])
+            total += value if direction == "min" else -value
+        return total
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config["objectives"] = [objective.get_config() for objective in self.objectives]
+        return config
+
+    def _identity(self) -> tuple:
+        return ("multi", tuple(sorted((o.name, o.direction) for o in self.objectives)))
+
+    def __str__(self) -> str:
+        listed = ", ".join(str(objective) for objective in self.objectives)
+        return f"Multi{super().__str__()}: [{listed}]"
+
+    def __repr__(self) -> str:
+        return f"MultiObjective({self.objectives!r})"
+
+
+def _require(logs: Mapping[str, Any], names: Sequence[str]) -> None:
+    missing = [name for name in names if name not in logs]
+    if not missing:
+        return
+    logged = ", ".join(sorted(logs)) or "nothing"
+    quoted = ", ".join(repr(name) for name in missing)
+    first = missing[0]
+    raise ObjectiveError(
+        f"The objective {quoted} is not among the logged metrics ({logged}). "
+        f"Pick one of those names as objective, or log {first!r} "
+        "(for a 'val_' metric, pass validation_data or validation_split to search())."
+    )
+
+
+def create_objective(
+    objective: str | Objective | Sequence[str | Objective] | None,
+    default: str | Objective = "val_loss",
+) -> Objective:
     """Turn what a user passed as ``objective=`` into an :class:`Objective`.
 
-    A string is a metric name whose direction is inferred; an unknown name is an
-    error asking for ``Objective(name, direction)``.
+    A string is a metric name whose direction is inferred (:func:`infer_direction`);
+    an unknown name is an error asking for ``Objective(name, direction)``. A list
+    (of names and objectives) becomes a :class:`MultiObjective`. ``None`` means
+    ``default``.
+
+    Example:
+        >>> create_objective("val_accuracy")
+        Objective(name='val_accuracy', direction='max')
+        >>> print(create_objective(["val_loss", Objective("val_auc", "max")]).name)
+        multi_objective
     """
     if objective is None:
         objective = default
@@ -155,13 +322,14 @@ def create_objective(objective: str | Objective | None, default: str = "val_loss
         direction = infer_direction(objective)
         if direction is None:
             raise ObjectiveError(
-                f"Cannot tell whether the objective {objective!r} should be minimised or "
-                f"maximised. Pass objective=tunesmith.Objective({objective!r}, "
+                f"Could not infer optimization direction (min or max) for the objective "
+                f"{objective!r}. Pass objective=tunesmith.Objective({objective!r}, "
                 "direction='min') or direction='max'."
             )
         return Objective(objective, direction)
-    raise ObjectiveError(
-        "objective must be a metric name or a tunesmith.Objective, got "
-        f"{type(objective).__name__}. "
-        "Several objectives at once are not supported; combine them into one logged metric."
+    if isinstance(objective, (list, tuple)):
+        return MultiObjective(create_objective(item) for item in objective)
+    raise TypeError(
+        "objective not understood, expected str, tunesmith.Objective or a list of those, "
+        f"got {objective!r} ({type(objective).__name__})."
     )

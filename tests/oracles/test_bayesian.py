@@ -164,28 +164,35 @@ def test_pending_trials_get_distinct_spread_out_proposals():
 
 
 def test_failed_and_invalid_trials_steer_the_search_away():
-    hp = HyperParameters()
-    hp.Float("lr", 1e-5, 1.0, sampling="log")
-    oracle = BayesianOptimizationOracle(
-        objective="loss",
-        max_trials=20,
-        hyperparameters=hp,
-        seed=4,
-        max_consecutive_failed_trials=20,
-    )
-    proposals = []
-    while (trial := oracle.ask()) is not None:
-        lr = trial.values["lr"]
-        proposals.append(lr)
-        if lr > 0.1:
-            oracle.tell(trial, error=RuntimeError("diverged"))
-        elif lr > 0.03:
-            oracle.tell(trial, math.nan)
-        else:
-            oracle.tell(trial, (math.log10(lr) + 2.0) ** 2 + 1.0)
-    modelled = proposals[oracle.initial_points() :]
-    assert sum(lr > 0.03 for lr in modelled) <= 2
-    assert oracle.get_best_trials(1)[0].score < 1.05
+    # lr > 0.03 (failed or NaN) is 30 % of the log range: random search puts about 5
+    # of the 17 modelled proposals there. Seen with the model: 0 to 3 on each of 40
+    # seeds (one seed's count moves with the processor's floats, 1 or 2 for seed 6);
+    # with failures left out of the fit, or imputed at the best score: 11 to 17.
+    for seed in (4, 5, 6):
+        hp = HyperParameters()
+        hp.Float("lr", 1e-5, 1.0, sampling="log")
+        oracle = BayesianOptimizationOracle(
+            objective="loss",
+            max_trials=20,
+            hyperparameters=hp,
+            seed=seed,
+            max_consecutive_failed_trials=20,
+        )
+        proposals = []
+        while (trial := oracle.ask()) is not None:
+            lr = trial.values["lr"]
+            proposals.append(lr)
+            if lr > 0.1:
+                oracle.tell(trial, error=RuntimeError("diverged"))
+            elif lr > 0.03:
+                oracle.tell(trial, math.nan)
+            else:
+                oracle.tell(trial, (math.log10(lr) + 2.0) ** 2 + 1.0)
+        modelled = proposals[oracle.initial_points() :]
+        assert len(modelled) == 17
+        assert sum(lr > 0.03 for lr in modelled) <= 4, (seed, modelled)
+        # The optimum is 1.0 at lr = 0.01; seen: below 1.008 on every seed.
+        assert oracle.get_best_trials(1)[0].score < 1.05, seed
 
 
 @pytest.mark.parametrize("acquisition", ["ucb", "logei", "auto"])

@@ -40,12 +40,17 @@ def test_reproduces_a_2d_function_and_is_unsure_far_from_data():
 
 
 def test_length_scales_tell_relevant_from_irrelevant_dimensions():
-    rng = np.random.default_rng(1)
-    x = rng.random((40, 2))
-    y = np.sin(8.0 * x[:, 0])  # the second column does not matter
-    gp = GaussianProcess(np.array([False, False])).fit(x, y)
-    short, long = gp.params.lengths
-    assert short < 0.5 and long > 5 * short
+    # The fitted length of the sin(8x) column sits near 0.48 (seen 0.45 to 0.50 over
+    # 12 data sets: a 0.5 bound fell inside that band), the irrelevant column's 78 to
+    # 100 (the upper bound). So "short" is checked against the unit cube's width and
+    # the ratio with a wide margin (seen 166 and more).
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        x = rng.random((40, 2))
+        y = np.sin(8.0 * x[:, 0])  # the second column does not matter
+        gp = GaussianProcess(np.array([False, False])).fit(x, y)
+        short, long = gp.params.lengths
+        assert short < 1.0 and long > 5 * short, (seed, short, long)
 
 
 def test_learns_noise():

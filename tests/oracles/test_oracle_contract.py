@@ -208,11 +208,23 @@ def test_resume_refuses_another_objective(cls, tmp_path):
 
 
 def test_a_changed_definition_is_refused():
-    oracle = make(RandomSearchOracle, max_trials=2)
+    # A build registering a known name differently: the hypermodel changed.
+    oracle = make(RandomSearchOracle, max_trials=2, hyperparameters=None)
+    oracle.update_space(space())
     changed = HyperParameters()
     changed.Int("units", 16, 64)
     with pytest.raises(StudyMismatchError, match="'units'"):
         oracle.update_space(changed)
+
+
+def test_given_definitions_override_the_builds():
+    # keras-tuner's "tailor the search space": hyperparameters= win over the build.
+    oracle = make(RandomSearchOracle, max_trials=2)
+    given = {hp.name: hp.get_config() for hp in oracle.get_space().space}
+    changed = HyperParameters()
+    changed.Int("units", 16, 64)
+    oracle.update_space(changed)
+    assert {hp.name: hp.get_config() for hp in oracle.get_space().space} == given
 
 
 def test_new_entries_can_be_fixed_or_refused():
@@ -224,8 +236,9 @@ def test_new_entries_can_be_fixed_or_refused():
 
     fixed = RandomSearchOracle(objective="loss", hyperparameters=hp, tune_new_entries=False)
     fixed.update_space(grown)
-    assert type(fixed.get_space().space[-1]).__name__ == "Fixed"
-    assert fixed.ask().values["units"] == 16
+    # As in keras-tuner: nothing added, so each build gives "units" its default.
+    assert [p.name for p in fixed.get_space().space] == ["act"]
+    assert "units" not in fixed.ask().values
 
     strict = RandomSearchOracle(objective="loss", hyperparameters=hp, allow_new_entries=False)
     with pytest.raises(StudyMismatchError, match="allow_new_entries"):

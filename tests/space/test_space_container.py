@@ -15,6 +15,7 @@ from tunesmith.space import (
     Fixed,
     Float,
     HyperParameters,
+    InactiveHyperParameterError,
     Int,
     UnknownHyperParameterError,
 )
@@ -159,7 +160,10 @@ def test_inactive_conditional_returns_none_and_stays_out_of_values() -> None:
     build_conditional(hp)
     assert hp.values == {"model": "mlp", "layers": 1}
     assert [h.name for h in hp.space] == ["model", "layers", "width", "filters"]
-    assert hp.get("width") is None and hp.get("filters") is None
+    for name in ("width", "filters"):
+        with pytest.raises(InactiveHyperParameterError, match=f"'{name}' is currently inactive"):
+            hp.get(name)
+        assert name not in hp
     assert not hp.is_active("filters") and hp.is_active("layers")
     with hp.conditional_scope("model", "cnn"):
         assert hp.Choice("filters", [16, 32]) is None
@@ -202,7 +206,7 @@ def test_parent_values_are_stored_in_the_parents_type() -> None:
     hp.Int("layers", 1, 3)
     with hp.conditional_scope("layers", [2.0, np.int64(3)]):
         hp.Int("x", 1, 2)
-    assert hp.space[-1].conditions[0].values == (2, 3)
+    assert hp.space[-1].conditions[0].values == [2, 3]
 
 
 def test_a_child_of_an_inactive_parent_is_inactive() -> None:
@@ -210,7 +214,8 @@ def test_a_child_of_an_inactive_parent_is_inactive() -> None:
     build_conditional(hp)
     hp.values.update({"model": "cnn", "layers": 3})  # a stale "layers" is left behind
     assert not hp.is_active("width")
-    assert hp.get("width") is None
+    with pytest.raises(InactiveHyperParameterError, match="layers in \\[2, 3\\]"):
+        hp.get("width")
     assert hp.active_values() == {"model": "cnn", "filters": 16}
 
 
@@ -370,7 +375,7 @@ def test_merge_adds_new_definitions_and_keeps_existing() -> None:
     other.Int("units", 8, 16)
     other.Boolean("bn", default=True)
     other.values["bn"] = False
-    hp.merge(other)
+    hp.merge(other, overwrite=False)
     assert hp.space == [Int("units", 32, 512, step=32), Boolean("bn", default=True)]
     assert hp.values == {"units": 32, "bn": True}  # defaults, not other's values
 

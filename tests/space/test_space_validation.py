@@ -72,7 +72,7 @@ INVALID_DEFINITIONS: list[tuple[str, Callable[[], Any], list[str]]] = [
     (
         "choice default absent",
         lambda: Choice("act", ["relu", "tanh"], default="elu"),
-        ["default='elu'", "among"],
+        ["default='elu'", "should be one of"],
     ),
     ("choice default wrong type", lambda: Choice("n", [0, 1], default=True), ["default=True"]),
     ("boolean default", lambda: Boolean("bn", default="yes"), ["default='yes'", "bool"]),
@@ -164,7 +164,7 @@ def test_conditional_parent_not_registered() -> None:
     hp = HyperParameters()
     with pytest.raises(SearchSpaceError) as excinfo, hp.conditional_scope("model", "cnn"):
         pass
-    assert "'model'" in str(excinfo.value) and "not registered" in str(excinfo.value)
+    assert "'model'" in str(excinfo.value) and "not defined" in str(excinfo.value)
     with pytest.raises(SearchSpaceError) as excinfo:
         hp.Int("filters", 8, 64, parent_name="model", parent_values=["cnn"])
     assert "'filters'" in str(excinfo.value) and "'model'" in str(excinfo.value)

@@ -36,7 +36,10 @@ print("opening", flush=True)
 store = Store.open(sys.argv[1])
 start = store.next_trial_number()
 for number in range(start, start + 1_000_000):
-    trial = Trial(f"{number:06d}", number, HP({"x": number}), started_at=time.time())
+    trial = Trial(
+        trial_id=f"{number:06d}", number=number, hyperparameters=HP({"x": number}),
+        started_at=time.time(),
+    )
     store.save_trial(trial)
     for step in range(3):
         store.append_metrics(

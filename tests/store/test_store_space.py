@@ -36,7 +36,13 @@ def test_real_hyperparameters_round_trip(tmp_path: Path, hyperparameters_class: 
     hp.Choice("activation", ["relu", "tanh"])
     hp.Float("lr", 1e-4, 1e-2, sampling="log")
     values = {"units": 16, "activation": "tanh", "lr": 1e-3}
-    trial = Trial("0000", 0, hp.with_values(values), status=TrialStatus.COMPLETED, score=0.5)
+    trial = Trial(
+        trial_id="0000",
+        number=0,
+        hyperparameters=hp.with_values(values),
+        status=TrialStatus.COMPLETED,
+        score=0.5,
+    )
     with Store.open(tmp_path / "p") as store:
         store.save_study({"space": hp.get_config()})
         store.save_trial(trial)
@@ -54,7 +60,13 @@ def test_trials_of_one_space_share_its_config(tmp_path: Path, hyperparameters_cl
     hp.Int("units", 8, 64, step=8)
     with Store.open(tmp_path / "p") as store:
         for number, units in enumerate((8, 16, 24)):
-            store.save_trial(Trial(f"{number:04d}", number, hp.with_values({"units": units})))
+            store.save_trial(
+                Trial(
+                    trial_id=f"{number:04d}",
+                    number=number,
+                    hyperparameters=hp.with_values({"units": units}),
+                )
+            )
         assert [t.values for t in store.load_trials()] == [
             {"units": 8},
             {"units": 16},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import dataclasses
+import inspect
 import math
 import sqlite3
 import traceback
@@ -26,11 +26,13 @@ def _same(a: object, b: object) -> bool:
 
 
 def assert_same_trial(got: Trial, want: Trial) -> None:
-    for field in dataclasses.fields(Trial):
-        if field.name == "hyperparameters":
+    for name in Trial.STORED_FIELDS:
+        if name == "hyperparameters":
             continue
-        g, w = getattr(got, field.name), getattr(want, field.name)
-        assert _same(g, w), f"{field.name}: stored {w!r}, loaded {g!r}"
+        g, w = getattr(got, name), getattr(want, name)
+        if name == "metrics":
+            g, w = dict(g), dict(w)
+        assert _same(g, w), f"{name}: stored {w!r}, loaded {g!r}"
     assert isinstance(got.hyperparameters, StandInHyperParameters)
     assert _same(got.hyperparameters.values, want.hyperparameters.values)
     assert got.hyperparameters.get_config() == want.hyperparameters.get_config()
@@ -65,7 +67,10 @@ NON_DEFAULT = {
 
 
 def test_every_trial_field_round_trips(store: Store) -> None:
-    assert set(NON_DEFAULT) == {f.name for f in dataclasses.fields(Trial)}
+    assert set(NON_DEFAULT) == set(Trial.STORED_FIELDS)
+    # Every constructor argument is stored or declared transient (message is error).
+    arguments = set(inspect.signature(Trial).parameters) - {"message"}
+    assert arguments == set(Trial.STORED_FIELDS) | set(Trial.TRANSIENT_FIELDS)
     trial = Trial(**NON_DEFAULT)
     store.save_trial(trial)
     (loaded,) = store.load_trials()
@@ -167,9 +172,15 @@ def test_get_trial_of_an_unknown_id_is_none(store: Store) -> None:
 def test_each_trial_keeps_the_space_it_was_sampled_from(store: Store) -> None:
     small = [{"name": "units", "class_name": "Int"}]
     grown = [*small, {"name": "dropout", "class_name": "Float"}]
-    store.save_trial(Trial("0000", 0, make_hp({"units": 8}, small)))
-    store.save_trial(Trial("0001", 1, make_hp({"units": 16}, small)))
-    store.save_trial(Trial("0002", 2, make_hp({"units": 32, "dropout": 0.5}, grown)))
+    store.save_trial(Trial(trial_id="0000", number=0, hyperparameters=make_hp({"units": 8}, small)))
+    store.save_trial(
+        Trial(trial_id="0001", number=1, hyperparameters=make_hp({"units": 16}, small))
+    )
+    store.save_trial(
+        Trial(
+            trial_id="0002", number=2, hyperparameters=make_hp({"units": 32, "dropout": 0.5}, grown)
+        )
+    )
     trials = store.load_trials()
     assert [t.hyperparameters.space for t in trials] == [small, small, grown]
     assert [t.values for t in trials] == [
@@ -195,7 +206,7 @@ def test_hyperparameter_values_keep_their_types(store: Store) -> None:
         "np_float": np.float32(0.5),
         "np_bool": np.bool_(True),
     }
-    store.save_trial(Trial("0000", 0, make_hp(values)))
+    store.save_trial(Trial(trial_id="0000", number=0, hyperparameters=make_hp(values)))
     loaded = store.get_trial("0000").values
     assert _same(
         loaded,
@@ -216,7 +227,9 @@ def test_hyperparameter_values_keep_their_types(store: Store) -> None:
 
 def test_unstorable_values_are_refused_with_their_place(store: Store) -> None:
     with pytest.raises(TypeError, match=r"trial '0000' hyperparameter values\['obj'\]"):
-        store.save_trial(Trial("0000", 0, make_hp({"obj": object()})))
+        store.save_trial(
+            Trial(trial_id="0000", number=0, hyperparameters=make_hp({"obj": object()}))
+        )
     assert store.load_trials() == []
 
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_SUBMODULES = {"hyperparameters", "hypermodel", "oracle", "trial", "tuner"}
+_SUBMODULES = {
+    "base_tuner",
+    "conditions",
+    "hypermodel",
+    "hyperparameters",
+    "metrics_tracking",
+    "objective",
+    "oracle",
+    "trial",
+    "tuner",
+    "tuner_utils",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,6 +1,6 @@
 """``kt.engine.oracle``: the Oracle base class under keras-tuner's path."""
 
 from tunesmith.objective import Objective
-from tunesmith.oracles import Oracle
+from tunesmith.oracles import Oracle, synchronized
 
-__all__ = ["Objective", "Oracle"]
+__all__ = ["Objective", "Oracle", "synchronized"]

@@ -1,14 +1,21 @@
 """Runs trials. In this process for now; worker processes and Ray come behind the same loop."""
 
+from tunesmith.execution._base_tuner import BaseTuner, refuse_chief_worker_environment
 from tunesmith.execution._display import SearchDisplay, format_duration
 from tunesmith.execution._loop import TrialOutcome, run_search
+from tunesmith.execution._results import TrialResult, is_history, to_trial_result
 from tunesmith.execution._summary import results_summary_text, search_space_summary_text
 
 __all__ = [
+    "BaseTuner",
     "SearchDisplay",
     "TrialOutcome",
+    "TrialResult",
     "format_duration",
+    "is_history",
+    "refuse_chief_worker_environment",
     "results_summary_text",
     "run_search",
     "search_space_summary_text",
+    "to_trial_result",
 ]

@@ -5,7 +5,7 @@ Importing this package imports Keras. Keras picks its backend from
 ``KERAS_BACKEND``; tunesmith never overrides a backend the user chose.
 """
 
-from tunesmith.keras._hypermodel import HyperModel
+from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._multi_fidelity import ASHA, Hyperband
 from tunesmith.keras._tuner import Tuner
 from tunesmith.keras._tuners import BayesianOptimization, GridSearch, RandomSearch

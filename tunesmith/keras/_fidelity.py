@@ -10,12 +10,13 @@ emits them gets the same behaviour.
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tunesmith.keras._building import build_from_saved_config, save_build_config
 
 if TYPE_CHECKING:
     from tunesmith.oracles import Oracle
@@ -77,18 +78,13 @@ class Checkpoints:
         max_epochs = getattr(self.oracle, "max_epochs", None)
         return max_epochs is None or int(values[EPOCHS]) < int(max_epochs)
 
-    def save(self, model: Any, trial: Trial) -> None:
+    def save(self, model: Any, trial: Trial, input_shape: list[int | None] | None = None) -> None:
         """Write ``model``'s current weights and optimizer state as ``trial``'s last epoch."""
         path = self.path(trial.trial_id)
         partial = path.with_name("partial." + LAST_FILE)
         model.save_weights(partial)
         os.replace(partial, path)  # a crash mid-write never leaves a half checkpoint
-        config = model.get_build_config() if hasattr(model, "get_build_config") else None
-        if config is not None:
-            build = path.with_name(BUILD_FILE)
-            partial_build = build.with_name("partial." + BUILD_FILE)
-            partial_build.write_text(json.dumps(config))
-            os.replace(partial_build, build)
+        save_build_config(model, path.with_name(BUILD_FILE), input_shape)
 
     def restore(self, model: Any, parent_id: str) -> bool:
         """Load the parent's last state into ``model``; False when it has no checkpoint.
@@ -99,10 +95,7 @@ class Checkpoints:
         path = self.path(parent_id)
         if not path.exists():
             return False
-        build = path.with_name(BUILD_FILE)
-        if not model.built and build.exists():
-            # A subclassed model without an input shape is built only by its first call.
-            model.build_from_config(json.loads(build.read_text()))
+        build_from_saved_config(model, path.with_name(BUILD_FILE))
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None and not optimizer.built:
             optimizer.build(model.trainable_variables)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tunesmith.keras._hypermodel import HyperModel
+from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._tuner import Tuner
 from tunesmith.objective import Objective
 from tunesmith.oracles import ASHAOracle, HyperbandOracle

@@ -2,39 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import os
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import keras
-import pandas as pd
 
-from tunesmith.errors import FailedTrialError, FatalTypeError, StoreError
-from tunesmith.execution import (
-    SearchDisplay,
-    TrialOutcome,
-    results_summary_text,
-    run_search,
-    search_space_summary_text,
+from tunesmith.errors import (
+    FailedTrialError,
+    FatalTypeError,
+    FatalValueError,
+    ObjectiveError,
+    StoreError,
 )
-from tunesmith.keras._callbacks import TrialRecorder
+from tunesmith.execution import BaseTuner, TrialResult, is_history, to_trial_result
+from tunesmith.hypermodel import HyperModel, as_hypermodel
+from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_build_config
+from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._fidelity import PARENT, Checkpoints, fidelity_fit_kwargs
-from tunesmith.keras._hypermodel import HyperModel, as_hypermodel
 from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
-from tunesmith.store import Store
 from tunesmith.tensorboard._search import SearchBoard, execution_callback, is_tensorboard_callback
 from tunesmith.trial import Trial
 
 WEIGHTS_FILE = "best.weights.h5"
+BUILD_CONFIG_FILE = "best.build.json"
 
 
-class Tuner:
+class Tuner(BaseTuner):
     """Searches an oracle's space by building and fitting Keras models.
 
     Arguments follow keras-tuner's ``Tuner``. ``search`` takes exactly what
@@ -60,8 +61,16 @@ class Tuner:
         overwrite: Start afresh, removing this project's stored trials.
         executions_per_trial: Fits per trial; scores are averaged, every curve kept.
         verbose: Default display verbosity (``search(verbose=...)`` overrides it).
-        distribution_strategy, logger, tuner_id: Accepted for keras-tuner
-            compatibility; not used.
+        distribution_strategy: A ``tf.distribute`` strategy: on the TensorFlow
+            backend every model is built and compiled in its scope; on another
+            backend it has no effect, and the tuner warns so.
+        logger: Accepted for keras-tuner compatibility; not used.
+        tuner_id: This tuner's name in ``oracle.ongoing_trials``.
+
+    Subclasses may override keras-tuner's hooks: ``on_trial_begin/end``,
+    ``on_search_begin/end`` (see :class:`~tunesmith.execution.BaseTuner`) and
+    ``on_epoch_begin/end``, ``on_batch_begin/end`` (``(trial, model, step, logs)``),
+    called from inside each fit.
     """
 
     def __init__(
@@ -82,33 +91,33 @@ class Tuner:
         verbose: int = 1,
         **kwargs: Any,
     ) -> None:
-        if kwargs:
-            raise TypeError(
-                f"Unknown argument(s) for {type(self).__name__}: {', '.join(sorted(kwargs))}."
-            )
         if executions_per_trial < 1:
             raise ValueError("executions_per_trial must be at least 1.")
-        self.oracle = oracle
-        # A subclass that overrides run_trial may need no hypermodel at all.
-        overrides_run_trial = type(self).run_trial is not Tuner.run_trial
-        self.hypermodel = (
-            None if hypermodel is None and overrides_run_trial else as_hypermodel(hypermodel)
-        )
         self.max_model_size = max_model_size
         self.optimizer = optimizer
         self.loss = loss
         self.metrics = metrics
+        self.distribution_strategy = _checked_strategy(distribution_strategy)
         self.executions_per_trial = executions_per_trial
-        self.verbose = verbose
-        self.directory = Path(directory if directory is not None else ".")
-        self.project_name = project_name or "untitled_project"
-        self.project_dir = self.directory / self.project_name
-        self.tuner_id = tuner_id or "tuner0"
-        self.store = Store.open(self.project_dir, overwrite=overwrite)
-        self.oracle.attach_store(self.store)
+        super().__init__(
+            oracle,
+            hypermodel,
+            directory=directory,
+            project_name=project_name,
+            overwrite=overwrite,
+            verbose=verbose,
+            logger=logger,
+            tuner_id=tuner_id,
+            **kwargs,
+        )
         self.checkpoints = Checkpoints(self.store, self.oracle)
-        self.display = SearchDisplay(verbose=verbose)
-        self._populate_space()
+
+    def _hypermodel_or_none(self, hypermodel: Any) -> HyperModel | None:
+        # A subclass that overrides run_trial may need no hypermodel at all.
+        overrides_run_trial = type(self).run_trial is not Tuner.run_trial
+        if hypermodel is None and overrides_run_trial:
+            return None
+        return as_hypermodel(hypermodel)
 
     # ------------------------------------------------------------------ search
     def search(self, *fit_args: Any, **fit_kwargs: Any) -> None:
@@ -131,42 +140,68 @@ class Tuner:
         # epoch line of its own at verbose=2.
         fit_kwargs["verbose"] = 0
         # With a TensorBoard callback: each trial's HParams session and the experiment.
-        board = SearchBoard.from_callbacks(fit_kwargs.get("callbacks"), self.oracle)
-
-        def run(trial: Trial) -> TrialOutcome:
-            if board is not None:
-                board.trial_begin(trial)
-            try:
-                return self._outcome(trial, self.run_trial(trial, *fit_args, **fit_kwargs))
-            finally:
-                # build(hp), fit(hp, ...) or a custom run_trial may have declared new
-                # hyperparameters, even when they then failed.
-                self.oracle.update_space(trial.hyperparameters)
-
+        self._board = SearchBoard.from_callbacks(fit_kwargs.get("callbacks"), self.oracle)
         try:
-            run_search(self.oracle, run, self.display)
+            self._search_loop(fit_args, fit_kwargs)
         finally:
-            self.checkpoints.release_finished()  # the last promotion, told by now
-            if board is not None:
-                board.close()  # the last trial, told by now
+            self.checkpoints.release_finished()  # the last promotion, ended by now
+            if self._board is not None:
+                self._board.close()  # the last trial, ended by now
+            self._board = None
 
-    def _populate_space(self) -> None:
-        """Build once with defaults so the oracle knows the space before the first trial.
+    def _try_run_and_update_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> None:
+        board = getattr(self, "_board", None)
+        if board is not None:
+            board.trial_begin(trial)
+        super()._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
 
-        The build starts from an empty space, so a definition that differs from the
+    def _convert(self, results: Any) -> TrialResult:
+        if isinstance(results, _ExecutionsResult):
+            return results.to_result(self.oracle.objective)
+        return to_trial_result(results, self.oracle.objective, "Tuner.run_trial()")
+
+    def _populate_initial_space(self) -> None:
+        """Build with defaults, then again until every conditional scope was active once,
+        so the oracle knows the space before the first trial.
+
+        Each build starts from an empty space, so a definition that differs from the
         stored study's is caught here (``StudyMismatchError``) rather than failing
-        every trial.
+        every trial. Definitions given as ``hyperparameters=`` come first and win
+        over the build's own (keras-tuner's "tailor the search space"). A scope a
+        build entered only while it did not hold is opened in the next build by
+        setting its parents to a value it accepts (as keras-tuner does, so a grid
+        search counts every branch); a scope that stays closed is not tried again,
+        and at most 20 builds are made.
         """
         if self.hypermodel is None:
             return
-        hp = HyperParameters()
-        self.hypermodel.declare_hyperparameters(hp)
-        # No clear_session here: each trial starts with one, which frees this model.
-        try:
-            self.hypermodel.build(hp)
-        except Exception:  # the first trial reports the error with its traceback
-            return
-        self.oracle.update_space(hp)
+        max_builds = 20
+        opened: list[list[Any]] = []  # scopes seen active in some build
+        closed: list[list[Any]] = []  # scopes seen, never active
+        attempted: list[list[Any]] = []  # scopes a build was set up to open
+        opening: list[Any] = []  # the conditions of the scope this build opens
+        for build in range(max_builds):
+            hp = self.oracle.given_hyperparameters()
+            self.hypermodel.declare_hyperparameters(hp)
+            # Read by the parents' definitions during the build.
+            hp.values.update({condition.name: condition.values[0] for condition in opening})
+            # No clear_session here: each trial starts with one, which frees these models.
+            try:
+                with self._strategy_scope():
+                    self.hypermodel.build(hp)
+            except Exception:
+                if build == 0:
+                    return  # the first trial reports the error with its traceback
+            else:
+                self.oracle.update_space(hp)
+                opened += [scope for scope in hp.active_scopes if scope not in opened]
+                closed = [scope for scope in closed if scope not in opened]
+                closed += [s for s in hp.inactive_scopes if s not in opened and s not in closed]
+            untried = [scope for scope in closed if scope not in attempted]
+            if not untried:
+                return
+            opening = untried[0]
+            attempted.append(opening)
 
     def run_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
         """Build and fit ``executions_per_trial`` models for ``trial``.
@@ -182,36 +217,78 @@ class Tuner:
         hp = trial.hyperparameters
         self.checkpoints.release_finished()
         fit_kwargs = fidelity_fit_kwargs(hp.values, fit_kwargs)
-        parent = hp.values.get(PARENT)
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])
         total_epochs = fit_kwargs.get("epochs")
+        custom_fit = type(self.hypermodel).fit is not HyperModel.fit
         best: TrialRecorder | None = None
         best_model: Any = None
         per_execution: list[TrialRecorder] = []
+        returned_results: list[Any] = []
         for execution in range(self.executions_per_trial):
-            # Frees the previous models (clear_session runs gc.collect): memory stays
-            # flat across trials. A second collection per trial would cost ~0.2 s.
-            keras.backend.clear_session()
-            model = self._build(hp)
-            if parent is not None and not self.checkpoints.restore(model, str(parent)):
-                fit_kwargs = self._without_parent(trial, str(parent), fit_kwargs)
             recorder = TrialRecorder(self.oracle, trial, execution, self.display, total_epochs)
             callbacks = [*self._fresh_callbacks(user_callbacks, trial, execution), recorder]
-            returned = self.hypermodel.fit(hp, model, *fit_args, callbacks=callbacks, **fit_kwargs)
-            if _is_result(returned) and recorder.epochs_run == 0:
-                return returned  # a custom fit that computes its own score
+            if TunerHooks.wanted(self):
+                callbacks.append(TunerHooks(self, trial))
+            self._last_model = None
+            returned = self._build_and_fit_model(
+                trial, *fit_args, **{**fit_kwargs, "callbacks": callbacks}
+            )
+            model = self._last_model
+            if custom_fit and not (is_history(returned) and recorder.epochs_run):
+                # keras-tuner's rule: what a custom fit returns is the result, even
+                # after epochs the recorder saw (e.g. fit, then evaluate).
+                returned_results.append(returned)
+            elif recorder.epochs_run and recorder.best_value is None and recorder.missing:
+                raise ObjectiveError(recorder.missing)
             per_execution.append(recorder)
             if recorder.best_value is not None and (
                 best is None or self.oracle.objective.better(recorder.best_value, best.best_value)
             ):
                 best, best_model = recorder, model
+            elif best is None and returned_results:
+                best_model = model
         if best is not None:
             if self.checkpoints.wanted(trial):
                 # Before the best epoch's weights replace the last epoch's.
-                self.checkpoints.save(best_model, trial)
+                self.checkpoints.save(best_model, trial, input_shape_of(fit_args, fit_kwargs))
             best.restore_best_weights()
-            self._save_weights(best_model, trial)
+        if (
+            best_model is not None
+            and getattr(best_model, "built", True)  # a model never built has no weights
+            and (best is not None or returned_results)
+        ):
+            self._save_weights(best_model, trial, input_shape_of(fit_args, fit_kwargs))
+        if returned_results:
+            epochs = sum(r.epochs_run for r in per_execution)
+            result = to_trial_result(
+                returned_results if len(returned_results) > 1 else returned_results[0],
+                self.oracle.objective,
+                "HyperModel.fit()",
+            )
+            result.epochs = epochs or result.epochs
+            result.stopped_early = any(r.stopped_by_oracle for r in per_execution)
+            return result
         return _ExecutionsResult(per_execution)
+
+    def _build_and_fit_model(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
+        """Build one model for ``trial`` and fit it; return what ``hypermodel.fit`` returns.
+
+        The hook keras-tuner's users (AutoKeras among them) override to prepare data
+        or adapt layers per trial; ``fit_kwargs["callbacks"]`` holds the tuner's own
+        callbacks, which must reach ``fit``. A promotion (``tuner/trial_id``) starts
+        from its parent's last-epoch weights and optimizer state.
+        """
+        hp = trial.hyperparameters
+        # Frees the previous models (clear_session runs gc.collect): memory stays
+        # flat across trials. A second collection per trial would cost ~0.2 s.
+        keras.backend.clear_session()
+        model = self._build(hp)
+        parent = hp.values.get(PARENT)
+        if parent is not None and not self.checkpoints.restore(model, str(parent)):
+            fit_kwargs = self._without_parent(trial, str(parent), fit_kwargs)
+        self._last_model = model
+        with self._strategy_scope():
+            return self.hypermodel.fit(hp, model, *fit_args, **fit_kwargs)
 
     def _without_parent(self, trial: Trial, parent: str, fit_kwargs: dict) -> dict:
         """Train a promotion whose parent left no checkpoint from scratch, to its epochs."""
@@ -223,36 +300,58 @@ class Tuner:
         )
         return {**fit_kwargs, "initial_epoch": 0}
 
-    def _outcome(self, trial: Trial, returned: Any) -> TrialOutcome:
-        if isinstance(returned, _ExecutionsResult):
-            return returned.outcome(self.oracle.objective)
-        if isinstance(returned, keras.callbacks.History):
-            logs = {k: v[-1] for k, v in returned.history.items() if v}
-            return TrialOutcome(result=logs, epochs=len(returned.epoch))
-        if _is_result(returned):
-            return TrialOutcome(result=returned)
-        raise FatalTypeError(
-            "run_trial must return the objective's value, a dict of metrics, or a "
-            f"keras History; it returned {type(returned).__name__}."
-        )
-
     def _build(self, hp: HyperParameters) -> Any:
-        model = self.hypermodel.build(hp)
-        if not isinstance(model, keras.Model):
-            raise FatalTypeError(
-                f"build(hp) must return a keras.Model, it returned {type(model).__name__}. "
-                "Check that build_model ends with 'return model' (outside any loop)."
-            )
-        if self.optimizer is not None or self.loss is not None or self.metrics is not None:
-            model.compile(optimizer=self.optimizer or "adam", loss=self.loss, metrics=self.metrics)
+        with self._strategy_scope():
+            model = self.hypermodel.build(hp)
+            if not isinstance(model, keras.Model):
+                raise FatalTypeError(
+                    "Expected the model-building function, or HyperModel.build(), to return "
+                    f"a keras.Model; it returned {type(model).__name__}. Check that "
+                    "build_model ends with 'return model' (outside any loop)."
+                )
+            self._override_compile_args(model)
         if self.max_model_size is not None and model.built:
             size = model.count_params()
             if size > self.max_model_size:
                 raise FailedTrialError(
-                    f"The model has {size} parameters, more than max_model_size="
+                    f"Oversized model: {size} parameters, more than max_model_size="
                     f"{self.max_model_size}."
                 )
         return model
+
+    #: keras-tuner's name for building one trial's model (size-checked, compiled).
+    _try_build = _build
+
+    def _override_compile_args(self, model: Any) -> None:
+        """Compile again with the tuner's ``optimizer``, ``loss``, ``metrics`` where given.
+
+        What is not given stays the model's own. A fresh optimizer per model: one
+        optimizer object shared by several models would carry its state across.
+        """
+        if self.optimizer is None and self.loss is None and self.metrics is None:
+            return
+        optimizer = getattr(model, "optimizer", None)
+        if self.optimizer is not None:
+            optimizer = (
+                self.optimizer
+                if isinstance(self.optimizer, str)
+                else keras.optimizers.deserialize(keras.optimizers.serialize(self.optimizer))
+            )
+        loss = self.loss if self.loss is not None else getattr(model, "loss", None)
+        metrics = self.metrics
+        if metrics is None:
+            compiled = getattr(model, "_compile_config", None)
+            config = compiled.config if compiled is not None else {}
+            metrics = config.get("metrics")
+        model.compile(optimizer=optimizer or "adam", loss=loss, metrics=metrics)
+
+    @contextlib.contextmanager
+    def _strategy_scope(self) -> Iterator[None]:
+        if self.distribution_strategy is None:
+            yield
+            return
+        with self.distribution_strategy.scope():
+            yield
 
     def _fresh_callbacks(self, callbacks: Sequence[Any], trial: Trial, execution: int) -> list:
         fresh = []
@@ -260,9 +359,10 @@ class Tuner:
             try:
                 clone = copy.deepcopy(callback)
             except Exception as exc:
-                raise FatalTypeError(
-                    f"The callback {type(callback).__name__} cannot be copied for each trial "
-                    f"({exc}). Pass callbacks that can be deep-copied, as keras' own can."
+                raise FatalValueError(
+                    "All callbacks used during a search should be deep-copyable (each trial "
+                    f"gets fresh copies): the callback {type(callback).__name__} cannot be "
+                    f"copied ({exc}). Pass callbacks that can be deep-copied, as keras' own can."
                 ) from exc
             if is_tensorboard_callback(clone):
                 # One log folder per trial and execution, so runs do not overwrite each
@@ -274,11 +374,19 @@ class Tuner:
     def _weights_path(self, trial: Trial) -> Path:
         return self.store.trial_dir(trial.trial_id) / WEIGHTS_FILE
 
-    def _save_weights(self, model: Any, trial: Trial) -> None:
+    def _save_weights(
+        self, model: Any, trial: Trial, input_shape: list[int | None] | None = None
+    ) -> None:
         path = self._weights_path(trial)
+        save_build_config(model, path.with_name(BUILD_CONFIG_FILE), input_shape)
         partial = path.with_name("partial." + WEIGHTS_FILE)
         model.save_weights(partial)
-        os.replace(partial, path)  # a crash mid-write never leaves a half file as the result
+        if partial.exists():  # a stand-in model may save nothing
+            os.replace(partial, path)  # a crash mid-write never leaves a half file
+
+    def save_model(self, trial_id: str, model: Any, step: int = 0) -> None:
+        """Save ``model`` as trial ``trial_id``'s (what :meth:`load_model` loads)."""
+        self._save_weights(model, self.oracle.get_trial(str(trial_id)))
 
     # ----------------------------------------------------------------- results
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
@@ -308,6 +416,7 @@ class Tuner:
                 "the tuner keeps no weights."
             )
         model = self._build(trial.hyperparameters.copy())
+        build_from_saved_config(model, path.with_name(BUILD_CONFIG_FILE))
         with warnings.catch_warnings():
             # The file also holds the optimizer's state, which a freshly compiled
             # model has not built yet; the model's own weights all load.
@@ -315,32 +424,18 @@ class Tuner:
             model.load_weights(path)
         return model
 
-    def results_summary(self, num_trials: int = 10) -> None:
-        """Print the best trials: id, score, best step and hyperparameters, best first."""
-        self.display.console.print(
-            results_summary_text(self.oracle, self.project_dir, num_trials),
-            markup=False,
-            soft_wrap=True,
-        )
+    # keras-tuner's hooks inside each fit; TunerHooks calls them only when overridden.
+    def on_epoch_begin(self, trial: Trial, model: Any, epoch: int, logs: Any = None) -> None:
+        """Called at the start of each epoch of each execution."""
 
-    def search_space_summary(self, extended: bool = False) -> None:
-        """Print every hyperparameter of the search space with its definition."""
-        self.display.console.print(
-            search_space_summary_text(self.oracle.get_space(), extended),
-            markup=False,
-            soft_wrap=True,
-        )
+    def on_epoch_end(self, trial: Trial, model: Any, epoch: int, logs: Any = None) -> None:
+        """Called at the end of each epoch (the epoch's report is already stored)."""
 
-    def results_frame(self) -> pd.DataFrame:
-        """One row per trial: values, score, status, best step, epochs, seconds."""
-        return self.store.results_frame()
+    def on_batch_begin(self, trial: Trial, model: Any, batch: int, logs: Any = None) -> None:
+        """Called before each training batch."""
 
-    def get_state(self) -> dict[str, Any]:
-        return {"oracle": self.oracle.settings(), "project_dir": str(self.project_dir)}
-
-    @property
-    def remaining_trials(self) -> int | None:
-        return self.oracle.remaining_trials
+    def on_batch_end(self, trial: Trial, model: Any, batch: int, logs: Any = None) -> None:
+        """Called after each training batch."""
 
 
 class _ExecutionsResult:
@@ -349,7 +444,7 @@ class _ExecutionsResult:
     def __init__(self, recorders: list[TrialRecorder]) -> None:
         self.recorders = recorders
 
-    def outcome(self, objective: Objective) -> TrialOutcome:
+    def to_result(self, objective: Objective) -> TrialResult:
         bests = [r.best_value if r.best_value is not None else math.nan for r in self.recorders]
         score = sum(bests) / len(bests)
         names = set().union(*(r.best_logs for r in self.recorders))
@@ -364,16 +459,28 @@ class _ExecutionsResult:
         if finite:
             # The best step of the execution whose weights were kept.
             best_step = min(finite, key=lambda r: objective.sort_key(r.best_value)).best_step
-        return TrialOutcome(
-            result=metrics,
-            best_step=best_step,
+        return TrialResult(
+            metrics=metrics,
+            best_step=best_step if best_step is not None else 0,
             executions=len(self.recorders),
             epochs=sum(r.epochs_run for r in self.recorders),
             stopped_early=any(r.stopped_by_oracle for r in self.recorders),
         )
 
 
-def _is_result(value: Any) -> bool:
-    if isinstance(value, dict):
-        return True
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _checked_strategy(strategy: Any) -> Any:
+    """The strategy to build under, or None with a warning where it has no effect."""
+    if strategy is None:
+        return None
+    if keras.backend.backend() == "tensorflow" and hasattr(strategy, "scope"):
+        return strategy
+    warnings.warn(
+        f"distribution_strategy={type(strategy).__name__} is ignored: a tf.distribute "
+        f"strategy acts only on Keras' TensorFlow backend, and this one is "
+        f"{keras.backend.backend()!r}. Distribute with keras.distribution (e.g. "
+        "keras.distribution.set_distribution(keras.distribution.DataParallel())) before "
+        "the search instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tunesmith.keras._hypermodel import HyperModel
+from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._tuner import Tuner
 from tunesmith.objective import Objective
 from tunesmith.oracles import BayesianOptimizationOracle, GridSearchOracle, RandomSearchOracle
@@ -64,7 +64,11 @@ class RandomSearch(Tuner):
 class GridSearch(Tuner):
     """Tries every combination of the hyperparameters' values (up to ``max_trials``).
 
-    A ``Float`` without ``step`` contributes ``float_grid_size`` evenly spaced values.
+    Hyperparameters found during the search (a build or fit that registers new
+    ones) are explored as keras-tuner does, giving the same number of trials: each
+    trial's successor varies the last-registered name fastest, defaults first. A
+    ``Float`` without ``step`` contributes its default plus ``float_grid_size`` values
+    at the centres of equal bins of its scale.
 
     Example:
         >>> tuner = GridSearch(build_model, objective="val_loss", directory="runs",

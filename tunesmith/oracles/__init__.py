@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tunesmith.oracles._asha import ASHAOracle
-from tunesmith.oracles._base import Oracle
+from tunesmith.oracles._base import Oracle, synchronized
 from tunesmith.oracles._bayesian import BayesianOptimizationOracle
 from tunesmith.oracles._grid import GridSearchOracle
 from tunesmith.oracles._hyperband import HyperbandOracle
@@ -47,6 +47,7 @@ __all__ = [
     "RandomSearch",
     "RandomSearchOracle",
     "load_oracle",
+    "synchronized",
 ]
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
+import threading
 import time
-import traceback as traceback_module
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+import warnings
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -14,14 +18,16 @@ from tunesmith.errors import (
     FailedTrialError,
     StudyMismatchError,
     TooManyFailedTrialsError,
+    format_trial_error,
 )
-from tunesmith.objective import Objective, create_objective
+from tunesmith.objective import Objective, create_objective, infer_direction
 from tunesmith.oracles._reports import ReportedObjective
 from tunesmith.pruners import Pruner, TrialCurve, make_pruner
 from tunesmith.space import (
     HyperParameters,
     config_key,
     count_configurations,
+    is_tuner_value,
     iterate_grid,
     sample_values,
 )
@@ -29,6 +35,31 @@ from tunesmith.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
     from tunesmith.store import Store
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def synchronized(method: _Method) -> _Method:
+    """Run an oracle method under the oracle's lock (keras-tuner's decorator).
+
+    A custom oracle whose methods several threads may call decorates them, as with
+    keras-tuner; the lock is re-entrant, so a synchronized method may call another.
+
+    Example:
+        >>> class Counting(Oracle):
+        ...     @synchronized
+        ...     def create_trial(self, tuner_id):
+        ...         return super().create_trial(tuner_id)
+    """
+
+    @functools.wraps(method)
+    def locked(self: Any, *args: Any, **kwargs: Any) -> Any:
+        lock = self.__dict__.setdefault("_lock", threading.RLock())
+        with lock:
+            return method(self, *args, **kwargs)
+
+    return locked  # type: ignore[return-value]
 
 
 # Draws in a row that may land on tried configurations before the untried ones of a
@@ -58,6 +89,11 @@ class Oracle:
     trial until some of those are told (Hyperband's last bracket waiting for its
     round to finish, ASHA's last promotions), :meth:`ask` returns ``None`` with
     :attr:`waiting` True and :attr:`stop_reason` None: ask again after the next tell.
+
+    keras-tuner's protocol works too: a subclass may override
+    :meth:`populate_space` instead of ``_propose``, and tuners written for
+    keras-tuner call :meth:`create_trial`, :meth:`update_trial` and
+    :meth:`end_trial`, which are ask/report/tell under keras-tuner's names.
 
     Example:
         >>> from tunesmith.oracles import RandomSearchOracle
@@ -93,9 +129,21 @@ class Oracle:
             raise ValueError("max_retries_per_trial must be 0 or more.")
         if max_consecutive_failed_trials < 1:
             raise ValueError("max_consecutive_failed_trials must be at least 1.")
+        if hyperparameters is None and not (tune_new_entries and allow_new_entries):
+            # As keras-tuner: without a given space nothing could ever be tuned.
+            flag = "tune_new_entries" if not tune_new_entries else "allow_new_entries"
+            raise ValueError(
+                f"{flag}=False needs the search space given as hyperparameters=...: "
+                "pass a HyperParameters with the definitions to tune, or leave "
+                f"{flag}=True."
+            )
         self.objective = create_objective(objective)
         self.max_trials = max_trials
         self.hyperparameters = hyperparameters.copy() if hyperparameters else HyperParameters()
+        # Names given as hyperparameters=...: their definitions win over the ones a
+        # build registers (keras-tuner's "tailor the search space").
+        self._given_names = {hp.name for hp in self.hyperparameters.space}
+        self.hyperparameters.override_definitions(self._given_names)
         self.allow_new_entries = allow_new_entries
         self.tune_new_entries = tune_new_entries
         # A seed drawn once and stored with the study keeps a resumed search reproducible.
@@ -115,6 +163,11 @@ class Oracle:
         self._last_error: str | None = None
         self._curves: dict[str, list[tuple[int, int, dict[str, float]]]] = {}
         self._reports = ReportedObjective(self.objective)
+        #: keras-tuner's bookkeeping: the trial each tuner (by ``tuner_id``) is running.
+        self.ongoing_trials: dict[str, Trial] = {}
+        #: The ids of the trials ended in this process, in the order they ended.
+        self.end_order: list[str] = []
+        self.verbose: int | str = 1
 
     # ----------------------------------------------------------------- storage
     def settings(self) -> dict[str, Any]:
@@ -186,7 +239,7 @@ class Oracle:
 
     def _check_compatible(self, stored: Mapping[str, Any], store: Store) -> None:
         fix = (
-            f"Pass overwrite=True to start afresh in {store.project_dir}, "
+            f"To start afresh in {store.project_dir}, pass `overwrite=True`, "
             "or choose another project_name."
         )
         if stored.get("algorithm") != self.algorithm_name:
@@ -225,7 +278,8 @@ class Oracle:
         """Learn hyperparameters a model registered while being built (define-by-run).
 
         New names are added unless ``allow_new_entries`` is False (then an error);
-        with ``tune_new_entries=False`` they are fixed at their defaults. A name
+        with ``tune_new_entries=False`` they stay out of the space, so each build
+        gives them their defaults. A name
         already known with a different definition means the hypermodel changed
         since the stored study began, which would silently mix results.
         """
@@ -242,6 +296,8 @@ class Oracle:
             same_name = known.get(hp.name, [])
             if any(k.same_definition(hp) for k in same_name):
                 continue
+            if not from_store and hp.name in self._given_names:
+                continue  # the given definition overrides the build's
             # One name may live in several conditional branches; a different
             # definition under the same conditions means the hypermodel changed.
             clash = [k for k in same_name if k.conditions == hp.conditions]
@@ -249,7 +305,7 @@ class Oracle:
                 raise StudyMismatchError(
                     f"The hyperparameter {hp.name!r} is defined as {hp.describe()} now, "
                     f"but the study has it as {clash[0].describe()}. The hypermodel "
-                    "changed since the study began: pass overwrite=True to start afresh, "
+                    "changed since the study began: to start afresh, pass `overwrite=True`, "
                     "or choose another project_name."
                 )
             if same_name:
@@ -257,20 +313,30 @@ class Oracle:
                 continue
             if not from_store and not self.allow_new_entries:
                 raise StudyMismatchError(
-                    f"The hypermodel registered {hp.name!r}, which is not in the given "
-                    "hyperparameters and allow_new_entries=False. Add it to "
+                    f"`allow_new_entries` is `False`, but the hypermodel registered "
+                    f"{hp.name!r}, which is not in the given hyperparameters. Add it to "
                     "hyperparameters=..., or pass allow_new_entries=True."
                 )
             added.append(hp)
         if not added:
             return False
         if not from_store and not self.tune_new_entries:
-            fixed = HyperParameters()
-            for hp in added:
-                fixed.Fixed(hp.name, hp.default)
-            added = list(fixed.space)
+            # keras-tuner's rule: names the build adds stay out of the space, so every
+            # trial's build gives them their defaults.
+            return False
         self.hyperparameters.merge(added)
         return True
+
+    def given_hyperparameters(self) -> HyperParameters:
+        """The definitions given as ``hyperparameters=``, for a build to start from.
+
+        A build that registers one of these names again gets the given definition's
+        value, whatever its own definition says.
+        """
+        given = HyperParameters()
+        given.merge([hp for hp in self.hyperparameters.space if hp.name in self._given_names])
+        given.override_definitions(self._given_names)
+        return given
 
     # ----------------------------------------------------------------- ask/tell
     def ask(self) -> Trial | None:
@@ -287,13 +353,19 @@ class Oracle:
         if self._budget_spent():
             return None
         number = len(self.trials)
-        values = self._propose(number)
+        trial_id = self._trial_id(number)
+        values = self._next_values(number)
         if values is None:
             return None
+        hyperparameters = self.hyperparameters.with_values(values)
+        if type(self).populate_space is not Oracle.populate_space:
+            # keras-tuner keeps what a custom oracle returns, names it never declared too.
+            registered = {hp.name for hp in self.hyperparameters.space}
+            hyperparameters.values.update({k: v for k, v in values.items() if k not in registered})
         trial = Trial(
-            trial_id=self._trial_id(number),
+            trial_id=trial_id,
             number=number,
-            hyperparameters=self.hyperparameters.with_values(values),
+            hyperparameters=hyperparameters,
             started_at=time.time(),
         )
         self.trials[trial.trial_id] = trial
@@ -332,7 +404,58 @@ class Oracle:
 
     def _propose(self, number: int) -> dict[str, Any] | None:
         """Values for the next trial, or None (with ``stop_reason`` set) when done."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must override populate_space(trial_id) "
+            "(keras-tuner's hook) or _propose(number)."
+        )
+
+    def _next_values(self, number: int) -> dict[str, Any] | None:
+        """The algorithm's values, through :meth:`populate_space` when a subclass
+        overrides it (keras-tuner's hook), so an oracle written for keras-tuner works."""
+        if type(self).populate_space is Oracle.populate_space:
+            return self._propose(number)
+        response = self.populate_space(self._trial_id(number))
+        status = TrialStatus(response.get("status", TrialStatus.RUNNING))
+        if status is TrialStatus.IDLE:
+            self.waiting = True
+            return None
+        if status is TrialStatus.STOPPED:
+            self.stop_reason = self.stop_reason or (
+                f"{type(self).__name__}.populate_space returned STOPPED."
+            )
+            return None
+        return dict(response.get("values") or {})
+
+    def populate_space(self, trial_id: str) -> dict[str, Any]:
+        """keras-tuner's hook: ``{"status": ..., "values": {...}}`` for a new trial.
+
+        Override it in a custom oracle (as for keras-tuner): status ``"RUNNING"``
+        with the values to try (missing ones take their defaults), ``"IDLE"`` when
+        nothing can start until running trials end, ``"STOPPED"`` when the search
+        is over. The ready-made oracles answer it from their own algorithm, so a
+        subclass may call ``super().populate_space(trial_id)`` and adjust.
+
+        Example:
+            >>> class Halving(Oracle):
+            ...     def populate_space(self, trial_id):
+            ...         if len(self.trials) >= 3:
+            ...             return {"status": "STOPPED", "values": None}
+            ...         return {"status": "RUNNING", "values": {"x": 0.5 ** len(self.trials)}}
+        """
+        values = self._propose(len(self.trials))
+        if values is None:
+            status = TrialStatus.IDLE if self.waiting else TrialStatus.STOPPED
+            return {"status": status.value, "values": None}
+        return {"status": TrialStatus.RUNNING.value, "values": values}
+
+    def _random_values(self) -> dict[str, Any] | None:
+        """Random values not tried yet, or None when the space is used up (keras-tuner's
+        helper for custom oracles)."""
+        tried = self._tried_keys()
+        total, exhausted = self._space_size_unless_exhausted(tried)
+        if exhausted:
+            return None
+        return self._random_untried(self._rng(len(self.trials)), tried, total)
 
     def _rng(self, number: int) -> np.random.Generator:
         """A generator seeded by (seed, trial number): a resumed search draws as an
@@ -378,7 +501,14 @@ class Oracle:
         return untried[int(rng.integers(len(untried)))]
 
     def _tried_keys(self) -> set[tuple]:
-        return {config_key(t.values) for t in self.trials.values()}
+        """The configurations of every trial, pending ones included, over the space's
+        names: a value a build gave a name the space leaves out (``tune_new_entries=False``)
+        does not make a configuration new."""
+        names = {hp.name for hp in self.hyperparameters.space}
+        return {
+            config_key({k: v for k, v in t.values.items() if k in names or is_tuner_value(k)})
+            for t in self.trials.values()
+        }
 
     def report(
         self, trial: Trial, step: int, metrics: Mapping[str, float], execution: int = 0
@@ -452,9 +582,22 @@ class Oracle:
         else:
             score = float(result)
             metrics = {self.objective.name: score}
+        return self._finish(trial, score, metrics, best_step, stopped_early)
+
+    def _finish(
+        self,
+        trial: Trial,
+        score: float,
+        metrics: Mapping[str, float],
+        best_step: int | None,
+        stopped_early: bool,
+    ) -> Trial:
+        """Record a trial's result: COMPLETED, STOPPED, or INVALID for a non-finite score."""
+        trial.ended_at = trial.ended_at or time.time()
         trial.score = score
-        trial.metrics = metrics
+        trial.metrics = dict(metrics)
         trial.best_step = best_step
+        trial.stopped_early = stopped_early
         trial.error = None
         if not math.isfinite(score):
             trial.status = TrialStatus.INVALID
@@ -467,16 +610,55 @@ class Oracle:
         self._consecutive_failures = 0
         self._save_trial(trial)
         self._on_trial_end(trial)
+        self._forget_ongoing(trial)
         return trial
 
-    def _tell_failure(self, trial: Trial, error: BaseException | str) -> Trial:
-        text = _format_error(error)
-        retryable = not isinstance(error, FailedTrialError)
+    @property
+    def start_order(self) -> list[str]:
+        """The ids of every trial, in the order they were created (keras-tuner's name)."""
+        return [t.trial_id for t in sorted(self.trials.values(), key=lambda t: t.number)]
+
+    def _duplicate(self, values: Mapping[str, Any]) -> bool:
+        """Whether ``values`` were already tried, pending trials included (keras-tuner's
+        helper for custom oracles)."""
+        return config_key(dict(values)) in {config_key(t.values) for t in self.trials.values()}
+
+    def _populate_space(self, trial_id: str) -> dict[str, Any]:
+        warnings.warn(
+            "Oracle._populate_space is deprecated: override and call populate_space.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.populate_space(trial_id)
+
+    def _score_trial(self, trial: Trial) -> None:
+        warnings.warn(
+            "Oracle._score_trial is deprecated: override and call score_trial.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        self.score_trial(trial)
+
+    def _forget_ongoing(self, trial: Trial) -> None:
+        if trial.status.is_finished and trial.trial_id not in self.end_order:
+            self.end_order.append(trial.trial_id)
+        for tuner_id, ongoing in list(self.ongoing_trials.items()):
+            if ongoing.trial_id == trial.trial_id:
+                del self.ongoing_trials[tuner_id]
+
+    def _tell_failure(
+        self, trial: Trial, error: BaseException | str, retryable: bool | None = None
+    ) -> Trial:
+        text = format_trial_error(error)
+        trial.ended_at = trial.ended_at or time.time()
+        if retryable is None:
+            retryable = not isinstance(error, FailedTrialError)
         if retryable and trial.attempts <= self.max_retries_per_trial:
             trial.attempts += 1
             trial.error = text
             self._requeued.insert(0, trial.trial_id)
             self._save_trial(trial)
+            self._forget_ongoing(trial)
             return trial
         trial.status = TrialStatus.FAILED
         trial.error = text
@@ -485,16 +667,164 @@ class Oracle:
         self._consecutive_failures += 1
         self._last_error = text
         self._on_trial_end(trial)
+        self._forget_ongoing(trial)
         if self._consecutive_failures >= self.max_consecutive_failed_trials:
             raise TooManyFailedTrialsError(
-                f"{self._consecutive_failures} trials in a row failed "
-                f"(max_consecutive_failed_trials={self.max_consecutive_failed_trials}); "
-                "the search stops. The stored trials are kept. Last error:\n" + text
+                "Number of consecutive failures exceeded the limit of "
+                f"{self.max_consecutive_failed_trials}: {self._consecutive_failures} trials "
+                f"in a row failed (max_consecutive_failed_trials="
+                f"{self.max_consecutive_failed_trials}); the search stops. The stored trials "
+                "are kept. Last error:\n" + text
             )
         return trial
 
     def _on_trial_end(self, trial: Trial) -> None:
         """Hook for subclasses that update a model of the objective."""
+
+    # ------------------------------------------------- keras-tuner's protocol
+    @synchronized
+    def create_trial(self, tuner_id: str = "tuner0") -> Trial:
+        """keras-tuner's ask: a new trial for ``tuner_id``, or its current one.
+
+        When the search is over the trial returned has status ``STOPPED`` (and when
+        nothing can start until running trials end, ``IDLE``); neither is stored.
+
+        Example:
+            >>> from tunesmith.oracles import RandomSearchOracle
+            >>> from tunesmith import HyperParameters
+            >>> hp = HyperParameters()
+            >>> _ = hp.Float("x", 0.0, 1.0)
+            >>> oracle = RandomSearchOracle(objective="loss", max_trials=1,
+            ...                             hyperparameters=hp, seed=0)
+            >>> trial = oracle.create_trial("tuner0")
+            >>> _ = oracle.update_trial(trial.trial_id, {"loss": 0.3})
+            >>> trial.status = "COMPLETED"
+            >>> oracle.end_trial(trial)
+            >>> oracle.create_trial("tuner0").status
+            <TrialStatus.STOPPED: 'STOPPED'>
+        """
+        if tuner_id in self.ongoing_trials:
+            return self.ongoing_trials[tuner_id]
+        trial = self.ask()
+        if trial is None:
+            status = TrialStatus.IDLE if self.waiting else TrialStatus.STOPPED
+            return Trial(
+                self.hyperparameters.copy(), trial_id=None, status=status, message=self.stop_reason
+            )
+        self.ongoing_trials[tuner_id] = trial
+        return trial
+
+    @synchronized
+    def update_trial(self, trial_id: str, metrics: Mapping[str, float], step: int = 0) -> Trial:
+        """keras-tuner's report: record ``metrics`` of a running trial at ``step``.
+
+        The values join the trial's tracker (``trial.metrics.get_history``), the
+        store's curves and, with a pruner, its decision: the trial returned has
+        ``stopped_early`` set when it should stop.
+        """
+        trial = self.trials[str(trial_id)]
+        if not self.objective.has_value(metrics) and not trial.metrics.exists(self.objective.name):
+            raise ValueError(
+                f"Objective value missing in metrics reported to the Oracle: the objective "
+                f"{self.objective.name!r} is not among {sorted(metrics)}. Report it, or "
+                "choose one of these names as objective."
+            )
+        go_on = self.report(trial, int(step), metrics)
+        self._track(trial, metrics, step)
+        if not go_on:
+            trial.stopped_early = True
+        return trial
+
+    def _track(self, trial: Trial, metrics: Mapping[str, float], step: int | float) -> None:
+        """Add ``metrics`` at ``step`` to the trial's tracker (keras-tuner's history)."""
+        values = {k: float(v) for k, v in metrics.items() if _is_number(v)}
+        if self.objective.name not in values:
+            # The objective may come in a later report.
+            with contextlib.suppress(ValueError):
+                values[self.objective.name] = self.objective.value_from(values)
+        for name, value in values.items():
+            if not trial.metrics.exists(name):
+                direction = (
+                    self.objective.direction
+                    if name == self.objective.name
+                    else infer_direction(name) or "min"
+                )
+                trial.metrics.register(name, direction=direction)
+            trial.metrics.update(name, value, step=step)
+
+    def score_trial(self, trial: Trial) -> None:
+        """Set ``trial.score`` and ``trial.best_step`` from what was reported.
+
+        keras-tuner's hook, called by :meth:`end_trial` for a completed trial: the
+        best value of the objective over the steps reported. Override it to score
+        trials another way.
+        """
+        name = self.objective.name
+        if trial.metrics.exists(name):
+            trial.score = trial.metrics.get_best_value(name)
+            trial.best_step = trial.metrics.get_best_step(name)
+
+    @synchronized
+    def end_trial(self, trial: Trial | str, status: str | None = None) -> None:
+        """keras-tuner's tell: end ``trial`` with the status its tuner set.
+
+        ``"COMPLETED"`` scores it (:meth:`score_trial`) from what
+        :meth:`update_trial` recorded; ``"INVALID"`` (keras-tuner's "crashed, may be
+        retried") retries it while ``max_retries_per_trial`` allows, then fails it;
+        ``"FAILED"`` fails it at once. ``trial.message`` is kept as its error. The
+        older form ``end_trial(trial_id, status)`` works too.
+        """
+        if not isinstance(trial, Trial):
+            trial_id, given = str(trial), status
+            trial = self.trials[trial_id]
+            trial.status = given or TrialStatus.COMPLETED
+        stored = self.trials[trial.trial_id]
+        if stored is not trial:  # a copy sent back (keras-tuner's workers did)
+            stored.hyperparameters = trial.hyperparameters
+            stored.status, stored.error = trial.status, trial.error
+            trial = stored
+        self.update_space(trial.hyperparameters)
+        if trial.status in (TrialStatus.COMPLETED, TrialStatus.STOPPED):
+            stopped = trial.status is TrialStatus.STOPPED or trial.stopped_early
+            trial.score = None
+            self.score_trial(trial)
+            if trial.score is None:
+                self._tell_failure(
+                    trial,
+                    f"Trial {trial.trial_id} ended COMPLETED without reporting the "
+                    f"objective {self.objective.name!r}: report it with "
+                    "update_trial(trial_id, {name: value}) before end_trial, or "
+                    "return it from run_trial.",
+                    retryable=False,
+                )
+                return
+            step = trial.best_step if trial.best_step is not None else 0
+            at_best = {name: _value_at(trial, name, step) for name in trial.metrics.metrics}
+            metrics = {k: v for k, v in at_best.items() if v is not None}
+            metrics[self.objective.name] = float(trial.score)
+            self._finish(trial, float(trial.score), metrics, trial.best_step, stopped)
+        elif trial.status is TrialStatus.INVALID and trial.score is not None:
+            self._finish(trial, float(trial.score), dict(trial.metrics), trial.best_step, False)
+        else:
+            retryable = trial.status is TrialStatus.INVALID
+            self._tell_failure(trial, trial.error or "The trial failed.", retryable=retryable)
+
+    def save(self) -> None:
+        """Write the study's settings (trials are written as they change)."""
+        self._save_study()
+
+    def reload(self) -> None:
+        """Read the trials back from the attached store."""
+        if self.store is not None:
+            for trial in self.store.load_trials():
+                self.trials[trial.trial_id] = trial
+
+    def _set_project_dir(self, directory: str | Path, project_name: str) -> None:
+        """keras-tuner's way to give an oracle its folder: attach the store there."""
+        from tunesmith.store import Store
+
+        if self.store is None:
+            self.attach_store(Store.open(Path(directory) / project_name))
 
     # ----------------------------------------------------------------- results
     def get_best_trials(self, num_trials: int = 1) -> list[Trial]:
@@ -528,28 +858,20 @@ class Oracle:
         return out
 
 
+def _value_at(trial: Trial, name: str, step: int) -> float | None:
+    """The tracked value of ``name`` at ``step`` (averaged), else its last value."""
+    history = trial.metrics.get_history(name)
+    for observation in history:
+        if observation.step == step:
+            values = observation.value
+            values = values if isinstance(values, (list, tuple)) else [values]
+            return float(np.mean(values))
+    return trial.metrics.get_last_value(name) if history else None
+
+
 def _is_number(value: Any) -> bool:
     try:
         float(value)
     except (TypeError, ValueError):
         return False
     return not isinstance(value, (str, bytes))
-
-
-_OUT_OF_MEMORY_MARKS = ("RESOURCE_EXHAUSTED", "out of memory", "OutOfMemory", "OOM when")
-
-
-def _format_error(error: BaseException | str) -> str:
-    if isinstance(error, BaseException):
-        text = "".join(traceback_module.format_exception(error))
-        if error.__traceback__ is None:
-            text = f"{type(error).__name__}: {error}"
-    else:
-        text = str(error)
-    if isinstance(error, MemoryError) or any(m in text for m in _OUT_OF_MEMORY_MARKS):
-        # Said last, so the summary line (the last line) tells what to do.
-        text += (
-            "\nOut of memory in this trial: lower the batch size or the model's size "
-            "(e.g. the range of units or layers); the other trials are unaffected."
-        )
-    return text

@@ -28,7 +28,7 @@ PARENT = "tuner/trial_id"
 def check_whole(name: str, value: Any, least: int) -> None:
     """Raise a ValueError unless ``value`` is an int (not a bool) of at least ``least``."""
     if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ValueError(f"{name} must be an integer of at least {least}, got {value!r}.")
+        raise ValueError(f"{name} needs to be an integer of at least {least}, got {value!r}.")
 
 
 def with_fidelity(

@@ -34,16 +34,22 @@ class ReportedObjective:
 
     def __init__(self, objective: Objective) -> None:
         self._sign = 1.0 if objective.direction == "min" else -1.0
-        self._name = objective.name
+        self._objective = objective
         self._by_execution: dict[str, dict[int, dict[int, float]]] = {}
         self._means: dict[str, dict[int, float]] = {}
 
     def record(
         self, trial_id: str, execution: int, step: int, metrics: Mapping[str, float]
     ) -> bool:
-        """Remember the objective in ``metrics``; False when it is missing or not finite."""
-        value = metrics.get(self._name)
-        if value is None or not math.isfinite(value):
+        """Remember the objective in ``metrics``; False when it is missing or not finite.
+
+        A list of objectives counts with its combined value, as the trial's score does.
+        """
+        try:
+            value = self._objective.value_from(metrics)
+        except ValueError:
+            return False
+        if not math.isfinite(value):
             return False
         executions = self._by_execution.setdefault(trial_id, {}).setdefault(step, {})
         executions[execution] = self._sign * float(value)
@@ -66,13 +72,22 @@ class ReportedObjective:
         """Rebuild from ``store``'s curves, leaving out the trials in ``skip`` (the
         interrupted ones, whose curves are cleared when they run again)."""
         frame = store.load_curves()
-        column = self._name
-        if column in ("trial_id", "execution", "step"):
-            column = "metric:" + column  # how load_curves names a clashing metric
-        if frame.empty or column not in frame.columns:
+        if frame.empty:
             return
-        for trial_id, execution, step, value in zip(
-            frame["trial_id"], frame["execution"], frame["step"], frame[column], strict=True
-        ):
-            if trial_id not in skip:
-                self.record(str(trial_id), int(execution), int(step), {self._name: float(value)})
+        ids = {"trial_id", "execution", "step"}
+        # load_curves prefixes a metric whose name clashes with an id column.
+        names = {c: c.removeprefix("metric:") for c in frame.columns if c not in ids}
+        for row in frame.to_dict("records"):
+            trial_id = str(row["trial_id"])
+            if trial_id in skip:
+                continue
+            metrics = {
+                name: float(row[column])
+                for column, name in names.items()
+                if row[column] is not None and not _is_nan(row[column])
+            }
+            self.record(trial_id, int(row["execution"]), int(row["step"]), metrics)
+
+
+def _is_nan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)

@@ -4,9 +4,11 @@ A model-building function receives a :class:`HyperParameters` and asks it for
 values (``hp.Int``, ``hp.Float``, ``hp.Choice``, ``hp.Boolean``, ``hp.Fixed``),
 which defines the space while the model is built, as in keras-tuner. Every
 hyperparameter type has one reversible encoding into [0, 1]
-(:meth:`HyperParameter.to_unit` / :meth:`HyperParameter.from_unit`) that random,
-grid and Bayesian search all share. The module-level helpers count, enumerate and
-sample whole configurations, respecting conditions.
+(:meth:`HyperParameter.to_unit` / :meth:`HyperParameter.from_unit`, keras-tuner's
+``value_to_prob`` / ``prob_to_value``) that random, grid and Bayesian search all
+share. The module-level helpers count, enumerate and sample whole configurations,
+respecting conditions; :func:`serialize` / :func:`deserialize` write and read every
+object here as keras-tuner does.
 
 Nothing here imports Keras.
 
@@ -37,9 +39,14 @@ from tunesmith.space._enumerate import (
     iterate_grid,
     sample_values,
 )
-from tunesmith.space._hyperparameters import HyperParameters, UnknownHyperParameterError
-from tunesmith.space._numeric import Float, Int
-from tunesmith.space._sampling import SAMPLINGS
+from tunesmith.space._errors import (
+    InactiveHyperParameterError,
+    SearchSpaceTypeError,
+    UnknownHyperParameterError,
+)
+from tunesmith.space._hyperparameters import HyperParameters
+from tunesmith.space._numeric import Float, Int, Numerical
+from tunesmith.space._sampling import SAMPLINGS, index_to_unit, unit_to_index
 from tunesmith.space._serialize import deserialize, serialize
 
 __all__ = [
@@ -53,14 +60,19 @@ __all__ = [
     "Float",
     "HyperParameter",
     "HyperParameters",
+    "InactiveHyperParameterError",
     "Int",
+    "Numerical",
     "Parent",
+    "SearchSpaceTypeError",
     "UnknownHyperParameterError",
     "config_key",
     "count_configurations",
     "deserialize",
+    "index_to_unit",
     "is_tuner_value",
     "iterate_grid",
     "sample_values",
     "serialize",
+    "unit_to_index",
 ]

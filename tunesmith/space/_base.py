@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import json
+import random
 from collections.abc import Iterable
 from typing import Any
 
@@ -11,7 +12,8 @@ import numpy as np
 
 from tunesmith.errors import SearchSpaceError
 from tunesmith.space._conditions import Condition, deserialize_conditions, serialize_condition
-from tunesmith.space._sampling import clip_unit
+from tunesmith.space._sampling import index_to_unit, unit_to_index
+from tunesmith.space._values import same_value, to_python
 
 #: Names under this prefix are the tuner's bookkeeping (``tuner/epochs``, ``tuner/round``...),
 #: set by multi-fidelity oracles in a trial's values as keras-tuner does. They are not
@@ -31,9 +33,12 @@ def is_tuner_value(name: Any) -> bool:
     return isinstance(name, str) and name.startswith(TUNER_PREFIX)
 
 
-def fail(name: str, problem: str, fix: str) -> SearchSpaceError:
-    """A :class:`SearchSpaceError` that names the hyperparameter, the problem and the fix."""
-    return SearchSpaceError(f"Hyperparameter {name!r}: {problem} {fix}")
+def fail(
+    name: str, problem: str, fix: str, kind: type[SearchSpaceError] = SearchSpaceError
+) -> SearchSpaceError:
+    """A :class:`SearchSpaceError` (or the subclass ``kind``) that names the
+    hyperparameter, the problem and the fix."""
+    return kind(f"Hyperparameter {name!r}: {problem} {fix}")
 
 
 def check_name(name: Any) -> str:
@@ -42,25 +47,47 @@ def check_name(name: Any) -> str:
     return name
 
 
-class HyperParameter(abc.ABC):
+class HyperParameter:
     """One dimension of a search space: its name, values, default and conditions.
 
-    Definitions are immutable and compare equal when their configs are equal. Each
-    type has one reversible encoding into [0, 1] (:meth:`to_unit` /
-    :meth:`from_unit`) that every search algorithm shares: sampling uniformly in
-    the unit interval is sampling the hyperparameter on its own scale.
+    The built-in types (:class:`~tunesmith.space.Int`, ``Float``, ``Choice``,
+    ``Boolean``, ``Fixed``) derive from it. Definitions are immutable and compare
+    equal when their configs are equal. Each type has one reversible encoding into
+    [0, 1] that every search algorithm shares, under two names: :meth:`to_unit` /
+    :meth:`from_unit`, and keras-tuner's :meth:`value_to_prob` /
+    :meth:`prob_to_value`. Sampling uniformly in the unit interval is sampling the
+    hyperparameter on its own scale.
+
+    It can be subclassed as in keras-tuner: define ``values``, ``prob_to_value`` and
+    ``value_to_prob`` (or ``to_unit`` / ``from_unit``), and the rest follows.
+
+    Args:
+        name: The full name (with any name-scope prefix, ``"block1/units"``).
+        default: The value used when no other is set.
+        conditions: :class:`~tunesmith.space.Condition` objects (or their configs)
+            that must all hold for the hyperparameter to be active.
 
     Example:
         >>> from tunesmith.space import Int
         >>> units = Int("units", 32, 512, step=32)
-        >>> units.from_unit(units.to_unit(256))
-        256
+        >>> units.from_unit(units.to_unit(256)), units.value_to_prob(32)
+        (256, 0.03125)
         >>> units.cardinality(), units.default
         (16, 32)
+        >>> class Odd(HyperParameter):
+        ...     values = (1, 3, 5, 7, 9)
+        ...     def prob_to_value(self, prob):
+        ...         return self.values[min(int(prob * 5), 4)]
+        ...     def value_to_prob(self, value):
+        ...         return (self.values.index(value) + 0.5) / 5
+        >>> odd = Odd("kernel", default=3)
+        >>> odd.random_sample(seed=0), odd.default, odd.cardinality()
+        (9, 3, 5)
     """
 
-    def __init__(self, name: str, conditions: Iterable[Any] | None = None) -> None:
+    def __init__(self, name: str, default: Any = None, conditions: Any = None) -> None:
         self._name = check_name(name)
+        self._default = default
         self._conditions = deserialize_conditions(conditions)
 
     # --------------------------------------------------------------- identity
@@ -75,14 +102,22 @@ class HyperParameter(abc.ABC):
         return self._conditions
 
     @property
-    @abc.abstractmethod
     def default(self) -> Any:
         """The value used when no other is set."""
+        return self._default
+
+    @property
+    def values(self) -> Any:
+        """Every value the hyperparameter can take (a sample of ten points for a Float
+        without step), as keras-tuner's ``values``. Subclasses define it."""
+        raise NotImplementedError(
+            f"{type(self).__name__} does not list its values: define a `values` property."
+        )
 
     @property
     def is_discrete(self) -> bool:
         """Whether the values form a finite set (only a Float without step is not)."""
-        return True
+        return self.cardinality() is not None
 
     @property
     def is_categorical(self) -> bool:
@@ -107,6 +142,7 @@ class HyperParameter(abc.ABC):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> HyperParameter:
+        """The definition :meth:`get_config` described (``config`` is not changed)."""
         return cls(**config)
 
     def describe(self) -> dict[str, Any]:
@@ -130,7 +166,7 @@ class HyperParameter(abc.ABC):
         if not with_conditions:
             config.pop("conditions")
         # JSON keeps True, 1 and 1.0 apart, which == on the config dicts would not.
-        return type(self).__name__ + json.dumps(config, sort_keys=True)
+        return type(self).__name__ + json.dumps(config, sort_keys=True, default=repr)
 
     def same_definition(self, other: HyperParameter, with_conditions: bool = True) -> bool:
         """Whether ``other`` defines the same hyperparameter (optionally ignoring conditions)."""
@@ -153,35 +189,80 @@ class HyperParameter(abc.ABC):
         return f"{type(self).__name__}({args})"
 
     # --------------------------------------------------------------- values
-    @abc.abstractmethod
+    # The defaults below serve subclasses written for keras-tuner, which define only
+    # `values`, `prob_to_value` and `value_to_prob`; the built-in types override them.
+    def _listed_values(self) -> list[Any] | None:
+        try:
+            return list(self.values)
+        except NotImplementedError:
+            return None
+
     def is_valid(self, value: Any) -> bool:
         """Whether ``value`` is one this hyperparameter can take (type included:
         ``3.0`` is not a valid ``Int`` value, ``1`` is not a valid ``Boolean``)."""
+        listed = self._listed_values()
+        return listed is None or any(same_value(value, v) for v in listed)
 
-    @abc.abstractmethod
     def coerce(self, value: Any) -> Any:
         """``value`` converted to this type where that is lossless (numpy scalars,
         ``64.0`` for an Int, ``1`` for a Float); otherwise returned unchanged."""
+        return to_python(value)
 
-    @abc.abstractmethod
     def cardinality(self) -> int | None:
         """How many distinct values there are; ``None`` for a continuous Float."""
+        listed = self._listed_values()
+        return None if listed is None else len(listed)
 
-    @abc.abstractmethod
     def grid_values(self, default_size: int = 10) -> list[Any]:
         """The values a grid search tries, in increasing encoded order."""
+        listed = self._listed_values()
+        if listed is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} cannot be enumerated: define a `values` property."
+            )
+        return sorted(listed, key=self.to_unit)
 
-    @abc.abstractmethod
     def to_unit(self, value: Any) -> float:
         """The value's position in [0, 1]; the inverse of :meth:`from_unit`."""
+        if type(self).value_to_prob is HyperParameter.value_to_prob:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no encoding: define value_to_prob and "
+                "prob_to_value (or to_unit and from_unit)."
+            )
+        return self.value_to_prob(value)
 
-    @abc.abstractmethod
     def from_unit(self, u: float) -> Any:
         """The value at position ``u`` (clipped into [0, 1])."""
+        if type(self).prob_to_value is HyperParameter.prob_to_value:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no encoding: define value_to_prob and "
+                "prob_to_value (or to_unit and from_unit)."
+            )
+        return self.prob_to_value(u)
+
+    def value_to_prob(self, value: Any) -> float:
+        """keras-tuner's name for :meth:`to_unit` (the same encoding)."""
+        return self.to_unit(value)
+
+    def prob_to_value(self, prob: float) -> Any:
+        """keras-tuner's name for :meth:`from_unit` (the same encoding)."""
+        return self.from_unit(prob)
 
     def sample(self, rng: np.random.Generator | int | None = None) -> Any:
         """A random value, uniform in the unit encoding (so on the sampling scale)."""
         return self.from_unit(float(np.random.default_rng(rng).random()))
+
+    def random_sample(self, seed: int | None = None) -> Any:
+        """A random value, as keras-tuner draws it: the unit point of Python's
+        ``random.Random(seed)``, decoded. The same seed gives keras-tuner's value.
+
+        Example:
+            >>> from tunesmith.space import Choice
+            >>> act = Choice("act", ["relu", "tanh", "elu"])
+            >>> act.random_sample(seed=7) == act.random_sample(seed=7)
+            True
+        """
+        return self.prob_to_value(random.Random(seed).random())
 
     def _require_valid(self, value: Any) -> Any:
         value = self.coerce(value)
@@ -198,13 +279,17 @@ class HyperParameter(abc.ABC):
         return repr(self)
 
 
-class DiscreteHyperParameter(HyperParameter):
+class DiscreteHyperParameter(HyperParameter, abc.ABC):
     """A hyperparameter with ``n`` values, indexed ``0 .. n-1`` in increasing order.
 
     The encoding splits [0, 1] into ``n`` equal bins: value ``i`` encodes to the
     centre of its bin, ``(i + 0.5) / n``, and any ``u`` in bin ``i`` decodes to it.
     Subclasses provide :meth:`cardinality`, :meth:`_value_at` and :meth:`_index_of`.
     """
+
+    @property
+    def is_discrete(self) -> bool:
+        return True
 
     @abc.abstractmethod
     def cardinality(self) -> int: ...
@@ -231,11 +316,10 @@ class DiscreteHyperParameter(HyperParameter):
         return index
 
     def to_unit(self, value: Any) -> float:
-        return (self._require_index(value) + 0.5) / self.cardinality()
+        return index_to_unit(self._require_index(value), self.cardinality())
 
     def from_unit(self, u: float) -> Any:
-        n = self.cardinality()
-        return self._value_at(min(int(clip_unit(u) * n), n - 1))
+        return self._value_at(unit_to_index(u, self.cardinality()))
 
     def grid_values(self, default_size: int = 10) -> list[Any]:
         """Every value (``default_size`` is not used: the set is finite)."""

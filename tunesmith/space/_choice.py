@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from tunesmith.space._base import DiscreteHyperParameter, fail
+from tunesmith.space._errors import SearchSpaceTypeError
 from tunesmith.space._values import (
     SCALAR_TYPE_NAMES,
     is_scalar,
@@ -56,7 +57,7 @@ class Choice(DiscreteHyperParameter):
         default: Any = None,
         conditions: Iterable[Any] | None = None,
     ) -> None:
-        super().__init__(name, conditions)
+        super().__init__(name, conditions=conditions)
         name = self._name
         self._values = self._check_values(name, values)
         self._kind = kind_of(self._values[0])
@@ -69,7 +70,7 @@ class Choice(DiscreteHyperParameter):
             raise fail(
                 name,
                 f"ordered=True, but its values are {self._kind}s, which have no order.",
-                "Leave ordered out (or False) for str and bool values.",
+                "`ordered` must be `False` (or left out) for str and bool values.",
             )
         self._ordered = ordered
         self._index = {v: i for i, v in enumerate(self._values)}
@@ -80,7 +81,8 @@ class Choice(DiscreteHyperParameter):
             if index is None:
                 raise fail(
                     name,
-                    f"default={default!r} is not among its values {list(self._values)!r}.",
+                    f"the default value should be one of its values {list(self._values)!r}, "
+                    f"got default={default!r}.",
                     "Pass one of the values as default, or leave it out "
                     "(it is then the first value).",
                 )
@@ -93,16 +95,21 @@ class Choice(DiscreteHyperParameter):
                 name,
                 f"values={values!r} is not a list.",
                 "Pass the possible values as a list, e.g. values=['relu', 'tanh'].",
+                kind=SearchSpaceTypeError,
             )
         listed = [to_python(v) for v in values]
         if not listed:
-            raise fail(name, "values is empty.", "Give at least one value.")
+            raise fail(
+                name, "`values` must be provided: the list is empty.", "Give at least one value."
+            )
         for value in listed:
             if not is_scalar(value):
                 raise fail(
                     name,
-                    f"the value {value!r} is a {type(value).__name__}.",
-                    f"Choice values must be {SCALAR_TYPE_NAMES}.",
+                    f"the value {value!r} is a {type(value).__name__}, and a Choice can "
+                    "contain only `int`, `float`, `str` or `bool` values.",
+                    f"Use values of those types ({SCALAR_TYPE_NAMES}), e.g. names of options.",
+                    kind=SearchSpaceTypeError,
                 )
             if isinstance(value, float) and not math.isfinite(value):
                 raise fail(
@@ -117,7 +124,13 @@ class Choice(DiscreteHyperParameter):
                 if kinds == ["float", "int"]
                 else "Use values of a single type."
             )
-            raise fail(name, f"values mix types ({', '.join(kinds)}): {listed!r}.", fix)
+            raise fail(
+                name,
+                f"a Choice can contain only one type of value, but its values mix types "
+                f"({', '.join(kinds)}): {listed!r}.",
+                fix,
+                kind=SearchSpaceTypeError,
+            )
         duplicates = sorted({repr(v) for i, v in enumerate(listed) if v in listed[:i]})
         if duplicates:
             raise fail(name, f"values repeat {', '.join(duplicates)}.", "List each value once.")
@@ -176,12 +189,12 @@ class Boolean(DiscreteHyperParameter):
     def __init__(
         self, name: str, default: bool = False, conditions: Iterable[Any] | None = None
     ) -> None:
-        super().__init__(name, conditions)
+        super().__init__(name, conditions=conditions)
         default = to_python(default)
         if not isinstance(default, bool):
             raise fail(
                 self._name,
-                f"default={default!r} is not a bool.",
+                f"default must be a Python boolean, got default={default!r}.",
                 "Pass default=True or default=False.",
             )
         self._default = default
@@ -189,6 +202,12 @@ class Boolean(DiscreteHyperParameter):
     @property
     def default(self) -> bool:
         return self._default
+
+    @property
+    def values(self) -> tuple[bool, bool]:
+        """``(True, False)``, keras-tuner's order (:meth:`grid_values` is ``[False, True]``,
+        the encoded order)."""
+        return (True, False)
 
     @property
     def is_categorical(self) -> bool:
@@ -220,19 +239,24 @@ class Fixed(DiscreteHyperParameter):
     """
 
     def __init__(self, name: str, value: Any, conditions: Iterable[Any] | None = None) -> None:
-        super().__init__(name, conditions)
+        super().__init__(name, conditions=conditions)
         value = to_python(value)
         if not is_scalar(value) or (isinstance(value, float) and not math.isfinite(value)):
             raise fail(
                 self._name,
-                f"value={value!r} is not a finite {SCALAR_TYPE_NAMES}.",
-                f"A Fixed value must be {SCALAR_TYPE_NAMES}.",
+                f"the value must be an int, float, str or bool (finite), got value={value!r}.",
+                "Record other objects under a name or an index, e.g. Fixed('optimizer', 'adam').",
             )
         self._value = value
 
     @property
     def value(self) -> Any:
         return self._value
+
+    @property
+    def values(self) -> tuple[Any]:
+        """``(value,)``: the one value."""
+        return (self._value,)
 
     @property
     def default(self) -> Any:

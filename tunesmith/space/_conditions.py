@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tunesmith.errors import SearchSpaceError
+from tunesmith.space._errors import SearchSpaceTypeError
 from tunesmith.space._values import SCALAR_TYPE_NAMES, is_scalar, same_value, to_python
 
 
@@ -23,8 +24,11 @@ class Condition:
     """Holds when the hyperparameter ``name`` is active and has one of ``values``.
 
     A hyperparameter with conditions is *active* only when every condition holds;
-    an inactive one takes no value. keras-tuner calls this class ``Parent``, an
-    alias kept here.
+    an inactive one takes no value. keras-tuner calls this class ``Parent`` (its
+    only kind of condition), an alias kept here: ``kt.engine.conditions.Parent``.
+    A value of another type than int, float, str or bool raises
+    :class:`~tunesmith.space.SearchSpaceTypeError` (a ``TypeError`` and a
+    ``ValueError``).
 
     Example:
         >>> c = Condition("model_type", ["cnn", "mlp"])
@@ -47,7 +51,7 @@ class Condition:
             )
         for value in listed:
             if not is_scalar(value):
-                raise SearchSpaceError(
+                raise SearchSpaceTypeError(
                     f"The condition on {name!r} has the value {value!r}: condition values "
                     f"must be {SCALAR_TYPE_NAMES}, like the parent's values."
                 )
@@ -60,9 +64,9 @@ class Condition:
         return self._name
 
     @property
-    def values(self) -> tuple[Any, ...]:
-        """The parent values for which the condition holds."""
-        return self._values
+    def values(self) -> list[Any]:
+        """The parent values for which the condition holds (a new list each time)."""
+        return list(self._values)
 
     def is_active(self, values: Mapping[str, Any]) -> bool:
         """Whether the condition holds for ``values`` (a dict of *active* values only)."""
@@ -116,8 +120,13 @@ def deserialize_condition(item: Condition | Mapping[str, Any]) -> Condition:
     raise SearchSpaceError(f"Cannot read a condition from {item!r}.")
 
 
-def deserialize_conditions(items: Iterable[Any] | None) -> tuple[Condition, ...]:
-    return tuple(deserialize_condition(item) for item in (items or ()))
+def deserialize_conditions(items: Any) -> tuple[Condition, ...]:
+    """Conditions from a list of conditions or configs; a single one is accepted too."""
+    if items is None:
+        return ()
+    if isinstance(items, (Condition, Mapping)):
+        items = [items]
+    return tuple(deserialize_condition(item) for item in items)
 
 
 def conditions_hold(conditions: Iterable[Condition], values: Mapping[str, Any]) -> bool:

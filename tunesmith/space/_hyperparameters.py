@@ -15,16 +15,9 @@ from tunesmith.space._conditions import (
     conditions_hold,
     mutually_exclusive,
 )
-from tunesmith.space._serialize import deserialize, serialize
+from tunesmith.space._errors import InactiveHyperParameterError, UnknownHyperParameterError
+from tunesmith.space._serialize import deserialize_definition, serialize
 from tunesmith.space._values import to_python
-
-
-class UnknownHyperParameterError(SearchSpaceError, KeyError):
-    """No hyperparameter of that name is registered (a ``KeyError`` too, as in keras-tuner)."""
-
-    def __str__(self) -> str:
-        # KeyError would print the message quoted, as if it were the missing key.
-        return str(self.args[0]) if self.args else ""
 
 
 class HyperParameters:
@@ -38,6 +31,9 @@ class HyperParameters:
 
     ``hp.values`` is a plain dict of the active hyperparameters' values, read by
     every call, so setting ``hp.values["units"] = 64`` before building works.
+    ``hp["units"]`` (or ``hp.get("units")``) reads a value; reading an inactive
+    hyperparameter raises :class:`~tunesmith.space.InactiveHyperParameterError`, an
+    unknown name :class:`~tunesmith.space.UnknownHyperParameterError`.
 
     Example:
         >>> hp = HyperParameters()
@@ -58,9 +54,21 @@ class HyperParameters:
         #: The active hyperparameters' values, by full name, in registration order.
         self.values: dict[str, Any] = {}
         self._space: list[HyperParameter] = []
-        self._by_name: dict[str, list[HyperParameter]] = {}
+        self._hps: dict[str, list[HyperParameter]] = {}
         self._scopes: list[str] = []
         self._conditions: list[Condition] = []
+        # Names whose registered definition wins over a different one registered
+        # later (hyperparameters given to a tuner, keras-tuner's "tailor the search
+        # space"): the later call gets the registered definition's value.
+        self._overriding: frozenset[str] = frozenset()
+        #: The condition lists of the conditional scopes entered in this container
+        #: while they held (``active_scopes``) or did not (``inactive_scopes``), one
+        #: entry per entry into a scope, outer conditions first (keras-tuner's
+        #: attributes). A tuner builds again with values that open the scopes never
+        #: seen active, so it learns every branch before the first trial. Copies
+        #: start with both empty.
+        self.active_scopes: list[list[Condition]] = []
+        self.inactive_scopes: list[list[Condition]] = []
 
     # ----------------------------------------------------------- definitions
     def Int(  # keras-tuner's capitalised API
@@ -207,14 +215,27 @@ class HyperParameters:
         The parent must already be registered. Inside a name scope, ``parent_name``
         is looked up in the scope first, then as a full name.
 
+        Entering the scope is recorded in :attr:`active_scopes` or
+        :attr:`inactive_scopes`, whether it holds for the current values.
+
         Example:
             >>> hp = HyperParameters()
             >>> _ = hp.Choice("model", ["mlp", "cnn"], default="cnn")
             >>> with hp.conditional_scope("model", "cnn"):
             ...     hp.Int("filters", 16, 64)
             16
+            >>> with hp.conditional_scope("model", "mlp"):
+            ...     hp.Int("units", 8, 64) is None
+            True
+            >>> hp.active_scopes, hp.inactive_scopes
+            ([[Condition('model', ['cnn'])]], [[Condition('model', ['mlp'])]])
         """
         self._conditions.append(self._make_condition(parent_name, parent_values, None))
+        entered = list(self._conditions)
+        if conditions_hold(entered, self.active_values()):
+            self.active_scopes.append(entered)
+        else:
+            self.inactive_scopes.append(entered)
         try:
             yield
         finally:
@@ -228,9 +249,9 @@ class HyperParameters:
         if not isinstance(name, str):
             return None
         scoped = "/".join([*self._scopes, name])
-        if scoped in self._by_name:
+        if scoped in self._hps:
             return scoped
-        return name if name in self._by_name else None
+        return name if name in self._hps else None
 
     def _make_condition(self, parent_name: Any, parent_values: Any, child: str | None) -> Condition:
         where = (
@@ -241,11 +262,11 @@ class HyperParameters:
         full_parent = self._resolve(parent_name)
         if full_parent is None:
             raise SearchSpaceError(
-                f"{where}the parent hyperparameter {parent_name!r} is not registered. "
-                f"Define the parent first (e.g. hp.Choice({parent_name!r}, [...])), then the "
-                "hyperparameters that depend on it."
+                f"{where}the parent hyperparameter {parent_name!r} is not defined (no "
+                "hyperparameter of that name is registered). Define the parent first (e.g. "
+                f"hp.Choice({parent_name!r}, [...])), then the hyperparameters that depend on it."
             )
-        parents = self._by_name[full_parent]
+        parents = self._hps[full_parent]
         listed = as_value_list(parent_values)
         if not listed:
             raise SearchSpaceError(
@@ -278,19 +299,26 @@ class HyperParameters:
         ``"raise"``, ``"keep"`` the old one, or ``"replace"`` it.
         """
         for condition in hp.conditions:
-            if condition.name not in self._by_name:
+            if condition.name == hp.name:
+                raise fail(
+                    hp.name,
+                    "a conditional hyperparameter cannot have the same name as its parent "
+                    f"(the condition {condition!r} is on itself).",
+                    "Give the child another name than its parent's.",
+                )
+            if condition.name not in self._hps:
                 raise fail(
                     hp.name,
                     f"its condition refers to {condition.name!r}, which is not registered.",
                     "Register the parent hyperparameter first.",
                 )
-        existing = self._by_name.get(hp.name, [])
+        existing = self._hps.get(hp.name, [])
         for old in existing:
             if old.conditions != hp.conditions:
                 continue
             if old.same_definition(hp):
                 return old, "existing"
-            if on_conflict == "keep":
+            if on_conflict == "keep" or old.name in self._overriding:
                 return old, "existing"
             if on_conflict == "replace":
                 self._space[self._position(old)] = hp
@@ -307,7 +335,7 @@ class HyperParameters:
             ):
                 raise self._conflict(old, hp)
         self._space.append(hp)
-        self._by_name.setdefault(hp.name, []).append(hp)
+        self._hps.setdefault(hp.name, []).append(hp)
         return hp, "added"
 
     @staticmethod
@@ -360,33 +388,56 @@ class HyperParameters:
         return list(self._space)
 
     def get(self, name: str) -> Any:
-        """The current value of ``name``; ``None`` when it is inactive.
+        """The current value of ``name`` (its default when none is set); ``hp[name]``.
 
-        Raises :class:`UnknownHyperParameterError` (a ``KeyError``) when no
-        hyperparameter of that name is registered or set.
+        Inside a name scope, ``name`` is looked up in the scope first, then as a full
+        name. A value set in ``values`` before its definition (``tuner/epochs``...)
+        is returned as it is.
+
+        Raises:
+            UnknownHyperParameterError: no hyperparameter of that name is registered
+                or set (a ``KeyError``).
+            InactiveHyperParameterError: it is registered, but its conditions do not
+                hold for the current values (a ``ValueError``).
 
         Example:
             >>> hp = HyperParameters()
             >>> _ = hp.Boolean("bn", default=True)
-            >>> hp.get("bn"), hp["bn"], "bn" in hp
-            (True, True, True)
+            >>> hp.get("bn"), hp["bn"], "bn" in hp, "dropout" in hp
+            (True, True, True, False)
         """
         full_name = self._resolve(name)
         if full_name is None:
             if isinstance(name, str) and name in self.values:
                 return self.values[name]  # set ahead of its definition
-            known = ", ".join(repr(n) for n in list(self._by_name)[:20]) or "none"
+            known = ", ".join(repr(n) for n in list(self._hps)[:20]) or "none"
             raise UnknownHyperParameterError(
-                f"No hyperparameter named {name!r} is registered (registered: {known}). "
-                "Check the spelling, or define it first with hp.Int/Float/Choice/Boolean/Fixed."
+                f"Hyperparameter {name!r} does not exist (registered: {known}). Check the "
+                "spelling, or define it first with hp.Int/Float/Choice/Boolean/Fixed."
             )
-        return self._active_state()[1].get(full_name)
+        active = self._active_state()[1]
+        if full_name not in active:
+            when = " or ".join(
+                " and ".join(f"{c.name} in {c.values!r}" for c in hp.conditions) or "always"
+                for hp in self._hps[full_name]
+            )
+            raise InactiveHyperParameterError(
+                f"Hyperparameter {full_name!r} is currently inactive: it is active when "
+                f"{when}, which the current values do not satisfy, so it has no value. Read "
+                "it only in the branch where it is active (hp.is_active(name) tells)."
+            )
+        return active[full_name]
 
     def __getitem__(self, name: str) -> Any:
         return self.get(name)
 
     def __contains__(self, name: object) -> bool:
-        return self._resolve(name) is not None or (isinstance(name, str) and name in self.values)
+        """Whether ``hp[name]`` has a value: registered and active, or set in ``values``."""
+        try:
+            self.get(name)  # type: ignore[arg-type]
+        except (KeyError, ValueError):
+            return False
+        return True
 
     def is_active(self, hyperparameter: HyperParameter | str) -> bool:
         """Whether a definition (or the hyperparameter of that name) is active for
@@ -407,7 +458,21 @@ class HyperParameters:
 
     def ensure_active_values(self) -> None:
         """Make ``values`` hold exactly :meth:`active_values` (in place, as keras-tuner),
-        plus the tuner's bookkeeping values (``tuner/epochs``...)."""
+        plus the tuner's bookkeeping values (``tuner/epochs``...).
+
+        Inactive values are removed; an active hyperparameter without a value gets its
+        default (keras-tuner draws one with ``random_sample()``: a default keeps the
+        result reproducible, and samplers choose values themselves).
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> _ = hp.Choice("model", ["mlp", "cnn"])
+            >>> with hp.conditional_scope("model", "cnn"):
+            ...     _ = hp.Int("filters", 16, 64)
+            >>> hp.values.update({"model": "cnn", "stale": 1})
+            >>> hp.ensure_active_values(); hp.values
+            {'model': 'cnn', 'filters': 16}
+        """
         active = self.active_values()
         active.update({k: v for k, v in self.values.items() if is_tuner_value(k)})
         self.values.clear()
@@ -419,9 +484,26 @@ class HyperParameters:
         Name and conditional scopes in progress are not carried over."""
         new = type(self)()
         new._space = list(self._space)
-        new._by_name = {name: list(hps) for name, hps in self._by_name.items()}
+        new._hps = {name: list(hps) for name, hps in self._hps.items()}
         new.values = dict(self.values)
+        new._overriding = self._overriding
         return new
+
+    def override_definitions(self, names: Iterable[str]) -> None:
+        """Let the registered definitions of ``names`` win over later, different ones.
+
+        A build that registers one of these names with another definition gets the
+        registered definition's value instead of an error: how a tuner's
+        ``hyperparameters=`` tailors a hypermodel's space. Copies keep the setting.
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> _ = hp.Choice("lr", [0.01])
+            >>> hp.override_definitions(["lr"])
+            >>> hp.Float("lr", 1e-4, 1e-1)
+            0.01
+        """
+        self._overriding = self._overriding | frozenset(names)
 
     def with_values(self, values: Mapping[str, Any]) -> HyperParameters:
         """A copy whose values are ``values`` for the active hyperparameters, the default
@@ -462,26 +544,53 @@ class HyperParameters:
         return new
 
     def merge(
-        self, hps: HyperParameters | Iterable[HyperParameter], overwrite: bool = False
+        self, hps: HyperParameters | Iterable[HyperParameter], overwrite: bool = True
     ) -> None:
-        """Add the definitions of ``hps`` (a container or a list of definitions).
+        """Add the definitions of ``hps`` (a container, or a list of definitions or
+        their configs), in their order. Values of ``hps`` are not copied.
 
-        A definition whose name and conditions are already registered keeps the
-        existing one, unless ``overwrite`` (then it is replaced, and its value reset
-        to the new default). New active definitions get their default value.
-        Values of ``hps`` are not copied.
+        With ``overwrite`` (the default, as in keras-tuner) the incoming definitions
+        win: one registered under the same name and conditions is replaced in place,
+        and every merged hyperparameter that is active takes its (new) default value.
+        With ``overwrite=False`` registered definitions and their values are kept,
+        and only new active definitions get their default value.
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> _ = hp.Int("units", 8, 64)
+            >>> other = HyperParameters()
+            >>> _ = other.Fixed("units", 32); _ = other.Boolean("bn")
+            >>> hp.merge(other, overwrite=False); hp.values
+            {'units': 8, 'bn': False}
+            >>> hp.merge(other); hp.values
+            {'units': 32, 'bn': False}
         """
         incoming = hps.space if isinstance(hps, HyperParameters) else list(hps)
         for item in incoming:
             hp, status = self._register(
-                deserialize(item), on_conflict="replace" if overwrite else "keep"
+                deserialize_definition(item), on_conflict="replace" if overwrite else "keep"
             )
-            if status == "existing" or not self.is_active(hp):
+            if not self.is_active(hp):
                 continue
-            if status == "replaced" or hp.name not in self.values:
+            if overwrite or (status == "added" and hp.name not in self.values):
                 self.values[hp.name] = hp.default
 
     # ---------------------------------------------------------------- config
+    def __eq__(self, other: object) -> bool:
+        """Equal when both hold the same definitions, in order, and the same values.
+
+        Example:
+            >>> a, b = HyperParameters(), HyperParameters()
+            >>> _ = a.Int("units", 8, 64); _ = b.Int("units", 8, 64)
+            >>> a == b, a == a.with_values({"units": 16})
+            (True, False)
+        """
+        if not isinstance(other, HyperParameters):
+            return NotImplemented
+        return self.get_config() == other.get_config()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
     def get_config(self) -> dict[str, Any]:
         """``{"space": [{"class_name", "config"}, ...], "values": {...}}``, JSON-ready.
 
@@ -500,7 +609,7 @@ class HyperParameters:
         """The container :meth:`get_config` described (values restored as they were)."""
         hps = cls()
         for item in config.get("space", []):
-            hps._register(deserialize(item))
+            hps._register(deserialize_definition(item))
         hps.values = dict(config.get("values", {}))
         return hps
 

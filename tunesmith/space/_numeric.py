@@ -12,10 +12,11 @@ from tunesmith.space._base import DiscreteHyperParameter, HyperParameter, fail
 from tunesmith.space._sampling import (
     LINEAR,
     REVERSE_LOG,
-    clip_unit,
     from_unit_scale,
+    index_to_unit,
     normalize_sampling,
     to_unit_scale,
+    unit_to_index,
 )
 from tunesmith.space._values import clean_float, is_number, same_value, to_python
 
@@ -37,7 +38,7 @@ def _integer(value: Any, name: str, arg: str) -> int:
         return int(value)
     raise fail(
         name,
-        f"{arg}={value!r} is not an integer.",
+        f"{arg} must be an int, got {arg}={value!r}.",
         f"An Int needs integer bounds and step; use Float for {arg}={value!r}.",
     )
 
@@ -55,13 +56,14 @@ def _check_bounds(name: str, lo: float, hi: float, sampling: str) -> None:
     if lo > hi:
         raise fail(
             name,
-            f"min_value={lo!r} is greater than max_value={hi!r}.",
+            f"min_value {lo!r} is greater than the max_value {hi!r}.",
             "Swap them: min_value must not exceed max_value.",
         )
     if sampling != LINEAR and lo <= 0:
         raise fail(
             name,
-            f"sampling={sampling!r} needs min_value > 0, got {lo!r}.",
+            f"sampling={sampling!r} does not support negative values or zero: it needs "
+            f"min_value > 0, got {lo!r}.",
             "Use a positive min_value, or sampling='linear'.",
         )
 
@@ -93,9 +95,14 @@ def _geometric_grid(lo: float, hi: float, factor: float, sampling: str) -> list[
     return sorted(values)
 
 
-class _RangeHyperParameter(HyperParameter, Generic[_N]):
+class Numerical(HyperParameter, abc.ABC, Generic[_N]):
     """What :class:`Int` and :class:`Float` share: a range ``[min_value, max_value]``
-    with an optional step, a sampling scale, and a default checked against both.
+    with an optional step, a sampling scale, and a default checked against both
+    (keras-tuner's ``hp_types.numerical.Numerical``, for ``isinstance`` checks).
+
+    Example:
+        >>> isinstance(Int("units", 8, 64), Numerical), isinstance(Float("lr", 0, 1), Numerical)
+        (True, True)
 
     A subclass sets ``_parse`` (reads a bound or the step, or raises),
     ``_is_number`` (what a default must be before the range is checked),
@@ -181,6 +188,12 @@ class _RangeHyperParameter(HyperParameter, Generic[_N]):
     def default(self) -> _N:
         return self._default
 
+    @property
+    def values(self) -> tuple[_N, ...]:
+        """The values a grid search tries (:meth:`grid_values`): every value with a
+        step or for an Int; ten points on the sampling scale for a Float without step."""
+        return tuple(self.grid_values())
+
     def _settings(self) -> dict[str, Any]:
         return {
             "min_value": self._min,
@@ -190,7 +203,7 @@ class _RangeHyperParameter(HyperParameter, Generic[_N]):
         }
 
 
-class Int(_RangeHyperParameter[int], DiscreteHyperParameter):
+class Int(Numerical[int], DiscreteHyperParameter):
     """An integer from ``min_value`` to ``max_value`` (both included).
 
     Args:
@@ -227,7 +240,7 @@ class Int(_RangeHyperParameter[int], DiscreteHyperParameter):
         default: int | None = None,
         conditions: Iterable[Any] | None = None,
     ) -> None:
-        super().__init__(name, conditions)
+        super().__init__(name, conditions=conditions)
         self._setup(min_value, max_value, step, sampling, default)
 
     def _set_grid(self) -> None:
@@ -275,31 +288,25 @@ class Int(_RangeHyperParameter[int], DiscreteHyperParameter):
         offset, remainder = divmod(value - self._min, self._step or 1)
         return offset if remainder == 0 else None
 
-    # The log-scale encoding of an Int without step: integer k owns the interval
-    # [k - 0.5, k + 0.5] of the real line, mapped onto [0, 1] by the sampling
-    # scale, so small integers get wider bins (drawn more often) under "log".
-    def _log_bounds(self) -> tuple[float, float]:
-        return self._min - 0.5, self._max + 0.5
-
+    # The encoding of an Int without step (log or reverse_log sampling), as
+    # keras-tuner's: integer k owns the interval [k, k + 1) of [min_value,
+    # max_value + 1], mapped onto [0, 1] by the sampling scale, so under "log"
+    # small integers get wider bins (are drawn more often). A value encodes to
+    # the position of k + 0.5, inside its bin.
     def to_unit(self, value: Any) -> float:
         if self._step is not None:
             return super().to_unit(value)
         k = self._min + self._require_index(value)
-        lo, hi = self._log_bounds()
-        return 0.5 * (
-            to_unit_scale(k - 0.5, lo, hi, self._sampling)
-            + to_unit_scale(k + 0.5, lo, hi, self._sampling)
-        )
+        return to_unit_scale(k + 0.5, self._min, self._max + 1, self._sampling)
 
     def from_unit(self, u: float) -> int:
         if self._step is not None:
             return super().from_unit(u)
-        lo, hi = self._log_bounds()
-        x = from_unit_scale(u, lo, hi, self._sampling)
-        return min(self._max, max(self._min, math.floor(x + 0.5)))
+        x = from_unit_scale(u, self._min, self._max + 1, self._sampling)
+        return min(self._max, max(self._min, math.floor(x)))
 
 
-class Float(_RangeHyperParameter[float]):
+class Float(Numerical[float]):
     """A real number from ``min_value`` to ``max_value`` (both included).
 
     Args:
@@ -337,7 +344,7 @@ class Float(_RangeHyperParameter[float]):
         default: float | None = None,
         conditions: Iterable[Any] | None = None,
     ) -> None:
-        super().__init__(name, conditions)
+        super().__init__(name, conditions=conditions)
         self._setup(min_value, max_value, step, sampling, default)
 
     def _set_grid(self) -> None:
@@ -422,10 +429,10 @@ class Float(_RangeHyperParameter[float]):
     def to_unit(self, value: Any) -> float:
         value = self._require_valid(value)
         if self._step is not None:
-            return (self._index_of(value) + 0.5) / self._n
+            return index_to_unit(self._index_of(value), self._n)
         return to_unit_scale(value, self._min, self._max, self._sampling)
 
     def from_unit(self, u: float) -> float:
         if self._step is not None:
-            return self._value_at(min(int(clip_unit(u) * self._n), self._n - 1))
+            return self._value_at(unit_to_index(u, self._n))
         return from_unit_scale(u, self._min, self._max, self._sampling)

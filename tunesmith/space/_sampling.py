@@ -25,8 +25,9 @@ def normalize_sampling(sampling: str | None, name: str) -> str:
     if isinstance(sampling, str) and sampling.lower() in SAMPLINGS:
         return sampling.lower()
     raise SearchSpaceError(
-        f"Hyperparameter {name!r}: unknown sampling {sampling!r}. "
-        f"Use one of {', '.join(repr(s) for s in SAMPLINGS)}."
+        f"Hyperparameter {name!r}: sampling must be one of "
+        f"{', '.join(repr(s) for s in SAMPLINGS)}, got {sampling!r}. "
+        "Pass one of these (None means 'linear')."
     )
 
 
@@ -36,6 +37,30 @@ def clip_unit(u: float) -> float:
     if math.isnan(u):
         raise ValueError("A unit-interval coordinate must be a number, got NaN.")
     return min(1.0, max(0.0, u))
+
+
+def index_to_unit(index: int, count: int) -> float:
+    """The centre of bin ``index`` when [0, 1] is cut into ``count`` equal bins.
+
+    Every discrete hyperparameter encodes its ``i``-th value this way (keras-tuner's
+    ``index_to_prob``), so a value sits as far as possible from its neighbours' bins.
+
+    Example:
+        >>> index_to_unit(1, 5)
+        0.3
+    """
+    return (index + 0.5) / count
+
+
+def unit_to_index(u: float, count: int) -> int:
+    """The bin of [0, 1] cut into ``count`` equal bins that holds ``u`` (clipped, so
+    ``u = 1`` is in the last bin); the inverse of :func:`index_to_unit`.
+
+    Example:
+        >>> unit_to_index(0.3, 5), unit_to_index(1.0, 5)
+        (1, 4)
+    """
+    return min(int(clip_unit(u) * count), count - 1)
 
 
 def to_unit_scale(x: float, lo: float, hi: float, sampling: str) -> float:

@@ -1,11 +1,15 @@
-"""HyperModel: how to build (and optionally fit) a model for given hyperparameters."""
+"""HyperModel: how to build (and optionally fit) a model for given hyperparameters.
+
+Nothing here imports Keras: a hypermodel may build any model (a scikit-learn
+estimator for ``SklearnTuner``, anything for a ``BaseTuner`` subclass).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from tunesmith.errors import FatalTypeError
+from tunesmith.errors import InvalidArgumentError
 from tunesmith.space import HyperParameters
 
 
@@ -43,7 +47,7 @@ class HyperModel:
         return model.fit(*args, **kwargs)
 
 
-class FunctionHyperModel(HyperModel):
+class DefaultHyperModel(HyperModel):
     """Wraps a plain ``build_model(hp)`` function."""
 
     def __init__(self, build_fn: Callable[[HyperParameters], Any]) -> None:
@@ -59,14 +63,18 @@ def as_hypermodel(hypermodel: HyperModel | Callable[[HyperParameters], Any] | No
     if isinstance(hypermodel, HyperModel):
         return hypermodel
     if callable(hypermodel):
-        return FunctionHyperModel(hypermodel)
+        return DefaultHyperModel(hypermodel)
     if hypermodel is None:
-        raise FatalTypeError(
-            "No hypermodel given. Pass hypermodel=build_model (a function taking hp and "
-            "returning a compiled keras.Model), or a tunesmith.HyperModel, or subclass the "
-            "tuner and override run_trial()."
+        raise InvalidArgumentError(
+            "No hypermodel given. Received `hypermodel=None`; pass hypermodel=build_model "
+            "(a function taking hp and returning a compiled keras.Model), or a "
+            "tunesmith.HyperModel, or subclass the tuner and override run_trial()."
         )
-    raise FatalTypeError(
-        f"hypermodel must be a function build_model(hp) or a tunesmith.HyperModel, "
-        f"got {type(hypermodel).__name__}."
+    raise InvalidArgumentError(
+        "The `hypermodel` argument should be either a function build_model(hp) or a "
+        f"tunesmith.HyperModel; got {type(hypermodel).__name__}."
     )
+
+
+#: keras-tuner's older name for the wrapper of a build function.
+FunctionHyperModel = DefaultHyperModel

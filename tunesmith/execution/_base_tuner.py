@@ -1,0 +1,325 @@
+"""The tuner every other builds on: a search loop over any ``run_trial``, no Keras.
+
+keras-tuner's ``BaseTuner``: subclass it and implement :meth:`BaseTuner.run_trial`
+to tune anything (``SklearnTuner`` does, for scikit-learn models); the Keras
+:class:`~tunesmith.Tuner` adds model building, fitting and weights.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tunesmith.errors import (
+    ChiefWorkerEnvironmentError,
+    FailedTrialError,
+    FatalError,
+    FatalRuntimeError,
+    InvalidArgumentError,
+    UnknownArgumentError,
+    format_trial_error,
+)
+from tunesmith.execution._display import SearchDisplay
+from tunesmith.execution._results import TrialResult, to_trial_result
+from tunesmith.execution._summary import results_summary_text, search_space_summary_text
+from tunesmith.hypermodel import HyperModel, as_hypermodel
+from tunesmith.oracles import Oracle
+from tunesmith.space import HyperParameters
+from tunesmith.store import Store
+from tunesmith.trial import Trial, TrialStatus
+
+#: keras-tuner's variables for its gRPC chief and workers.
+CHIEF_WORKER_VARIABLES = ("KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT")
+
+
+class BaseTuner:
+    """Runs a search: asks the oracle for trials, runs each, ends it.
+
+    Subclass it and implement :meth:`run_trial`, returning the objective's value,
+    a dict of metrics, a Keras ``History`` or a list of those (one per execution).
+    Results live in one SQLite store per project at ``<directory>/<project_name>/``;
+    with ``overwrite=False`` (the default) a new tuner on the same folder resumes
+    the study where it stopped.
+
+    The hooks are keras-tuner's and called at the same moments: ``on_search_begin``,
+    ``pre_create_trial``, ``on_trial_begin``, ``on_trial_end`` (which ends the trial
+    with the oracle: an override calls ``super().on_trial_end(trial)``), and
+    ``on_search_end``.
+
+    Example:
+        >>> class Quadratic(BaseTuner):
+        ...     def run_trial(self, trial):
+        ...         x = trial.hyperparameters.Float("x", -5, 5)
+        ...         return (x - 1) ** 2
+        >>> from tunesmith.oracles import RandomSearchOracle
+        >>> tuner = Quadratic(RandomSearchOracle(objective="score", max_trials=5),
+        ...                   directory="runs", project_name="quadratic")  # doctest: +SKIP
+        >>> tuner.search()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        oracle: Oracle,
+        hypermodel: Any = None,
+        directory: str | os.PathLike[str] | None = None,
+        project_name: str | None = None,
+        overwrite: bool = False,
+        verbose: int = 1,
+        **kwargs: Any,
+    ) -> None:
+        logger = kwargs.pop("logger", None)
+        tuner_id = kwargs.pop("tuner_id", None)
+        if kwargs:
+            raise UnknownArgumentError(
+                f"Unrecognized arguments for {type(self).__name__}: "
+                f"{', '.join(sorted(kwargs))}. Check their spelling against the tuner's "
+                "documented arguments (fit arguments go to search(), not the tuner)."
+            )
+        if logger is not None:
+            warnings.warn(
+                "The logger argument is ignored: tunesmith writes every trial to its "
+                "store, which `tunesmith summary`, `export` and `report` read.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        if not isinstance(oracle, Oracle):
+            raise InvalidArgumentError(
+                "Expected `oracle` argument to be an instance of `Oracle` (e.g. "
+                f"tunesmith.oracles.RandomSearchOracle(...)); got {type(oracle).__name__}."
+            )
+        refuse_chief_worker_environment()
+        self.logger = logger
+        self.oracle = oracle
+        self.hypermodel = self._hypermodel_or_none(hypermodel)
+        self.verbose = verbose
+        self.directory = Path(directory if directory is not None else ".")
+        self.project_name = project_name or "untitled_project"
+        self.tuner_id = tuner_id or os.environ.get("KERASTUNER_TUNER_ID") or "tuner0"
+        self.store = Store.open(self.directory / self.project_name, overwrite=overwrite)
+        self.oracle.attach_store(self.store)
+        self.display = SearchDisplay(verbose=verbose)
+        self._populate_initial_space()
+
+    def _hypermodel_or_none(self, hypermodel: Any) -> HyperModel | None:
+        """A build function becomes a :class:`~tunesmith.HyperModel`; None stays None."""
+        return None if hypermodel is None else as_hypermodel(hypermodel)
+
+    # ------------------------------------------------------------------ search
+    def search(self, *fit_args: Any, **fit_kwargs: Any) -> None:
+        """Run the search; the arguments are passed to :meth:`run_trial` for every trial.
+
+        An exception in a trial fails that trial (stored with its traceback) and the
+        search goes on, until ``max_consecutive_failed_trials`` in a row; a
+        :class:`~tunesmith.errors.FatalError` stops it at once. Ctrl-C leaves the
+        interrupted trial RUNNING in the store, so the next search resumes it.
+        """
+        if "verbose" in fit_kwargs:
+            self.display.verbose = int(fit_kwargs["verbose"])
+        self._search_loop(fit_args, fit_kwargs)
+
+    def _search_loop(self, fit_args: tuple, fit_kwargs: dict) -> None:
+        self.on_search_begin()
+        self.display.search_begin(self.oracle)
+        trial: Trial | None = None
+        idle = 0
+        try:
+            while True:
+                self.pre_create_trial()
+                trial = self.oracle.create_trial(self.tuner_id)
+                if trial.status is TrialStatus.STOPPED:
+                    break
+                if trial.status is TrialStatus.IDLE:
+                    idle += 1
+                    self._wait_while_idle(idle)
+                    continue
+                idle = 0
+                self.display.trial_begin(trial, self.oracle)
+                self.on_trial_begin(trial)
+                self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
+                self.on_trial_end(trial)
+                if self.oracle.ongoing_trials.get(self.tuner_id) is trial:
+                    # An on_trial_end override that did not call super(): end it here,
+                    # or the next create_trial would hand the same trial back forever.
+                    self.oracle.end_trial(trial)
+                self.display.trial_end(trial, self.oracle)
+        except KeyboardInterrupt:
+            self.display.interrupted(trial)
+            raise
+        self.on_search_end()
+        self.display.search_end(self.oracle, self.oracle.stop_reason)
+
+    def _wait_while_idle(self, times: int) -> None:
+        """Ask again after an IDLE trial (a custom oracle waiting on something), unless
+        the oracle waits for running trials while this process runs none: a bug."""
+        running = [t for t in self.oracle.trials.values() if t.status is TrialStatus.RUNNING]
+        if self.oracle.waiting and not running:
+            raise FatalRuntimeError(
+                f"The {self.oracle.algorithm_name!r} oracle is waiting for running trials "
+                "although this search runs one trial at a time and has ended every trial it "
+                "started. This is a bug in the oracle; the stored trials are kept, and "
+                "searching again resumes."
+            )
+        time.sleep(min(1.0, 0.01 * times))
+
+    def _try_run_and_update_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> None:
+        """Run the trial and record its result, or mark it FAILED / INVALID (retried)."""
+        try:
+            results = self.run_trial(trial, *fit_args, **fit_kwargs)
+            self._record(trial, results)
+            trial.status = TrialStatus.COMPLETED
+        except FatalError as exc:
+            trial.status, trial.message = TrialStatus.FAILED, format_trial_error(exc)
+            self.oracle.end_trial(trial)
+            raise
+        except Exception as exc:  # a trial's failure must not end the search
+            failed = isinstance(exc, FailedTrialError)
+            trial.status = TrialStatus.FAILED if failed else TrialStatus.INVALID
+            trial.message = format_trial_error(exc)
+        finally:
+            # run_trial may have declared new hyperparameters, even when it then failed.
+            self.oracle.update_space(trial.hyperparameters)
+
+    def _record(self, trial: Trial, results: Any) -> None:
+        objective = self.oracle.objective
+        if results is None and trial.metrics.exists(objective.name):
+            # Older keras-tuner code reports through oracle.update_trial itself.
+            warnings.warn(
+                "run_trial reported its metrics with self.oracle.update_trial(...) and "
+                "returned None; this still works, but is deprecated as in keras-tuner. "
+                "Please remove the call and return the metrics from run_trial instead.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            return
+        result = results if isinstance(results, TrialResult) else self._convert(results)
+        trial.executions = result.executions
+        trial.epochs = result.epochs
+        trial.stopped_early = trial.stopped_early or result.stopped_early
+        self.oracle._track(trial, result.metrics, step=result.best_step)
+
+    def _convert(self, results: Any) -> TrialResult:
+        return to_trial_result(results, self.oracle.objective, "Tuner.run_trial()")
+
+    def run_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
+        """Evaluate ``trial.hyperparameters``; return the result (see the class docstring)."""
+        raise NotImplementedError(f"{type(self).__name__} must implement run_trial(trial, ...).")
+
+    # ------------------------------------------------------------------- hooks
+    def on_search_begin(self) -> None:
+        """Called once when :meth:`search` starts."""
+
+    def pre_create_trial(self) -> None:
+        """Called before each ``oracle.create_trial``."""
+
+    def on_trial_begin(self, trial: Trial) -> None:
+        """Called before each trial runs."""
+
+    def on_trial_end(self, trial: Trial) -> None:
+        """Called after each trial ran: ends it with the oracle (keep the super call)."""
+        self.oracle.end_trial(trial)
+        self.save()
+
+    def on_search_end(self) -> None:
+        """Called once when the search is over."""
+
+    # ----------------------------------------------------------------- results
+    def save_model(self, trial_id: str, model: Any, step: int = 0) -> None:
+        """Save a trial's model; tuners that keep models implement it."""
+        raise NotImplementedError
+
+    def load_model(self, trial: Trial) -> Any:
+        """Load a trial's model; tuners that keep models implement it."""
+        raise NotImplementedError
+
+    def get_best_models(self, num_models: int = 1) -> list[Any]:
+        """The models of the ``num_models`` best trials, best first."""
+        return [self.load_model(t) for t in self.oracle.get_best_trials(num_models)]
+
+    def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
+        """The hyperparameters of the ``num_trials`` best trials, best first."""
+        return [t.hyperparameters for t in self.oracle.get_best_trials(num_trials)]
+
+    def results_summary(self, num_trials: int = 10) -> None:
+        """Print the best trials: id, score, best step and hyperparameters, best first."""
+        self.display.console.print(
+            results_summary_text(self.oracle, self.project_dir, num_trials),
+            markup=False,
+            soft_wrap=True,
+        )
+
+    def search_space_summary(self, extended: bool = False) -> None:
+        """Print every hyperparameter of the search space with its definition."""
+        self.display.console.print(
+            search_space_summary_text(self.oracle.get_space(), extended),
+            markup=False,
+            soft_wrap=True,
+        )
+
+    def results_frame(self) -> Any:
+        """One row per trial (a pandas DataFrame): values, score, status, best step, epochs."""
+        return self.store.results_frame()
+
+    @property
+    def remaining_trials(self) -> int | None:
+        """Trials still to run (``None`` without ``max_trials``)."""
+        return self.oracle.remaining_trials
+
+    @property
+    def project_dir(self) -> Path:
+        return self.directory / self.project_name
+
+    def get_trial_dir(self, trial_id: str) -> str:
+        """The folder of one trial's files (created if missing)."""
+        return str(self.store.trial_dir(str(trial_id)))
+
+    def get_state(self) -> dict[str, Any]:
+        return {"oracle": self.oracle.settings(), "project_dir": str(self.project_dir)}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """The store holds the state; nothing to restore from a dict."""
+
+    def save(self) -> None:
+        """Write the study's settings; trials are already written as they change."""
+        self.oracle.save()
+
+    def reload(self) -> None:
+        """Read the trials back from the store (a tuner on an existing project resumes
+        it when created; this re-reads it)."""
+        self.oracle.reload()
+
+    # ------------------------------------------------------------------- space
+    def _populate_initial_space(self) -> None:
+        """Let the oracle know the space before the first trial (hypermodels only)."""
+        declare: Callable[[HyperParameters], None] | None = getattr(
+            self.hypermodel, "declare_hyperparameters", None
+        )
+        if declare is None:
+            return
+        hp = HyperParameters()
+        declare(hp)
+        self.oracle.update_space(hp)
+
+
+def refuse_chief_worker_environment() -> None:
+    """Stop with an explanation when keras-tuner's chief/worker variables are set.
+
+    keras-tuner runs a distributed search as one chief process and worker processes
+    talking gRPC; tunesmith does not implement that protocol, and running each
+    process as a search of its own would only make them compete for one store.
+    """
+    found = {name: os.environ[name] for name in CHIEF_WORKER_VARIABLES if os.environ.get(name)}
+    if not found:
+        return
+    shown = ", ".join(f"{k}={v}" for k, v in found.items())
+    tuner_id = os.environ.get("KERASTUNER_TUNER_ID")
+    raise ChiefWorkerEnvironmentError(
+        f"keras-tuner's chief/worker variables are set ({shown}"
+        + (f", KERASTUNER_TUNER_ID={tuner_id}" if tuner_id else "")
+        + "). tunesmith does not run keras-tuner's gRPC chief and workers: it runs the "
+        "whole search from one process, which is the only one that writes the store. "
+        "Unset these variables and start the search once."
+    )

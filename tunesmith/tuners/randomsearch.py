@@ -1,0 +1,6 @@
+"""``kt.tuners.randomsearch``: RandomSearch and its oracle under keras-tuner's path."""
+
+from tunesmith.keras import RandomSearch
+from tunesmith.oracles import RandomSearchOracle
+
+__all__ = ["RandomSearch", "RandomSearchOracle"]
