@@ -7,6 +7,7 @@ from typing import Any
 import keras
 
 from tunesmith.errors import SearchSpaceError
+from tunesmith.hypermodel import HyperModel
 from tunesmith.space import HyperParameters
 
 
@@ -64,3 +65,28 @@ def tunable(hp: HyperParameters, kind: str, name: str, *args: Any, **kwargs: Any
         if name not in hp:
             raise
         return hp.get(name)
+
+
+class ImageClassifierHyperModel(HyperModel):
+    """The constructor HyperResNet and HyperXception share: an input and a head.
+
+    ``include_top`` adds the classification head (and needs ``classes``); the input
+    is ``input_shape`` or an existing ``input_tensor``, one of them required.
+    """
+
+    def __init__(
+        self,
+        include_top: bool = True,
+        input_shape: tuple[int | None, ...] | None = None,
+        input_tensor: Any = None,
+        classes: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        owner = type(self).__name__
+        check_classes(owner, classes, include_top)
+        check_input(owner, input_shape, input_tensor)
+        self.include_top = include_top
+        self.input_shape = input_shape
+        self.input_tensor = input_tensor
+        self.classes = classes

@@ -8,13 +8,11 @@ import keras
 from keras import layers
 
 from tunesmith.applications._common import (
+    ImageClassifierHyperModel,
     channel_axis,
-    check_classes,
-    check_input,
     model_input,
     tunable,
 )
-from tunesmith.hypermodel import HyperModel
 from tunesmith.space import HyperParameters
 
 _EPSILON = 1.001e-5
@@ -25,7 +23,7 @@ _OPTIMIZERS = {
 }
 
 
-class HyperResNet(HyperModel):
+class HyperResNet(ImageClassifierHyperModel):
     """A ResNet image classifier with its variant and depth as hyperparameters.
 
     Three variants are searched (hyperparameter ``version``): ``"v1"`` (bottleneck
@@ -63,22 +61,6 @@ class HyperResNet(HyperModel):
         >>> hp.values["version"], hp.values["conv4_depth"]
         ('v2', 6)
     """
-
-    def __init__(
-        self,
-        include_top: bool = True,
-        input_shape: tuple[int | None, ...] | None = None,
-        input_tensor: Any = None,
-        classes: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        check_classes("HyperResNet", classes, include_top)
-        check_input("HyperResNet", input_shape, input_tensor)
-        self.include_top = include_top
-        self.input_shape = input_shape
-        self.input_tensor = input_tensor
-        self.classes = classes
 
     def build(self, hp: HyperParameters) -> keras.Model:
         """A ResNet for the values in ``hp``: compiled when ``include_top`` is True."""

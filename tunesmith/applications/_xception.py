@@ -8,17 +8,15 @@ import keras
 from keras import layers
 
 from tunesmith.applications._common import (
+    ImageClassifierHyperModel,
     channel_axis,
-    check_classes,
-    check_input,
     model_input,
     tunable,
 )
-from tunesmith.hypermodel import HyperModel
 from tunesmith.space import HyperParameters
 
 
-class HyperXception(HyperModel):
+class HyperXception(ImageClassifierHyperModel):
     """An Xception-style image classifier: separable convolutions with residual sums.
 
     An entry convolution (``conv2d_num_filters`` in {32, 64, 128}, ``kernel_size``
@@ -57,22 +55,6 @@ class HyperXception(HyperModel):
         >>> hp.values["sep_num_filters"], hp.values["pooling"]
         (256, 'avg')
     """
-
-    def __init__(
-        self,
-        include_top: bool = True,
-        input_shape: tuple[int | None, ...] | None = None,
-        input_tensor: Any = None,
-        classes: int | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
-        check_classes("HyperXception", classes, include_top)
-        check_input("HyperXception", input_shape, input_tensor)
-        self.include_top = include_top
-        self.input_shape = input_shape
-        self.input_tensor = input_tensor
-        self.classes = classes
 
     def build(self, hp: HyperParameters) -> keras.Model:
         """An Xception-style model for the values in ``hp``."""
