@@ -32,7 +32,7 @@ def _open(path: str):
             f"No tunesmith store under {path}. Give the folder <directory>/<project_name> "
             "that a tuner wrote (it holds tunesmith.db)."
         )
-    store = Store.open(project_dir)
+    store = Store.open_read_only(project_dir)  # readers never write
     return store, load_oracle(store)
 
 

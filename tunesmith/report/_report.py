@@ -76,7 +76,7 @@ def _open_study(project: str | os.PathLike[str] | Store) -> _Study:
                 f"No tunesmith store under {project}. Give the folder "
                 "<directory>/<project_name> that a tuner wrote (it holds tunesmith.db)."
             )
-        store, owned = Store.open(project_dir), True
+        store, owned = Store.open_read_only(project_dir), True
     try:
         settings = store.load_study()
         if settings is None:

@@ -81,8 +81,67 @@ class Store:
         self._conn: sqlite3.Connection | None = conn
         # The driver may report from a callback thread; one connection, one user at a time.
         self._lock = threading.RLock()
+        #: Opened by a reader (summary, export, report): SQLite read-only, never written.
+        self.read_only = False
 
     # ------------------------------------------------------------------ opening
+    @classmethod
+    def open_read_only(cls, project_dir: str | Path) -> Store:
+        """Open an existing store to read it, changing nothing on disk.
+
+        SQLite opens the file read-only: no journal mode is set, no log is folded
+        into the file or deleted on close, no folder is created, and a read-only
+        folder or mount can be read. A log left beside the file (by a running or
+        killed search) is read, so the newest trials show. Writing through this store
+        raises :class:`~tunesmith.errors.StoreError`.
+
+        Example:
+            >>> with Store.open_read_only("runs/mnist") as store:   # doctest: +SKIP
+            ...     frame = store.results_frame()
+        """
+        project_dir = Path(project_dir).expanduser()
+        db_path = project_dir / DB_FILENAME
+        if not db_path.is_file():
+            raise StoreError(
+                f"No tunesmith store at {project_dir} (no {DB_FILENAME} there). Give the "
+                "folder <directory>/<project_name> that a tuner wrote."
+            )
+        version = _schema.inspect(db_path)  # reads only; refuses a damaged or newer file
+        if version is None:
+            raise StoreError(f"The store at {project_dir} holds no study yet: run a search first.")
+        if version < _schema.SCHEMA_VERSION:
+            raise StoreError(
+                f"The store at {project_dir} was written by an older tunesmith (format "
+                f"{version}); open it once with a tuner to bring it up to date."
+            )
+        wal = _schema.sidecars(db_path)[0]
+        uri = db_path.resolve().as_uri()
+        # Without a log, all the content is in the file: reading it as immutable keeps
+        # SQLite from creating the -wal and -shm files it otherwise adds even to read.
+        has_log = wal.exists() and wal.stat().st_size > 0
+        uri += "?mode=ro" if has_log else "?mode=ro&immutable=1"
+        try:
+            conn = sqlite3.connect(
+                uri,
+                uri=True,
+                timeout=_BUSY_TIMEOUT_S,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(
+                f"SQLite cannot read the store at {project_dir} read-only ({exc}). When "
+                "the folder is read-only and a -wal file lies beside the database, its "
+                "-shm file is needed too: copy the project (all three files) somewhere "
+                "writable and read it there."
+            ) from exc
+        conn.row_factory = sqlite3.Row
+        store = cls(project_dir, conn)
+        store.read_only = True
+        return store
+
     @classmethod
     def open(cls, project_dir: str | Path, *, overwrite: bool = False) -> Store:
         """Open the store of ``project_dir``, creating the folder and a fresh store if needed.
@@ -157,7 +216,8 @@ class Store:
     def trial_dir(self, trial_id: str) -> Path:
         """``<project_dir>/trials/<trial_id>/``, created if missing (for weights, logs...)."""
         path = self._project_dir / TRIALS_DIRNAME / check_trial_id(trial_id)
-        path.mkdir(parents=True, exist_ok=True)
+        if not self.read_only:  # a reader never creates anything
+            path.mkdir(parents=True, exist_ok=True)
         return path
 
     def claim_writer(self) -> None:
@@ -171,7 +231,9 @@ class Store:
     def close(self) -> None:
         """Close the database (idempotent). The last close folds the log into the file."""
         with self._lock:
-            release_driver(self._project_dir)
+            if not self.read_only:
+                # A reader must not give back the lock a tuner of this process holds.
+                release_driver(self._project_dir)
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -196,6 +258,11 @@ class Store:
         """One write transaction: all of the block is committed, or none of it."""
         with self._lock:
             conn = self._connection()
+            if self.read_only:
+                raise StoreError(
+                    f"The store at {self._project_dir} was opened read-only (by a reader); "
+                    "open it with Store.open to write."
+                )
             with conn:  # commits when the block ends, rolls back if it raises
                 # IMMEDIATE takes the write lock now, so a busy database fails here,
                 # before any statement of the block ran.

@@ -73,7 +73,7 @@ def export_store(
         )
     log_dir = Path(log_dir).expanduser()
     _clear_event_files(log_dir, overwrite)
-    with Store.open(found) as store:
+    with Store.open_read_only(found) as store:
         study = store.load_study() or {}
         trials = store.load_trials()
         curves = store.load_curves()
