@@ -394,26 +394,37 @@ class Tuner(BaseTuner):
         return [t.hyperparameters for t in self.oracle.get_best_trials(num_trials)]
 
     def get_best_models(self, num_models: int = 1) -> list[Any]:
-        """The best models, rebuilt and loaded with the weights of their best epoch.
+        """The models of the ``num_models`` best trials, best first, each rebuilt and
+        loaded with the weights of its best epoch.
 
-        Trials stopped early by a pruner count with the score they reached. A ranked
-        trial that saved no weights (a custom ``fit`` returning a score) is passed
-        over; if none of them has weights, the error names the best one.
+        Trials stopped early by a pruner count with the score they reached. A best
+        trial whose weights file is missing is an error naming the trial and the file,
+        never the model of another trial.
         """
-        ranked = self.oracle.get_best_trials(len(self.oracle.trials))
-        with_weights = [t for t in ranked if self._weights_path(t).exists()]
-        if ranked and not with_weights:
-            return [self.load_model(ranked[0])]  # raises, saying why
-        return [self.load_model(t) for t in with_weights[:num_models]]
+        return [self.load_model(t) for t in self.oracle.get_best_trials(num_models)]
 
     def load_model(self, trial: Trial) -> Any:
         """Rebuild ``trial``'s model and load its best-epoch weights."""
         path = self._weights_path(trial)
         if not path.exists():
+            others = [
+                t.trial_id
+                for t in self.oracle.trials.values()
+                if t.trial_id != trial.trial_id and self._weights_path(t).exists()
+            ]
+            if others:
+                raise StoreError(
+                    f"The weights of trial {trial.trial_id} are missing (looked for {path}), "
+                    f"while other trials have theirs (e.g. {others[0]}): the file was "
+                    "deleted, or the project was copied without its trials/ folder. "
+                    "Restore it, or rebuild the model from "
+                    "get_best_hyperparameters() and train it again."
+                )
             raise StoreError(
-                f"No weights were saved for trial {trial.trial_id} (looked for {path}). "
-                "A run_trial or fit that returns a score instead of training through "
-                "the tuner keeps no weights."
+                f"No weights were saved for trial {trial.trial_id} (looked for {path}), nor "
+                "for any other trial: a run_trial that trains without the tuner's fit "
+                "keeps none. Save them in run_trial (tuner.save_model(trial_id, model)), or "
+                "rebuild the model from get_best_hyperparameters() and train it."
             )
         model = self._build(trial.hyperparameters.copy())
         build_from_saved_config(model, path.with_name(BUILD_CONFIG_FILE))
@@ -421,7 +432,15 @@ class Tuner(BaseTuner):
             # The file also holds the optimizer's state, which a freshly compiled
             # model has not built yet; the model's own weights all load.
             warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
-            model.load_weights(path)
+            try:
+                model.load_weights(path)
+            except (OSError, ValueError) as exc:
+                raise StoreError(
+                    f"The weights file {path} of trial {trial.trial_id} cannot be read "
+                    f"({type(exc).__name__}: {exc}). It is damaged or was written for "
+                    "another model; restore it, or rebuild the model from "
+                    "get_best_hyperparameters() and train it again."
+                ) from exc
         return model
 
     # keras-tuner's hooks inside each fit; TunerHooks calls them only when overridden.
