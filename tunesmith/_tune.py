@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import StudyMismatchError
 from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import (
@@ -15,7 +16,7 @@ from tunesmith.oracles import (
     Oracle,
     RandomSearchOracle,
 )
-from tunesmith.space import HyperParameters
+from tunesmith.space import ConflictingDefinitionError, HyperParameters
 from tunesmith.store import Store
 from tunesmith.trial import Trial
 
@@ -123,6 +124,14 @@ def tune(
     def run(trial: Trial) -> TrialOutcome:
         try:
             return TrialOutcome(result=objective_fn(trial.hyperparameters))
+        except ConflictingDefinitionError as exc:
+            # Every trial would fail the same way: the function changed since the
+            # stored study began (or defines one name twice).
+            raise StudyMismatchError(
+                f"{exc} The objective function defines it differently from the study "
+                "in the store: to start afresh, pass `overwrite=True`, or choose another "
+                "project_name."
+            ) from exc
         finally:
             # Even a failing call declared hyperparameters the oracle must learn.
             oracle.update_space(trial.hyperparameters)

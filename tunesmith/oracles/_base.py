@@ -354,7 +354,13 @@ class Oracle:
             return None
         number = len(self.trials)
         trial_id = self._trial_id(number)
-        values = self._next_values(number)
+        if self._nothing_declared_yet():
+            # Every trial so far failed before declaring a hyperparameter: the empty
+            # space is not used up, the next trial must show the error again (and
+            # max_consecutive_failed_trials ends the search quoting it).
+            values: dict[str, Any] | None = {}
+        else:
+            values = self._next_values(number)
         if values is None:
             return None
         hyperparameters = self.hyperparameters.with_values(values)
@@ -371,6 +377,14 @@ class Oracle:
         self.trials[trial.trial_id] = trial
         self._save_trial(trial)
         return trial
+
+    def _nothing_declared_yet(self) -> bool:
+        return (
+            not self.hyperparameters.space
+            and type(self).populate_space is Oracle.populate_space
+            and bool(self.trials)
+            and not any(t.status.has_result for t in self.trials.values())
+        )
 
     def _budget_spent(self) -> bool:
         """Whether ``max_trials`` trials exist (then ``stop_reason`` says so)."""

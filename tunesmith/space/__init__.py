@@ -40,6 +40,7 @@ from tunesmith.space._enumerate import (
     sample_values,
 )
 from tunesmith.space._errors import (
+    ConflictingDefinitionError,
     InactiveHyperParameterError,
     SearchSpaceTypeError,
     UnknownHyperParameterError,
@@ -55,6 +56,7 @@ __all__ = [
     "Boolean",
     "Choice",
     "Condition",
+    "ConflictingDefinitionError",
     "DiscreteHyperParameter",
     "Fixed",
     "Float",

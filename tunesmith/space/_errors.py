@@ -60,3 +60,12 @@ class SearchSpaceTypeError(SearchSpaceError, TypeError):
         ...     print(type(error).__name__)
         SearchSpaceTypeError
     """
+
+
+class ConflictingDefinitionError(SearchSpaceError):
+    """A name is registered again with another definition (under the same conditions).
+
+    Within one search this means the hypermodel or objective function changed (or
+    defines one name twice): every trial would fail the same way, so a search treats
+    it as a changed study rather than as one failed trial.
+    """

@@ -15,7 +15,11 @@ from tunesmith.space._conditions import (
     conditions_hold,
     mutually_exclusive,
 )
-from tunesmith.space._errors import InactiveHyperParameterError, UnknownHyperParameterError
+from tunesmith.space._errors import (
+    ConflictingDefinitionError,
+    InactiveHyperParameterError,
+    UnknownHyperParameterError,
+)
 from tunesmith.space._serialize import deserialize_definition, serialize
 from tunesmith.space._values import to_python
 
@@ -339,13 +343,13 @@ class HyperParameters:
         return hp, "added"
 
     @staticmethod
-    def _conflict(old: HyperParameter, new: HyperParameter) -> SearchSpaceError:
+    def _conflict(old: HyperParameter, new: HyperParameter) -> ConflictingDefinitionError:
         branches = (
             " (a name may be redefined differently only under conditions that exclude each other)"
             if old.conditions != new.conditions
             else ""
         )
-        return SearchSpaceError(
+        return ConflictingDefinitionError(
             f"Hyperparameter {new.name!r} is already defined as {old!r}, and is now defined "
             f"as {new!r}{branches}. One name holds one definition: give the second one "
             f"another name (e.g. {new.name + '_2'!r}), or repeat the first definition exactly "
