@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -89,8 +90,6 @@ def test_a_read_only_store_refuses_writes_and_keeps_the_drivers_lock(killed_proj
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores chmod")
 def test_a_read_only_folder_can_be_read(killed_project, tmp_path, capsys):
-    import shutil
-
     copy = tmp_path / "ro"
     shutil.copytree(killed_project, copy)
     for path in [copy, *copy.rglob("*")]:
@@ -107,3 +106,25 @@ def test_reading_a_folder_without_a_store_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="No tunesmith store"):
         Store.open_read_only(tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_backup_copies_the_trials_still_in_the_log_and_changes_nothing(
+    killed_project, tmp_path, capsys
+):
+    before = snapshot(killed_project)
+    copy = tmp_path / "backup"
+    assert main(["backup", str(killed_project), str(copy)]) == 0
+    assert snapshot(killed_project) == before
+    assert not (copy / "tunesmith.db-wal").exists()  # everything is in the copied file
+    capsys.readouterr()
+    assert main(["summary", str(copy)]) == 0
+    assert "Showing 3 best trials" in capsys.readouterr().out
+    # Copying the database file alone, the trap the backup avoids: the log is missing.
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(killed_project / "tunesmith.db", alone / "tunesmith.db")
+    with pytest.raises(StoreError, match="no study yet"):
+        Store.open_read_only(alone)
+    with Store.open_read_only(copy) as backed_up:
+        assert len(backed_up.load_trials()) == 4
+    assert main(["backup", str(killed_project), str(copy)]) == 2  # never over a store

@@ -7,7 +7,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tunesmith.errors import StudyMismatchError
+import numpy as np
+
+from tunesmith.errors import FatalTypeError, InvalidArgumentError, StudyMismatchError
 from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import (
@@ -94,6 +96,12 @@ def tune(
     """
     if isinstance(objective, Objective):
         target = objective
+    elif direction is not None and not isinstance(objective, (str, type(None))):
+        raise InvalidArgumentError(
+            f"direction={direction!r} applies to one objective named by a string; for "
+            "several, pass objective=[tunesmith.Objective(name, direction), ...] and no "
+            "direction."
+        )
     elif direction is not None:
         target = Objective(objective or "objective", direction)
     elif objective is None:
@@ -123,7 +131,7 @@ def tune(
 
     def run(trial: Trial) -> TrialOutcome:
         try:
-            return TrialOutcome(result=objective_fn(trial.hyperparameters))
+            return TrialOutcome(result=_checked(objective_fn(trial.hyperparameters)))
         except ConflictingDefinitionError as exc:
             # Every trial would fail the same way: the function changed since the
             # stored study began (or defines one name twice).
@@ -138,3 +146,16 @@ def tune(
 
     run_search(oracle, run, SearchDisplay(verbose=verbose))
     return TuneResult(oracle, store)
+
+
+def _checked(result: Any) -> Any:
+    """The objective function's result, if it is a number or a dict of metrics."""
+    if isinstance(result, Mapping) or (
+        isinstance(result, (int, float, np.floating, np.integer)) and not isinstance(result, bool)
+    ):
+        return result
+    raise FatalTypeError(
+        f"The objective function returned a {type(result).__name__} ({result!r:.60}); it "
+        "must return a number (the value to optimise) or a dict of metrics holding the "
+        "objective."
+    )

@@ -66,6 +66,14 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    store, _ = _open(args.directory)
+    with store:
+        written = store.backup(args.destination)
+    print(f"Wrote {written}; it is a complete project: tunesmith summary {written}")
+    return 0
+
+
 def _tensorboard(args: argparse.Namespace) -> int:
     from tunesmith.tensorboard import export_store
 
@@ -120,6 +128,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", help="HTML file to write (default: report.html in it)")
     report.add_argument("--title", help="page title (default: the project's name)")
     report.set_defaults(run=_report)
+
+    backup = commands.add_parser(
+        "backup",
+        help="copy a project safely (database with SQLite's backup API, and trials/)",
+        description="Safe while a search runs: copying tunesmith.db alone misses the trials "
+        "still in its -wal file.",
+    )
+    backup.add_argument("directory", help="<directory>/<project_name> of a search")
+    backup.add_argument("destination", help="a new or empty folder for the copy")
+    backup.set_defaults(run=_backup)
 
     board = commands.add_parser(
         "tensorboard", help="write a stored project as TensorBoard logs (curves and HParams)"

@@ -12,6 +12,7 @@ problem and the fix.
 
 from __future__ import annotations
 
+import numbers
 import traceback
 
 
@@ -102,6 +103,23 @@ class InvalidArgumentError(FatalTypeError, ValueError):
 
 class ChiefWorkerEnvironmentError(FatalRuntimeError):
     """keras-tuner's chief/worker variables are set; tunesmith does not use that protocol."""
+
+
+def check_count(name: str, value: object, least: int) -> None:
+    """Refuse anything but a whole number of at least ``least`` (``True`` included).
+
+    Example:
+        >>> try:
+        ...     check_count("max_trials", 2.5, least=1)
+        ... except ValueError as error:
+        ...     print(error)
+        max_trials must be a whole number of at least 1, got 2.5 (float).
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise InvalidArgumentError(
+            f"{name} must be a whole number of at least {least}, got {value!r} "
+            f"({type(value).__name__})."
+        )
 
 
 _OUT_OF_MEMORY_MARKS = ("RESOURCE_EXHAUSTED", "out of memory", "OutOfMemory", "OOM when")

@@ -19,6 +19,7 @@ from tunesmith.errors import (
     FatalValueError,
     ObjectiveError,
     StoreError,
+    check_count,
 )
 from tunesmith.execution import BaseTuner, TrialResult, is_history, to_trial_result
 from tunesmith.hypermodel import HyperModel, as_hypermodel
@@ -91,8 +92,7 @@ class Tuner(BaseTuner):
         verbose: int = 1,
         **kwargs: Any,
     ) -> None:
-        if executions_per_trial < 1:
-            raise ValueError("executions_per_trial must be at least 1.")
+        check_count("executions_per_trial", executions_per_trial, least=1)
         self.max_model_size = max_model_size
         self.optimizer = optimizer
         self.loss = loss

@@ -16,8 +16,10 @@ import numpy as np
 
 from tunesmith.errors import (
     FailedTrialError,
+    InvalidArgumentError,
     StudyMismatchError,
     TooManyFailedTrialsError,
+    check_count,
     format_trial_error,
 )
 from tunesmith.objective import Objective, create_objective, infer_direction
@@ -123,12 +125,10 @@ class Oracle:
         max_consecutive_failed_trials: int = 3,
         pruner: Pruner | str | Mapping[str, Any] | None = None,
     ) -> None:
-        if max_trials is not None and max_trials < 1:
-            raise ValueError(f"max_trials must be at least 1, got {max_trials}.")
-        if max_retries_per_trial < 0:
-            raise ValueError("max_retries_per_trial must be 0 or more.")
-        if max_consecutive_failed_trials < 1:
-            raise ValueError("max_consecutive_failed_trials must be at least 1.")
+        if max_trials is not None:
+            check_count("max_trials", max_trials, least=1)
+        check_count("max_retries_per_trial", max_retries_per_trial, least=0)
+        check_count("max_consecutive_failed_trials", max_consecutive_failed_trials, least=1)
         if hyperparameters is None and not (tune_new_entries and allow_new_entries):
             # As keras-tuner: without a given space nothing could ever be tuned.
             flag = "tune_new_entries" if not tune_new_entries else "allow_new_entries"
@@ -575,7 +575,13 @@ class Oracle:
         queue while ``max_retries_per_trial`` allows. Once
         ``max_consecutive_failed_trials`` trials in a row have failed, raises
         :class:`TooManyFailedTrialsError` quoting the last traceback (after storing).
+        A trial that already ended cannot be told again: its result stays.
         """
+        if trial.status.is_finished:
+            raise InvalidArgumentError(
+                f"Trial {trial.trial_id} already ended ({trial.status.value}, score "
+                f"{trial.score}); a trial is told once. Ask for a new trial instead."
+            )
         trial.ended_at = time.time()
         if executions is not None:
             trial.executions = executions

@@ -59,6 +59,13 @@ def _check_bounds(name: str, lo: float, hi: float, sampling: str) -> None:
             f"min_value {lo!r} is greater than the max_value {hi!r}.",
             "Swap them: min_value must not exceed max_value.",
         )
+    if not _finite(hi - lo):
+        raise fail(
+            name,
+            f"the range {lo!r} to {hi!r} is wider than a float can hold, so values "
+            "between its ends cannot be drawn.",
+            "Narrow it, or tune the exponent (e.g. hp.Float('log10_x', -300, 300)).",
+        )
     if sampling != LINEAR and lo <= 0:
         raise fail(
             name,

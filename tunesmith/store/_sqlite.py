@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import operator
+import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -202,6 +204,38 @@ class Store:
             conn.close()
             raise
         return store
+
+    def backup(self, destination: str | Path) -> Path:
+        """Copy the whole project (database and ``trials/``) to a new folder, safely.
+
+        The database is copied with SQLite's backup API, so the copy holds every
+        committed trial even while a search runs or after a crash left them in the
+        ``-wal`` file (copying ``tunesmith.db`` alone copies none of those). Nothing
+        of this store changes. ``destination`` must not hold a store yet.
+
+        Example:
+            >>> with Store.open_read_only("runs/w1") as store:   # doctest: +SKIP
+            ...     store.backup("backups/w1")
+        """
+        destination = Path(destination).expanduser()
+        target_db = destination / DB_FILENAME
+        if target_db.exists():
+            raise StoreError(
+                f"{destination} already holds a store; back up into a new or empty folder."
+            )
+        destination.mkdir(parents=True, exist_ok=True)
+        partial = target_db.with_name("partial." + DB_FILENAME)
+        target = sqlite3.connect(partial)
+        try:
+            with self._lock:
+                self._connection().backup(target)
+        finally:
+            target.close()
+        trials = self._project_dir / TRIALS_DIRNAME
+        if trials.is_dir():
+            shutil.copytree(trials, destination / TRIALS_DIRNAME, dirs_exist_ok=True)
+        os.replace(partial, target_db)  # the database last: a cut copy is no store
+        return destination
 
     @property
     def project_dir(self) -> Path:
