@@ -128,3 +128,27 @@ def test_backup_copies_the_trials_still_in_the_log_and_changes_nothing(
     with Store.open_read_only(copy) as backed_up:
         assert len(backed_up.load_trials()) == 4
     assert main(["backup", str(killed_project), str(copy)]) == 2  # never over a store
+
+
+@pytest.mark.parametrize("damage", ["copied_without_log", "truncated"])
+def test_a_database_without_its_data_beside_trials_is_refused(killed_project, tmp_path, damage):
+    import tunesmith
+
+    project = tmp_path / "study"
+    shutil.copytree(killed_project, project)
+    (project / "trials" / "00").mkdir(parents=True, exist_ok=True)
+    (project / "trials" / "00" / "best.weights.h5").write_bytes(b"weights of trial 00")
+    for name in ("tunesmith.db-wal", "tunesmith.db-shm"):
+        (project / name).unlink()  # the database file alone (a WAL beside it is refused)
+    if damage == "truncated":
+        (project / "tunesmith.db").write_bytes(b"")
+    before = snapshot(project)
+    with pytest.raises(StoreError, match=r"holds no study, but .* 1 trial"):
+        tunesmith.tune(
+            lambda hp: hp.Float("x", 0, 1),
+            max_trials=2,
+            directory=tmp_path,
+            project_name="study",
+            verbose=0,
+        )
+    assert snapshot(project) == before  # nothing changed, the old weights kept

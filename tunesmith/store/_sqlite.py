@@ -175,6 +175,8 @@ class Store:
         db_path = project_dir / DB_FILENAME
         # Every check runs before this code writes anything, so a refused file stays as is.
         version = _schema.inspect(db_path)
+        if version is None:
+            _refuse_orphaned_trials(project_dir)
 
         conn = sqlite3.connect(
             db_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -623,3 +625,27 @@ def _rebuild_hyperparameters(space: Any, values: dict[str, Any]) -> HyperParamet
     from tunesmith.space import HyperParameters
 
     return HyperParameters.from_config(space).with_values(values)
+
+
+def _refuse_orphaned_trials(project_dir: Path) -> None:
+    """Refuse to start a new study beside the ``trials/`` of an old one.
+
+    A database with no study next to trial folders is one whose data is elsewhere:
+    copied without its ``-wal`` (until SQLite folds the log in, the file holds only
+    its header), truncated, or deleted. A new study there would overwrite the old
+    trials' weights.
+    """
+    trials = project_dir / TRIALS_DIRNAME
+    if not trials.is_dir():
+        return
+    kept = sorted(p.name for p in trials.iterdir() if p.is_dir() and any(p.iterdir()))
+    if not kept:
+        return
+    raise StoreError(
+        f"{project_dir / DB_FILENAME} holds no study, but {trials} holds the files of "
+        f"{len(kept)} trial(s) ({', '.join(kept[:3])}{'...' if len(kept) > 3 else ''}): the "
+        "database lost its data (copied without its -wal file, truncated or deleted). "
+        "Nothing was changed. Put back the original tunesmith.db with its "
+        "tunesmith.db-wal beside it (copy projects with `tunesmith backup`), or pass "
+        "overwrite=True to start a new study (it deletes those trials)."
+    )
