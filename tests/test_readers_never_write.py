@@ -152,3 +152,30 @@ def test_a_database_without_its_data_beside_trials_is_refused(killed_project, tm
             verbose=0,
         )
     assert snapshot(project) == before  # nothing changed, the old weights kept
+
+
+def test_a_directory_that_is_a_file_is_a_clear_error(tmp_path):
+    import tunesmith
+
+    (tmp_path / "runs").write_text("not a folder")
+    with pytest.raises(StoreError, match="Cannot create the project folder"):
+        tunesmith.tune(lambda hp: 0.0, max_trials=1, directory=tmp_path / "runs", verbose=0)
+
+
+def test_a_full_disk_keeps_the_store_and_says_how_to_resume(tmp_path):
+    import tunesmith
+
+    def objective(hp):
+        return hp.Float("x", 0.0, 1.0) + len("padding" * hp.Int("n", 0, 10))
+
+    tunesmith.tune(objective, max_trials=2, seed=0, directory=tmp_path, project_name="p", verbose=0)
+    store = Store.open(tmp_path / "p")
+    # SQLite's own limit stands in for a full disk: the next page cannot be allocated.
+    pages = store._conn.execute("PRAGMA page_count").fetchone()[0]
+    store._conn.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError, match=r"disk holding .* is full.*run the same search"):
+        for number in range(200):
+            store.save_study({"algorithm": "random", "padding": "x" * 4096 * (number + 1)})
+    store.close()
+    with Store.open_read_only(tmp_path / "p") as reopened:
+        assert len(reopened.load_trials()) == 2  # nothing already stored was lost

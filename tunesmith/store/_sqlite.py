@@ -171,7 +171,13 @@ class Store:
             if project_dir.is_dir():
                 claim_driver(project_dir)
             remove_store_files(project_dir)
-        project_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            project_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot create the project folder {project_dir} ({exc.strerror or exc}): "
+                "pass a directory= you can write to, whose parts are folders, not files."
+            ) from exc
         db_path = project_dir / DB_FILENAME
         # Every check runs before this code writes anything, so a refused file stays as is.
         version = _schema.inspect(db_path)
@@ -299,11 +305,28 @@ class Store:
                     f"The store at {self._project_dir} was opened read-only (by a reader); "
                     "open it with Store.open to write."
                 )
-            with conn:  # commits when the block ends, rolls back if it raises
-                # IMMEDIATE takes the write lock now, so a busy database fails here,
-                # before any statement of the block ran.
-                conn.execute("BEGIN IMMEDIATE")
-                yield conn
+            try:
+                with conn:  # commits when the block ends, rolls back if it raises
+                    # IMMEDIATE takes the write lock now, so a busy database fails here,
+                    # before any statement of the block ran.
+                    conn.execute("BEGIN IMMEDIATE")
+                    yield conn
+            except sqlite3.OperationalError as exc:
+                if "full" in str(exc):
+                    raise StoreError(
+                        f"The disk holding {self.path} is full ({exc}). The store is "
+                        "intact: the change being written was rolled back and every "
+                        "earlier one is kept. Free some space and run the same search "
+                        "again to resume."
+                    ) from exc
+                if "disk I/O error" in str(exc):
+                    raise StoreError(
+                        f"SQLite could not write {self.path} ({exc}): a file of the store "
+                        "was removed or its disk failed while it was open. The committed "
+                        "trials are in the database; check that tunesmith.db and its "
+                        "-wal file are in place, then run again to resume."
+                    ) from exc
+                raise
 
     @contextlib.contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:
