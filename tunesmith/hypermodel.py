@@ -67,14 +67,11 @@ def as_hypermodel(hypermodel: HyperModel | Callable[[HyperParameters], Any] | No
     if hypermodel is None:
         raise InvalidArgumentError(
             "No hypermodel given. Received `hypermodel=None`; pass hypermodel=build_model "
-            "(a function taking hp and returning a compiled keras.Model), or a "
+            "(a function taking hp and returning the model to tune: a compiled keras.Model "
+            "for the Keras tuners, an unfitted estimator for SklearnTuner), or a "
             "tunesmith.HyperModel, or subclass the tuner and override run_trial()."
         )
     raise InvalidArgumentError(
         "The `hypermodel` argument should be either a function build_model(hp) or a "
         f"tunesmith.HyperModel; got {type(hypermodel).__name__}."
     )
-
-
-#: keras-tuner's older name for the wrapper of a build function.
-FunctionHyperModel = DefaultHyperModel

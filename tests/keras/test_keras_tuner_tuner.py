@@ -24,59 +24,41 @@ def build_model(hp):
     return model
 
 
-def test_given_hyperparameters_override_the_builds_definitions(tmp_path, data):
-    # keras.io "tailor the search space": a Choice replaces the build's Float.
+def tailored_search(tmp_path, data, max_trials, **flags):
+    """A search whose space is tailored: learning_rate is given as a Choice."""
     x, y, x_val, y_val = data
     hp = kt.HyperParameters()
     hp.Choice("learning_rate", [1e-2, 3e-3])
     tuner = kt.RandomSearch(
         build_model,
         objective="val_loss",
-        max_trials=4,
+        max_trials=max_trials,
         hyperparameters=hp,
         directory=tmp_path,
         seed=0,
+        **flags,
     )
     tuner.search(x, y, epochs=1, validation_data=(x_val, y_val), verbose=0)
-    trials = list(tuner.oracle.trials.values())
+    return list(tuner.oracle.trials.values())
+
+
+def test_given_hyperparameters_override_the_builds_definitions(tmp_path, data):
+    # keras.io "tailor the search space": a Choice replaces the build's Float.
+    trials = tailored_search(tmp_path, data, max_trials=4)
     assert all(t.status.value == "COMPLETED" for t in trials)
     assert {t.values["learning_rate"] for t in trials} <= {1e-2, 3e-3}
     assert len({t.values["units"] for t in trials}) > 1  # the rest is still tuned
 
 
 def test_tune_new_entries_false_fixes_the_others_at_their_defaults(tmp_path, data):
-    x, y, x_val, y_val = data
-    hp = kt.HyperParameters()
-    hp.Choice("learning_rate", [1e-2, 3e-3])
-    tuner = kt.RandomSearch(
-        build_model,
-        objective="val_loss",
-        max_trials=3,
-        hyperparameters=hp,
-        tune_new_entries=False,
-        directory=tmp_path,
-        seed=0,
-    )
-    tuner.search(x, y, epochs=1, validation_data=(x_val, y_val), verbose=0)
-    assert {t.values.get("units", 4) for t in tuner.oracle.trials.values()} == {4}
-    assert len(tuner.oracle.trials) == 2  # only the given Choice varies: 2 configurations
+    trials = tailored_search(tmp_path, data, max_trials=3, tune_new_entries=False)
+    assert {t.values.get("units", 4) for t in trials} == {4}
+    assert len(trials) == 2  # only the given Choice varies: 2 configurations
 
 
 def test_allow_new_entries_false_refuses_a_name_the_build_adds(tmp_path, data):
-    hp = kt.HyperParameters()
-    hp.Choice("learning_rate", [1e-2])
-    with pytest.raises(Exception, match="allow_new_entries"):
-        tuner = kt.RandomSearch(
-            build_model,
-            objective="val_loss",
-            max_trials=2,
-            hyperparameters=hp,
-            allow_new_entries=False,
-            tune_new_entries=False,
-            directory=tmp_path,
-        )
-        x, y, x_val, y_val = data
-        tuner.search(x, y, epochs=1, validation_data=(x_val, y_val), verbose=0)
+    with pytest.raises(RuntimeError, match=r"`allow_new_entries` is `False`.*'units'"):
+        tailored_search(tmp_path, data, max_trials=2, allow_new_entries=False)
 
 
 @pytest.mark.parametrize("flag", ["tune_new_entries", "allow_new_entries"])

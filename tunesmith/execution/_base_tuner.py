@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -105,8 +104,16 @@ class BaseTuner:
         self._populate_initial_space()
 
     def _hypermodel_or_none(self, hypermodel: Any) -> HyperModel | None:
-        """A build function becomes a :class:`~tunesmith.HyperModel`; None stays None."""
-        return None if hypermodel is None else as_hypermodel(hypermodel)
+        """A build function becomes a :class:`~tunesmith.HyperModel`; None is allowed
+        unless the tuner's own ``run_trial`` needs one (see :meth:`_uses_hypermodel`)."""
+        if hypermodel is None and not self._uses_hypermodel():
+            return None
+        return as_hypermodel(hypermodel)
+
+    def _uses_hypermodel(self) -> bool:
+        """Whether this tuner's ``run_trial`` builds through ``self.hypermodel``; a
+        subclass that writes its own ``run_trial`` may go without one."""
+        return False
 
     # ------------------------------------------------------------------ search
     def search(self, *fit_args: Any, **fit_kwargs: Any) -> None:
@@ -179,9 +186,8 @@ class BaseTuner:
             failed = isinstance(exc, FailedTrialError)
             trial.status = TrialStatus.FAILED if failed else TrialStatus.INVALID
             trial.message = format_trial_error(exc)
-        finally:
-            # run_trial may have declared new hyperparameters, even when it then failed.
-            self.oracle.update_space(trial.hyperparameters)
+        # The hyperparameters run_trial declared (even when it then failed) join the
+        # space when the oracle ends the trial.
 
     def _record(self, trial: Trial, results: Any) -> None:
         objective = self.oracle.objective
@@ -293,15 +299,49 @@ class BaseTuner:
 
     # ------------------------------------------------------------------- space
     def _populate_initial_space(self) -> None:
-        """Let the oracle know the space before the first trial (hypermodels only)."""
-        declare: Callable[[HyperParameters], None] | None = getattr(
-            self.hypermodel, "declare_hyperparameters", None
-        )
-        if declare is None:
+        """Build with defaults, then again until every conditional scope was active once,
+        so the oracle knows the space before the first trial.
+
+        Each build starts from an empty space, so a definition that differs from the
+        stored study's is caught here (``StudyMismatchError``) rather than failing
+        every trial. Definitions given as ``hyperparameters=`` come first and win
+        over the build's own (keras-tuner's "tailor the search space"). A scope a
+        build entered only while it did not hold is opened in the next build by
+        setting its parents to a value it accepts (as keras-tuner does, so a grid
+        search counts every branch); a scope that stays closed is not tried again,
+        and at most 20 builds are made.
+        """
+        if self.hypermodel is None:
             return
-        hp = HyperParameters()
-        declare(hp)
-        self.oracle.update_space(hp)
+        max_builds = 20
+        opened: list[list[Any]] = []  # scopes seen active in some build
+        closed: list[list[Any]] = []  # scopes seen, never active
+        attempted: list[list[Any]] = []  # scopes a build was set up to open
+        opening: list[Any] = []  # the conditions of the scope this build opens
+        for build in range(max_builds):
+            hp = self.oracle.given_hyperparameters()
+            self.hypermodel.declare_hyperparameters(hp)
+            # Read by the parents' definitions during the build.
+            hp.values.update({condition.name: condition.values[0] for condition in opening})
+            try:
+                self._build_for_space(hp)
+            except Exception:
+                if build == 0:
+                    return  # the first trial reports the error with its traceback
+            else:
+                self.oracle.update_space(hp)
+                opened += [scope for scope in hp.active_scopes if scope not in opened]
+                closed = [scope for scope in closed if scope not in opened]
+                closed += [s for s in hp.inactive_scopes if s not in opened and s not in closed]
+            untried = [scope for scope in closed if scope not in attempted]
+            if not untried:
+                return
+            opening = untried[0]
+            attempted.append(opening)
+
+    def _build_for_space(self, hp: HyperParameters) -> None:
+        """One build whose only purpose is to register hyperparameters in ``hp``."""
+        self.hypermodel.build(hp)
 
 
 def refuse_chief_worker_environment() -> None:

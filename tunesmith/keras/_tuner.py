@@ -22,7 +22,7 @@ from tunesmith.errors import (
     check_count,
 )
 from tunesmith.execution import BaseTuner, TrialResult, is_history, to_trial_result
-from tunesmith.hypermodel import HyperModel, as_hypermodel
+from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_build_config
 from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._fidelity import PARENT, Checkpoints, fidelity_fit_kwargs
@@ -99,6 +99,8 @@ class Tuner(BaseTuner):
         self.metrics = metrics
         self.distribution_strategy = _checked_strategy(distribution_strategy)
         self.executions_per_trial = executions_per_trial
+        self._board: SearchBoard | None = None  # set while search() runs
+        self._last_model: Any = None  # the model _build_and_fit_model built last
         super().__init__(
             oracle,
             hypermodel,
@@ -112,12 +114,8 @@ class Tuner(BaseTuner):
         )
         self.checkpoints = Checkpoints(self.store, self.oracle)
 
-    def _hypermodel_or_none(self, hypermodel: Any) -> HyperModel | None:
-        # A subclass that overrides run_trial may need no hypermodel at all.
-        overrides_run_trial = type(self).run_trial is not Tuner.run_trial
-        if hypermodel is None and overrides_run_trial:
-            return None
-        return as_hypermodel(hypermodel)
+    def _uses_hypermodel(self) -> bool:
+        return type(self).run_trial is Tuner.run_trial
 
     # ------------------------------------------------------------------ search
     def search(self, *fit_args: Any, **fit_kwargs: Any) -> None:
@@ -150,9 +148,8 @@ class Tuner(BaseTuner):
             self._board = None
 
     def _try_run_and_update_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> None:
-        board = getattr(self, "_board", None)
-        if board is not None:
-            board.trial_begin(trial)
+        if self._board is not None:
+            self._board.trial_begin(trial)
         super()._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
 
     def _convert(self, results: Any) -> TrialResult:
@@ -160,48 +157,10 @@ class Tuner(BaseTuner):
             return results.to_result(self.oracle.objective)
         return to_trial_result(results, self.oracle.objective, "Tuner.run_trial()")
 
-    def _populate_initial_space(self) -> None:
-        """Build with defaults, then again until every conditional scope was active once,
-        so the oracle knows the space before the first trial.
-
-        Each build starts from an empty space, so a definition that differs from the
-        stored study's is caught here (``StudyMismatchError``) rather than failing
-        every trial. Definitions given as ``hyperparameters=`` come first and win
-        over the build's own (keras-tuner's "tailor the search space"). A scope a
-        build entered only while it did not hold is opened in the next build by
-        setting its parents to a value it accepts (as keras-tuner does, so a grid
-        search counts every branch); a scope that stays closed is not tried again,
-        and at most 20 builds are made.
-        """
-        if self.hypermodel is None:
-            return
-        max_builds = 20
-        opened: list[list[Any]] = []  # scopes seen active in some build
-        closed: list[list[Any]] = []  # scopes seen, never active
-        attempted: list[list[Any]] = []  # scopes a build was set up to open
-        opening: list[Any] = []  # the conditions of the scope this build opens
-        for build in range(max_builds):
-            hp = self.oracle.given_hyperparameters()
-            self.hypermodel.declare_hyperparameters(hp)
-            # Read by the parents' definitions during the build.
-            hp.values.update({condition.name: condition.values[0] for condition in opening})
-            # No clear_session here: each trial starts with one, which frees these models.
-            try:
-                with self._strategy_scope():
-                    self.hypermodel.build(hp)
-            except Exception:
-                if build == 0:
-                    return  # the first trial reports the error with its traceback
-            else:
-                self.oracle.update_space(hp)
-                opened += [scope for scope in hp.active_scopes if scope not in opened]
-                closed = [scope for scope in closed if scope not in opened]
-                closed += [s for s in hp.inactive_scopes if s not in opened and s not in closed]
-            untried = [scope for scope in closed if scope not in attempted]
-            if not untried:
-                return
-            opening = untried[0]
-            attempted.append(opening)
+    def _build_for_space(self, hp: HyperParameters) -> None:
+        # No clear_session here: each trial starts with one, which frees these models.
+        with self._strategy_scope():
+            self.hypermodel.build(hp)
 
     def run_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
         """Build and fit ``executions_per_trial`` models for ``trial``.
@@ -220,6 +179,7 @@ class Tuner(BaseTuner):
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])
         total_epochs = fit_kwargs.get("epochs")
         custom_fit = type(self.hypermodel).fit is not HyperModel.fit
+        input_shape = input_shape_of(fit_args, fit_kwargs)
         best: TrialRecorder | None = None
         best_model: Any = None
         per_execution: list[TrialRecorder] = []
@@ -250,14 +210,14 @@ class Tuner(BaseTuner):
         if best is not None:
             if self.checkpoints.wanted(trial):
                 # Before the best epoch's weights replace the last epoch's.
-                self.checkpoints.save(best_model, trial, input_shape_of(fit_args, fit_kwargs))
+                self.checkpoints.save(best_model, trial, input_shape)
             best.restore_best_weights()
         if (
             best_model is not None
             and getattr(best_model, "built", True)  # a model never built has no weights
             and (best is not None or returned_results)
         ):
-            self._save_weights(best_model, trial, input_shape_of(fit_args, fit_kwargs))
+            self._save_weights(best_model, trial, input_shape)
         if returned_results:
             epochs = sum(r.epochs_run for r in per_execution)
             result = to_trial_result(

@@ -364,7 +364,7 @@ class Oracle:
         if values is None:
             return None
         hyperparameters = self.hyperparameters.with_values(values)
-        if type(self).populate_space is not Oracle.populate_space:
+        if self._populates_itself:
             # keras-tuner keeps what a custom oracle returns, names it never declared too.
             registered = {hp.name for hp in self.hyperparameters.space}
             hyperparameters.values.update({k: v for k, v in values.items() if k not in registered})
@@ -378,10 +378,15 @@ class Oracle:
         self._save_trial(trial)
         return trial
 
+    @property
+    def _populates_itself(self) -> bool:
+        """Whether a subclass answers keras-tuner's ``populate_space`` hook itself."""
+        return type(self).populate_space is not Oracle.populate_space
+
     def _nothing_declared_yet(self) -> bool:
         return (
             not self.hyperparameters.space
-            and type(self).populate_space is Oracle.populate_space
+            and not self._populates_itself
             and bool(self.trials)
             and not any(t.status.has_result for t in self.trials.values())
         )
@@ -426,7 +431,7 @@ class Oracle:
     def _next_values(self, number: int) -> dict[str, Any] | None:
         """The algorithm's values, through :meth:`populate_space` when a subclass
         overrides it (keras-tuner's hook), so an oracle written for keras-tuner works."""
-        if type(self).populate_space is Oracle.populate_space:
+        if not self._populates_itself:
             return self._propose(number)
         response = self.populate_space(self._trial_id(number))
         status = TrialStatus(response.get("status", TrialStatus.RUNNING))
@@ -823,8 +828,6 @@ class Oracle:
             metrics = {k: v for k, v in at_best.items() if v is not None}
             metrics[self.objective.name] = float(trial.score)
             self._finish(trial, float(trial.score), metrics, trial.best_step, stopped)
-        elif trial.status is TrialStatus.INVALID and trial.score is not None:
-            self._finish(trial, float(trial.score), dict(trial.metrics), trial.best_step, False)
         else:
             retryable = trial.status is TrialStatus.INVALID
             self._tell_failure(trial, trial.error or "The trial failed.", retryable=retryable)
@@ -883,9 +886,7 @@ def _value_at(trial: Trial, name: str, step: int) -> float | None:
     history = trial.metrics.get_history(name)
     for observation in history:
         if observation.step == step:
-            values = observation.value
-            values = values if isinstance(values, (list, tuple)) else [values]
-            return float(np.mean(values))
+            return observation.mean()
     return trial.metrics.get_last_value(name) if history else None
 
 

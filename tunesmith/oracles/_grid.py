@@ -6,7 +6,6 @@ import bisect
 import contextlib
 import itertools
 import math
-import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -132,12 +131,6 @@ class GridSearchOracle(Oracle):
             cached = (items, counter.key(trial.values), config_key(trial.values))
             self._trial_keys[trial.trial_id] = cached
         return cached[1], cached[2]
-
-    def _on_trial_end(self, trial: Trial) -> None:
-        # end_trial fails a trial without stamping its end; the offers are ordered by it.
-        if trial.ended_at is None:
-            trial.ended_at = time.time()
-            self._save_trial(trial)
 
 
 def _offers(trials: Sequence[Trial], ranked: Sequence[Trial]) -> list[Trial]:

@@ -21,6 +21,7 @@ import scipy.sparse
 
 from tunesmith.errors import FatalTypeError, FatalValueError
 from tunesmith.execution import BaseTuner
+from tunesmith.hypermodel import HyperModel
 from tunesmith.objective import MultiObjective, Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
@@ -144,40 +145,15 @@ class SklearnTuner(BaseTuner):
             _check_objective(getattr(oracle, "objective", None), self._metric_names)
         super().__init__(oracle=oracle, hypermodel=hypermodel, **kwargs)
 
-    def _hypermodel_or_none(self, hypermodel: Any) -> Any:
-        if hypermodel is None:
-            if type(self).run_trial is not SklearnTuner.run_trial:
-                return None
-            raise FatalTypeError(
-                "No hypermodel given. Pass hypermodel=build_model, a function taking hp and "
-                "returning an unfitted scikit-learn estimator, or a HyperModel."
-            )
-        if callable(getattr(hypermodel, "build", None)):
-            return hypermodel
-        if callable(hypermodel):
-            return _BuildFunction(hypermodel)
-        raise FatalTypeError(
-            "hypermodel must be a function build_model(hp) or a HyperModel, "
-            f"got {type(hypermodel).__name__}."
-        )
+    def _uses_hypermodel(self) -> bool:
+        return type(self).run_trial is SklearnTuner.run_trial
 
-    def _populate_initial_space(self) -> None:
-        """Build once with default values, so the oracle knows the space before trial 1.
-
-        Building an estimator fits nothing, so this is cheap. A build that fails here
-        fails the first trial instead, with its traceback.
-        """
-        if self.hypermodel is None:
-            return
-        hp = self.oracle.given_hyperparameters()
-        declare = getattr(self.hypermodel, "declare_hyperparameters", None)
-        if declare is not None:
-            declare(hp)
-        try:
-            self.hypermodel.build(hp)
-        except Exception:
-            return
-        self.oracle.update_space(hp)
+    def _hypermodel_or_none(self, hypermodel: Any) -> HyperModel | None:
+        # Any object with a build(hp) method will do here, not only a HyperModel.
+        build = getattr(hypermodel, "build", None)
+        if not isinstance(hypermodel, HyperModel) and callable(build):
+            hypermodel = build
+        return super()._hypermodel_or_none(hypermodel)
 
     # ------------------------------------------------------------------ search
     def search(
@@ -294,17 +270,6 @@ class SklearnTuner(BaseTuner):
             )
         with open(path, "rb") as file:
             return pickle.load(file)
-
-
-class _BuildFunction:
-    """A plain ``build_model(hp)`` seen as a hypermodel (what keras-tuner wraps it in)."""
-
-    def __init__(self, build_fn: Callable[[HyperParameters], Any]) -> None:
-        self.name = getattr(build_fn, "__name__", None)
-        self._build_fn = build_fn
-
-    def build(self, hp: HyperParameters) -> Any:
-        return self._build_fn(hp)
 
 
 def _as_list(metrics: Any) -> list[Callable[..., float]]:
