@@ -1,5 +1,5 @@
-"""The ``tunesmith`` command: run the demo study; summarise, export, report or
-view a stored project in TensorBoard."""
+"""The ``tunesmith`` command: run the demo study; summarise, export, report, back up,
+recover or view a stored project in TensorBoard."""
 
 from __future__ import annotations
 
@@ -74,6 +74,22 @@ def _backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _recover(args: argparse.Namespace) -> int:
+    from tunesmith.store import find_store, recover
+
+    project_dir = find_store(Path(args.directory))
+    if project_dir is None:
+        raise SystemExit(f"No tunesmith store under {args.directory}.")
+    done = recover(project_dir)
+    moved = ", ".join(done.moved_folders) or "none"
+    print(
+        f"Rebuilt {project_dir} with the {done.trials} trial(s) it could read. The damaged "
+        f"files, and the folders of trials the database had lost ({moved}), are kept in "
+        f"{done.kept_at}. Run the same search again to resume."
+    )
+    return 0
+
+
 def _tensorboard(args: argparse.Namespace) -> int:
     from tunesmith.tensorboard import export_store
 
@@ -139,6 +155,16 @@ def build_parser() -> argparse.ArgumentParser:
     backup.add_argument("destination", help="a new or empty folder for the copy")
     backup.set_defaults(run=_backup)
 
+    rescue = commands.add_parser(
+        "recover",
+        help="rebuild a store refused as damaged from what is readable, keeping a copy",
+        description="For a store whose -wal file is damaged, or whose trials/ holds "
+        "trials the database lost: the damaged files and those trials' folders are "
+        "moved into damaged-<time>/ inside the project, nothing is deleted.",
+    )
+    rescue.add_argument("directory", help="<directory>/<project_name> of a search")
+    rescue.set_defaults(run=_recover)
+
     board = commands.add_parser(
         "tensorboard", help="write a stored project as TensorBoard logs (curves and HParams)"
     )
@@ -158,6 +184,16 @@ def main(argv: list[str] | None = None) -> int:
     except StoreError as exc:
         print(f"tunesmith: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if hasattr(args, "output") and exc.filename is not None:
+            # Most often the default output, inside a project folder that is read-only.
+            print(
+                f"tunesmith: cannot write {exc.filename} ({exc.strerror or exc}); "
+                "write the output elsewhere with -o PATH.",
+                file=sys.stderr,
+            )
+            return 2
+        raise
 
 
 if __name__ == "__main__":

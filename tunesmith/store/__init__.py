@@ -19,7 +19,16 @@ Example:
 """
 
 from tunesmith.store._paths import DB_FILENAME, TRIALS_DIRNAME, find_store
+from tunesmith.store._recover import Recovery, recover
 from tunesmith.store._schema import SCHEMA_VERSION
 from tunesmith.store._sqlite import Store
 
-__all__ = ["DB_FILENAME", "SCHEMA_VERSION", "TRIALS_DIRNAME", "Store", "find_store"]
+__all__ = [
+    "DB_FILENAME",
+    "SCHEMA_VERSION",
+    "TRIALS_DIRNAME",
+    "Recovery",
+    "Store",
+    "find_store",
+    "recover",
+]

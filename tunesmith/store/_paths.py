@@ -11,6 +11,8 @@ from tunesmith.errors import StoreError
 DB_FILENAME = "tunesmith.db"
 #: The folder of per-trial files (e.g. ``best.weights.h5``), next to the database.
 TRIALS_DIRNAME = "trials"
+#: Prefix of the folders where ``tunesmith recover`` keeps a damaged store's files.
+DAMAGED_PREFIX = "damaged-"
 # SQLite's companion files: the write-ahead log, its shared-memory index, and the
 # rollback journal (present only if the database was ever used outside WAL mode).
 _SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
@@ -81,7 +83,12 @@ def find_store(path: str | Path) -> Path | None:
         children = sorted(child for child in path.iterdir() if child.is_dir())
     except OSError:
         return None
-    candidates = [child for child in children if _holds_store(child)]
+    # A copy kept by `tunesmith recover` inside a project is not a project of its own.
+    candidates = [
+        child
+        for child in children
+        if _holds_store(child) and not child.name.startswith(DAMAGED_PREFIX)
+    ]
     if not candidates:
         return None
     if len(candidates) == 1:

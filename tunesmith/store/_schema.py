@@ -18,10 +18,12 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from tunesmith.errors import StoreCorruptError, StoreVersionError
 from tunesmith.store._paths import sidecars
+from tunesmith.store._wal import find_damage
 
 #: The store format this code writes; it reads this one and every older one.
 SCHEMA_VERSION = 1
@@ -124,6 +126,21 @@ def _nonempty(path: Path) -> bool:
         return False
 
 
+def log_is_missing(path: Path) -> bool:
+    """Whether ``path`` is a database switched to WAL mode whose log is gone.
+
+    Such a file is SQLite's header page alone: everything written after the switch
+    (for a store, all of it) lived in the ``-wal`` file.
+    """
+    try:
+        with path.open("rb") as f:
+            header = f.read(_HEADER_SIZE)
+    except OSError:
+        return False
+    in_wal_mode = header.startswith(_SQLITE_MAGIC) and header[18:20] == b"\x02\x02"
+    return in_wal_mode and not _nonempty(sidecars(path)[0])
+
+
 def _check_header(path: Path) -> bool:
     """Whether ``path`` holds a database (False: missing or empty); raise if unusable.
 
@@ -152,6 +169,8 @@ def _check_header(path: Path) -> bool:
         raise corrupt(path, f"it is truncated ({size} bytes, shorter than a SQLite header)")
     page_size = int.from_bytes(header[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        raise corrupt(path, f"its header is damaged (page size {page_size} is not one SQLite uses)")
     page_count = int.from_bytes(header[28:32], "big")
     # The header's page count is only meaningful when its "version-valid-for" field
     # matches the change counter; while a write-ahead log or a rollback journal holds
@@ -168,8 +187,18 @@ def _check_header(path: Path) -> bool:
     return True
 
 
-def inspect(path: Path) -> int | None:
-    """The format version of the store at ``path``, or None when there is none yet.
+@dataclass(frozen=True)
+class Contents:
+    """What :func:`inspect` found in a usable store."""
+
+    #: The store format version of the file.
+    version: int
+    #: The ids of the trials it holds (for checking the ``trials/`` folder beside it).
+    trial_ids: frozenset[str]
+
+
+def inspect(path: Path) -> Contents | None:
+    """The format version and trial ids of the store at ``path``, or None if there is none.
 
     ``None`` means the file is missing, empty, or an SQLite database without any
     table: a fresh store may be created there. Raises
@@ -187,7 +216,9 @@ def inspect(path: Path) -> int | None:
         # SQLite client opening the file would.
         pass
     elif _nonempty(wal):
-        # A log left by a crash holds committed data: read it the normal way.
+        # A log left by a crash holds committed data: read it the normal way, once it
+        # is known that SQLite will not skip any of it.
+        refuse_damaged_log(path)
         uri += "?mode=ro"
     else:
         # All the content is in the file itself. Reading it as immutable keeps SQLite
@@ -205,7 +236,25 @@ def inspect(path: Path) -> int | None:
         conn.close()
 
 
-def _inspect_open(path: Path, conn: sqlite3.Connection) -> int | None:
+def refuse_damaged_log(path: Path) -> None:
+    """Raise when SQLite would silently ignore committed frames of ``path``'s log."""
+    wal = sidecars(path)[0]
+    damage = find_damage(wal)
+    if damage is None:
+        return
+    raise StoreCorruptError(
+        f"{wal} is damaged at byte {damage.offset} ({damage.reason}): SQLite would "
+        f"silently skip the {damage.frames_lost} log frame(s) from there on, and the "
+        "trials they hold would be lost for good at the next write. Nothing was "
+        f"changed. If you have an intact copy of {wal.name}, put it back beside "
+        f"{path.name}. Otherwise `tunesmith recover {path.parent}` keeps a copy of the "
+        "damaged files and rebuilds the store from what is readable before the damage "
+        "(the trials after it run again); overwrite=True deletes the store and its "
+        "trials and starts afresh."
+    )
+
+
+def _inspect_open(path: Path, conn: sqlite3.Connection) -> Contents | None:
     report = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
     if report != ["ok"]:
         lines = [line for row in report for line in row.splitlines() if not line.startswith("***")]
@@ -244,7 +293,8 @@ def _inspect_open(path: Path, conn: sqlite3.Connection) -> int | None:
     missing = sorted(_TABLES[version] - set(tables))
     if missing:
         raise corrupt(path, "it lacks the table(s) " + ", ".join(missing))
-    return version
+    trial_ids = frozenset(row[0] for row in conn.execute("SELECT trial_id FROM trials"))
+    return Contents(version, trial_ids)
 
 
 def create(conn: sqlite3.Connection) -> None:

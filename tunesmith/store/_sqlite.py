@@ -108,9 +108,18 @@ class Store:
                 f"No tunesmith store at {project_dir} (no {DB_FILENAME} there). Give the "
                 "folder <directory>/<project_name> that a tuner wrote."
             )
-        version = _schema.inspect(db_path)  # reads only; refuses a damaged or newer file
-        if version is None:
+        contents = _schema.inspect(db_path)  # reads only; refuses a damaged or newer file
+        if contents is None:
+            if _schema.log_is_missing(db_path):
+                raise StoreError(
+                    f"The store at {project_dir} holds no study: {DB_FILENAME} is only "
+                    f"SQLite's header, and its log {DB_FILENAME}-wal, which held every "
+                    "trial, is missing (the database was copied or moved without it, or "
+                    "it was deleted). Put the -wal file back beside it; copy projects "
+                    "with `tunesmith backup`."
+                )
             raise StoreError(f"The store at {project_dir} holds no study yet: run a search first.")
+        version = contents.version
         if version < _schema.SCHEMA_VERSION:
             raise StoreError(
                 f"The store at {project_dir} was written by an older tunesmith (format "
@@ -180,9 +189,9 @@ class Store:
             ) from exc
         db_path = project_dir / DB_FILENAME
         # Every check runs before this code writes anything, so a refused file stays as is.
-        version = _schema.inspect(db_path)
-        if version is None:
-            _refuse_orphaned_trials(project_dir)
+        contents = _schema.inspect(db_path)
+        refuse_untracked_trials(project_dir, contents)
+        version = None if contents is None else contents.version
 
         conn = sqlite3.connect(
             db_path, timeout=_BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
@@ -237,11 +246,16 @@ class Store:
         try:
             with self._lock:
                 self._connection().backup(target)
+            copied = {row[0] for row in target.execute("SELECT trial_id FROM trials")}
         finally:
             target.close()
+        # Only the folders of the trials in the copied database: a trial a running
+        # search started after the copy would be a folder the copy has no record of.
         trials = self._project_dir / TRIALS_DIRNAME
-        if trials.is_dir():
-            shutil.copytree(trials, destination / TRIALS_DIRNAME, dirs_exist_ok=True)
+        for name in sorted(copied):
+            folder = trials / name
+            if folder.is_dir():
+                shutil.copytree(folder, destination / TRIALS_DIRNAME / name, dirs_exist_ok=True)
         os.replace(partial, target_db)  # the database last: a cut copy is no store
         return destination
 
@@ -333,9 +347,26 @@ class Store:
         """A read transaction: the queries of the block see one consistent state."""
         with self._lock:
             conn = self._connection()
-            with conn:
-                conn.execute("BEGIN")
-                yield conn
+            try:
+                with conn:
+                    conn.execute("BEGIN")
+                    yield conn
+            except sqlite3.DatabaseError as exc:
+                raise self._read_error(exc) from exc
+
+    def _read_error(self, exc: sqlite3.DatabaseError) -> StoreError:
+        """The store's error for what SQLite raised while reading."""
+        text = str(exc)
+        if "disk I/O error" in text:
+            return StoreError(
+                f"SQLite could not read {self.path} ({text}): a file of the store was "
+                "removed, replaced or became unreadable while it was open. Open the store "
+                "again; if tunesmith.db-wal was deleted while the search ran, the trials "
+                "it held are gone unless you put it back."
+            )
+        # Damaged text ("Could not decode to UTF-8"), a malformed page: the file changed
+        # under SQLite's checks, and reading it further would mislead.
+        return _schema.corrupt(self.path, f"SQLite cannot read part of it ({text})")
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -650,25 +681,41 @@ def _rebuild_hyperparameters(space: Any, values: dict[str, Any]) -> HyperParamet
     return HyperParameters.from_config(space).with_values(values)
 
 
-def _refuse_orphaned_trials(project_dir: Path) -> None:
-    """Refuse to start a new study beside the ``trials/`` of an old one.
-
-    A database with no study next to trial folders is one whose data is elsewhere:
-    copied without its ``-wal`` (until SQLite folds the log in, the file holds only
-    its header), truncated, or deleted. A new study there would overwrite the old
-    trials' weights.
-    """
+def untracked_trial_folders(project_dir: Path, contents: _schema.Contents | None) -> list[Path]:
+    """Folders of ``trials/`` holding files of trials the database does not know."""
     trials = project_dir / TRIALS_DIRNAME
     if not trials.is_dir():
+        return []
+    known = frozenset() if contents is None else contents.trial_ids
+    return sorted(
+        path
+        for path in trials.iterdir()
+        if path.is_dir() and path.name not in known and any(path.iterdir())
+    )
+
+
+def refuse_untracked_trials(project_dir: Path, contents: _schema.Contents | None) -> None:
+    """Refuse to run a study beside ``trials/`` folders its database has no record of.
+
+    A database with fewer trials than the folders beside it lost its data: copied
+    without its ``-wal`` (until SQLite folds the log in, the file holds only its
+    header), truncated, deleted, or put back from an older copy. Running a study
+    there would give new trials the numbers, and folders, of the lost ones,
+    overwriting their weights.
+    """
+    untracked = untracked_trial_folders(project_dir, contents)
+    if not untracked:
         return
-    kept = sorted(p.name for p in trials.iterdir() if p.is_dir() and any(p.iterdir()))
-    if not kept:
-        return
+    names = ", ".join(p.name for p in untracked[:3]) + ("..." if len(untracked) > 3 else "")
+    db_path = project_dir / DB_FILENAME
+    held = "holds no study" if contents is None else f"holds {len(contents.trial_ids)} trial(s)"
     raise StoreError(
-        f"{project_dir / DB_FILENAME} holds no study, but {trials} holds the files of "
-        f"{len(kept)} trial(s) ({', '.join(kept[:3])}{'...' if len(kept) > 3 else ''}): the "
-        "database lost its data (copied without its -wal file, truncated or deleted). "
-        "Nothing was changed. Put back the original tunesmith.db with its "
-        "tunesmith.db-wal beside it (copy projects with `tunesmith backup`), or pass "
-        "overwrite=True to start a new study (it deletes those trials)."
+        f"{db_path} {held}, but {project_dir / TRIALS_DIRNAME} holds the files of "
+        f"{len(untracked)} trial(s) it has no record of ({names}): the database lost "
+        "its data (copied without its -wal file, truncated, deleted, or restored from an "
+        "older copy). Nothing was changed. Put back the tunesmith.db that goes with "
+        "those trials, with its tunesmith.db-wal beside it (copy projects with "
+        f"`tunesmith backup`); or run `tunesmith recover {project_dir}`, which moves "
+        "those folders aside and keeps what the database holds; or pass overwrite=True "
+        "to start a new study (it deletes every trial)."
     )
