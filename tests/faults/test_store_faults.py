@@ -303,4 +303,3 @@ def test_a_small_tmpfs_filling_up_keeps_the_store(tmp_path):
     )
     _check_full_then_resume(result, tmp_path / "study")
     assert not any(mount_point.iterdir())  # the tmpfs went with its namespace
-
