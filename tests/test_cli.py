@@ -101,3 +101,28 @@ def test_tensorboard_export(project, tmp_path, capsys):
     assert main(["tensorboard", str(project), "--logdir", str(logdir)]) == 2  # not overwritten
     assert "--overwrite" in capsys.readouterr().err
     assert main(["tensorboard", str(project), "--logdir", str(logdir), "--overwrite"]) == 0
+
+
+def test_export_to_stdout_with_a_dash(project, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", str(project), "--format", "json", "-o", "-"]) == 0
+    data = json.loads(capsys.readouterr().out)  # the document itself, nothing else
+    assert len(data["trials"]) == 10
+    assert not (tmp_path / "-").exists()
+    assert main(["export", str(project), "-o", "-"]) == 0
+    assert capsys.readouterr().out.startswith("trial_id,number,status,score")
+
+
+def test_version_and_defaults_in_help(capsys):
+    from tunesmith import __version__
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"tunesmith {__version__}"
+    with pytest.raises(SystemExit):
+        main(["summary", "--help"])
+    assert "(default: 10)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = capsys.readouterr().out
+    assert "(default: 5)" in text and "(default: 60)" in text and "(default: False)" not in text

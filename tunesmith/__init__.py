@@ -23,13 +23,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from tunesmith import errors, oracles, pruners
-from tunesmith._tune import TuneResult, tune
-from tunesmith.hypermodel import HyperModel
-from tunesmith.objective import Objective
-from tunesmith.oracles import Oracle, synchronized
-from tunesmith.space import HyperParameter, HyperParameters
-from tunesmith.trial import Trial, TrialStatus
+from tunesmith._backend import choose_keras_backend
+
+choose_keras_backend()  # before anything can import Keras
+
+from tunesmith import errors, oracles, pruners  # noqa: E402
+from tunesmith._tune import TuneResult, tune  # noqa: E402
+from tunesmith.hypermodel import HyperModel  # noqa: E402
+from tunesmith.objective import Objective  # noqa: E402
+from tunesmith.oracles import Oracle, synchronized  # noqa: E402
+from tunesmith.space import HyperParameter, HyperParameters  # noqa: E402
+from tunesmith.trial import Trial, TrialStatus  # noqa: E402
 
 __version__ = "0.1.0"
 

@@ -4,6 +4,7 @@ recover or view a stored project in TensorBoard."""
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 from pathlib import Path
@@ -52,6 +53,9 @@ def _summary(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     store, _ = _open(args.directory)
+    if args.output == "-":  # the usual convention: stdout, for a pipe
+        sys.stdout.write(store.export_text(args.format))
+        return 0
     output = Path(args.output) if args.output else store.project_dir / f"results.{args.format}"
     written = store.export(output, args.format)
     print(f"Wrote {written}")
@@ -102,9 +106,26 @@ def _tensorboard(args: argparse.Namespace) -> int:
     return 0
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, but not a default of None (nothing to show)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if action.default in (None, False, argparse.SUPPRESS) or "default" in text:
+            return text  # nothing to show, a flag, or a help that names it already
+        return super()._get_help_string(action) or ""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tunesmith", description=__doc__)
+    from tunesmith import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="tunesmith", description=__doc__, formatter_class=_HelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"tunesmith {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
+    # Every command's --help shows its defaults.
+    commands.add_parser = functools.partial(commands.add_parser, formatter_class=_HelpFormatter)
 
     demo = commands.add_parser(
         "demo",
@@ -118,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo, workload="breast_cancer")
     # `workload`, not `study`: the CIFAR-10 study has its own --study option.
     studies = demo.add_subparsers(dest="workload", metavar="{breast_cancer,cifar10}")
+    studies.add_parser = functools.partial(studies.add_parser, formatter_class=_HelpFormatter)
     breast_cancer.add_arguments(
         studies.add_parser("breast_cancer", help="the breast-cancer MLP (W1), random search")
     )
@@ -130,13 +152,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="results summary of a stored project")
     summary.add_argument("directory", help="<directory>/<project_name> of a search")
-    summary.add_argument("-n", "--num-trials", type=int, default=10)
+    summary.add_argument("-n", "--num-trials", type=int, default=10, help="trials to show")
     summary.set_defaults(run=_summary)
 
     export = commands.add_parser("export", help="export a stored project's trials")
     export.add_argument("directory", help="<directory>/<project_name> of a search")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
-    export.add_argument("-o", "--output", help="file to write (default: in the project folder)")
+    export.add_argument(
+        "-o", "--output", help="file to write, - for stdout (default: in the project folder)"
+    )
     export.set_defaults(run=_export)
 
     report = commands.add_parser("report", help="write a stored project's HTML report")

@@ -7,6 +7,7 @@ a user passed as ``objective=`` (a name, an objective, or a list of them) into o
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -283,6 +284,23 @@ class MultiObjective(Objective):
         return f"MultiObjective({self.objectives!r})"
 
 
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` Did you mean 'x'?`` for the candidate closest to a misspelt ``name``, or ``""``.
+
+    Example:
+        >>> did_you_mean("val_acuracy", ["val_accuracy", "val_loss"])
+        " Did you mean 'val_accuracy'?"
+    """
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.75)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def _known_names(name: str) -> list[str]:
+    """The metric names with a known direction, with the prefixes ``name`` carries."""
+    prefix = name[: len(name) - len(_base_name(name))]
+    return [prefix + known for known in (*_MAXIMISED, *_MINIMISED)]
+
+
 def _require(logs: Mapping[str, Any], names: Sequence[str]) -> None:
     missing = [name for name in names if name not in logs]
     if not missing:
@@ -291,7 +309,8 @@ def _require(logs: Mapping[str, Any], names: Sequence[str]) -> None:
     quoted = ", ".join(repr(name) for name in missing)
     first = missing[0]
     raise ObjectiveError(
-        f"The objective {quoted} is not among the logged metrics ({logged}). "
+        f"The objective {quoted} is not among the logged metrics ({logged})."
+        f"{did_you_mean(first, logs)} "
         f"Pick one of those names as objective, or log {first!r} "
         "(for a 'val_' metric, pass validation_data or validation_split to search())."
     )
@@ -323,7 +342,8 @@ def create_objective(
         if direction is None:
             raise ObjectiveError(
                 f"Could not infer optimization direction (min or max) for the objective "
-                f"{objective!r}. Pass objective=tunesmith.Objective({objective!r}, "
+                f"{objective!r}.{did_you_mean(objective, _known_names(objective))} If the "
+                f"name is right, pass objective=tunesmith.Objective({objective!r}, "
                 "direction='min') or direction='max'."
             )
         return Objective(objective, direction)

@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from tunesmith.errors import TooManyFailedTrialsError
 from tunesmith.trial import TrialStatus
 
 if TYPE_CHECKING:
@@ -122,8 +124,14 @@ class SearchDisplay:
         )
 
     def search_end(self, oracle: Oracle, reason: str | None) -> None:
+        """The closing line; raises when every trial failed and nothing was printed."""
+        failed = oracle.all_failed()
+        if failed and not self.verbose:
+            raise TooManyFailedTrialsError(failed)
         if self.verbose and reason:
             self.console.print(f"Search finished: {reason}")
+        if self.verbose and failed:
+            self.console.print(f"[red]{escape(failed)}[/red]")
 
     def interrupted(self, trial: Trial | None) -> None:
         if self.verbose:

@@ -17,6 +17,7 @@ from tunesmith.errors import (
     FailedTrialError,
     FatalTypeError,
     FatalValueError,
+    InvalidArgumentError,
     ObjectiveError,
     StoreError,
     check_count,
@@ -133,6 +134,7 @@ class Tuner(BaseTuner):
             >>> tuner.search(x, y, epochs=20, validation_data=(x_val, y_val),
             ...              callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=3)])
         """
+        self._refuse_unloggable_objective(fit_kwargs)
         self.display.verbose = int(fit_kwargs.pop("verbose", self.verbose))
         # Keras' own progress bars would interleave with the display, which has an
         # epoch line of its own at verbose=2.
@@ -146,6 +148,24 @@ class Tuner(BaseTuner):
             if self._board is not None:
                 self._board.close()  # the last trial, ended by now
             self._board = None
+
+    def _refuse_unloggable_objective(self, fit_kwargs: dict[str, Any]) -> None:
+        """A ``val_`` objective needs validation data, or every trial trains in vain."""
+        if not self._uses_hypermodel() or type(self.hypermodel).fit is not HyperModel.fit:
+            return  # an own run_trial or HyperModel.fit may validate in its own way
+        if fit_kwargs.get("validation_data") is not None or fit_kwargs.get("validation_split"):
+            return
+        objective = self.oracle.objective
+        names = [o.name for o in getattr(objective, "objectives", [objective])]
+        needs = [name for name in names if name.startswith("val_")]
+        if needs:
+            raise InvalidArgumentError(
+                f"The objective {needs[0]!r} is computed on validation data, but search() "
+                "got neither validation_data nor validation_split: every trial would "
+                "train and then fail. Pass validation_data=(x_val, y_val) or "
+                f"validation_split=0.2, or use the training metric {needs[0][4:]!r} as "
+                "objective."
+            )
 
     def _try_run_and_update_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> None:
         if self._board is not None:

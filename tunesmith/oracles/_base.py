@@ -706,6 +706,27 @@ class Oracle:
     def _on_trial_end(self, trial: Trial) -> None:
         """Hook for subclasses that update a model of the objective."""
 
+    def all_failed(self) -> str | None:
+        """When every ended trial failed (none scored), what to tell the user; else None.
+
+        A search that ends this way found nothing; the tuners raise it as
+        :class:`~tunesmith.errors.TooManyFailedTrialsError` at ``verbose=0``, where no
+        line of output would show it, and print it otherwise.
+
+        Example:
+            >>> oracle.all_failed()                         # doctest: +SKIP
+            'All 2 trials failed, so no trial has a score. The last error: ...'
+        """
+        ended = [t for t in self.trials.values() if t.status.is_finished]
+        if not ended or any(t.status is not TrialStatus.FAILED for t in ended):
+            return None
+        last = max(ended, key=lambda t: (t.ended_at or 0.0, t.number))
+        return (
+            f"All {len(ended)} trials failed, so no trial has a score; fix the error below "
+            "and search again (the failed trials are stored). The last error:\n"
+            + (last.error or "(no message)")
+        )
+
     # ------------------------------------------------- keras-tuner's protocol
     @synchronized
     def create_trial(self, tuner_id: str = "tuner0") -> Trial:

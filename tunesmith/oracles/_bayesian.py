@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
-from scipy import linalg
-from scipy.stats import qmc
+
+# scipy loads a submodule on first use: `import tunesmith` stays fast.
+import scipy
 
 from tunesmith.objective import Objective
 from tunesmith.oracles._base import Oracle
@@ -193,7 +194,7 @@ class BayesianOptimizationOracle(Oracle):
             try:
                 with single_blas_thread():
                     values = self._model_proposal(rng, tried, total, finished, scores, pending)
-            except linalg.LinAlgError:
+            except scipy.linalg.LinAlgError:
                 # Not even jitter made the kernel matrix factorisable: this trial
                 # falls back to the quasi-random design rather than ending the search.
                 values = None
@@ -229,7 +230,7 @@ class BayesianOptimizationOracle(Oracle):
         if not space:
             return {} if config_key({}) not in tried else None
         encoder = SpaceEncoder(space)
-        sobol = qmc.Sobol(len(space), scramble=True, seed=self.seed)
+        sobol = scipy.stats.qmc.Sobol(len(space), scramble=True, seed=self.seed)
         if number > 0:  # scipy refuses to skip 0 points
             sobol.fast_forward(number)
         for u in sobol.random(_SOBOL_DRAWS):

@@ -590,20 +590,31 @@ class Store:
 
         path = Path(path).expanduser()
         fmt = (format or path.suffix.lstrip(".")).lower()
-        if fmt == "csv":
-            text = self.results_frame().to_csv(index=False)
-        elif fmt == "json":
-            with self._snapshot() as conn:
-                study = self._study(conn)
-                records = self._records(conn, with_space=True)
-                curves = self._curve_points(conn)
-            text = _frames.json_document(_schema.SCHEMA_VERSION, study, records, curves)
-        else:
+        if fmt not in ("csv", "json"):
             raise ValueError(
                 f"Cannot export to {path.name!r} as {fmt!r}: pass format='csv' or "
                 "format='json' (or a path ending in .csv or .json)."
             )
-        return _frames.write_atomically(path, text)
+        return _frames.write_atomically(path, self.export_text(fmt))
+
+    def export_text(self, format: Literal["csv", "json"]) -> str:
+        """What :meth:`export` writes, as a string.
+
+        Example:
+            >>> print(store.export_text("csv"))               # doctest: +SKIP
+            trial_id,number,status,score,...
+        """
+        from tunesmith.store import _frames
+
+        if format == "csv":
+            return self.results_frame().to_csv(index=False)
+        if format == "json":
+            with self._snapshot() as conn:
+                study = self._study(conn)
+                records = self._records(conn, with_space=True)
+                curves = self._curve_points(conn)
+            return _frames.json_document(_schema.SCHEMA_VERSION, study, records, curves)
+        raise ValueError(f"Cannot export as {format!r}: pass format='csv' or format='json'.")
 
     # ---------------------------------------------------------------- internals
     def _decode(self, text: str, what: str) -> Any:

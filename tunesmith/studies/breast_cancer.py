@@ -261,14 +261,14 @@ def print_evaluation(artifacts: StudyArtifacts) -> None:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", help="Kaggle's breast-cancer data.csv (default: embedded copy)")
     parser.add_argument("--directory", default="runs", help="where the project store goes")
-    parser.add_argument("--project-name", default="breast_cancer")
-    parser.add_argument("--max-trials", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=60)
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--project-name", default="breast_cancer", help="the project folder's name")
+    parser.add_argument("--max-trials", type=int, default=5, help="trials to run")
+    parser.add_argument("--epochs", type=int, default=60, help="most epochs per trial")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the split and the search")
     parser.add_argument(
         "--resume", action="store_true", help="continue the stored study instead of starting afresh"
     )
-    parser.add_argument("--verbose", type=int, default=1)
+    parser.add_argument("--verbose", type=int, default=1, help="0: quiet, 1: progress")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
 
 

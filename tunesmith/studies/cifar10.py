@@ -326,7 +326,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--train-limit", type=int, help="use only this many training images (quicker on a CPU)"
     )
-    parser.add_argument("--max-trials", type=int, default=25)
+    parser.add_argument("--max-trials", type=int, default=25, help="trials per study and tuner")
     parser.add_argument("--epochs", type=int, default=20, help="most epochs per trial")
     parser.add_argument(
         "--final-epochs",
@@ -334,18 +334,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=30,
         help="epochs to train the best configuration again (the best epoch is kept)",
     )
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=int, default=64, help="training batch size")
     parser.add_argument(
         "--patience", type=int, default=3, help="early stopping of each trial on val_loss"
     )
     parser.add_argument(
         "--directory", default="runs/w2", help="stores go to <directory>/<data>/<study>_<tuner>"
     )
-    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seed", type=int, default=7, help="seed of the splits and searches")
     parser.add_argument(
         "--resume", action="store_true", help="continue stored searches instead of starting afresh"
     )
-    parser.add_argument("--verbose", type=int, default=1)
+    parser.add_argument("--verbose", type=int, default=1, help="0: quiet, 1: progress")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML reports")
 
 

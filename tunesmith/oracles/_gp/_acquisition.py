@@ -26,7 +26,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy import special
+
+# scipy loads a submodule on first use: `import tunesmith` stays fast.
+import scipy
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
@@ -58,13 +60,14 @@ def log_h(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     middle = (~upper) & (z >= _ASYMPTOTIC_Z)
     lower = z < _ASYMPTOTIC_Z
     zu = z[upper]
-    out[upper] = np.log(np.exp(-0.5 * zu * zu) / math.sqrt(2 * math.pi) + zu * special.ndtr(zu))
+    density = np.exp(-0.5 * zu * zu) / math.sqrt(2 * math.pi)
+    out[upper] = np.log(density + zu * scipy.special.ndtr(zu))
     zm = -z[middle]
     log_phi = -0.5 * zm * zm - _HALF_LOG_2PI
-    out[middle] = log_phi + np.log1p(-zm * _SQRT_HALF_PI * special.erfcx(zm / math.sqrt(2.0)))
+    out[middle] = log_phi + np.log1p(-zm * _SQRT_HALF_PI * scipy.special.erfcx(zm / math.sqrt(2.0)))
     zl = -z[lower]
     out[lower] = -0.5 * zl * zl - _HALF_LOG_2PI - 2.0 * np.log(zl) + np.log1p(-3.0 / (zl * zl))
-    derivative = np.exp(special.log_ndtr(z) - out)
+    derivative = np.exp(scipy.special.log_ndtr(z) - out)
     return out, derivative
 
 

@@ -14,7 +14,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, optimize
+
+# scipy loads a submodule on first use: `import tunesmith` stays fast.
+import scipy
 
 from tunesmith.oracles._gp._kernel import column_terms, matern52, scaled_sq_distance
 
@@ -141,7 +143,7 @@ class GaussianProcess:
 
         best_theta, best_value = starts[0], math.inf
         for start in starts:
-            result = optimize.minimize(
+            result = scipy.optimize.minimize(
                 objective,
                 start,
                 jac=True,
@@ -171,7 +173,7 @@ class GaussianProcess:
         r2 = scaled_sq_distance(x, x, self.categorical, np.exp(-2 * self.params.log_lengths))
         gram = signal * matern52(r2)[0]
         self._chol = _cholesky(gram, self.params.noise, signal)
-        self._alpha = linalg.cho_solve(self._chol, target)
+        self._alpha = scipy.linalg.cho_solve(self._chol, target)
 
     def condition_on(self, x_new: np.ndarray, y_new: np.ndarray) -> GaussianProcess:
         """A copy that also holds ``(x_new, y_new)`` as data, with the same
@@ -202,13 +204,13 @@ class GaussianProcess:
         cross = signal * corr  # (rows, n)
         mean_std = cross @ self._alpha
         # var = signal - |L^-1 k*|^2: one triangular solve, not a full cho_solve.
-        half = linalg.solve_triangular(self._chol[0], cross.T, lower=True, check_finite=False)
+        half = scipy.linalg.solve_triangular(self._chol[0], cross.T, lower=True, check_finite=False)
         var = np.maximum(signal - np.einsum("nb,nb->b", half, half), 1e-12 * signal)
         sd = np.sqrt(var)
         mean = mean_std * self._y_scale + self._y_mean
         if grad_columns is None:
             return mean, sd * self._y_scale
-        solved = linalg.solve_triangular(
+        solved = scipy.linalg.solve_triangular(
             self._chol[0], half, lower=True, trans="T", check_finite=False
         )  # K^-1 k*, (n, rows)
         columns = np.asarray(grad_columns, dtype=int)
@@ -235,12 +237,12 @@ def _cholesky(gram: np.ndarray, noise: float, signal: float) -> tuple[np.ndarray
     n = gram.shape[0]
     for jitter in _JITTERS:
         try:
-            return linalg.cho_factor(
+            return scipy.linalg.cho_factor(
                 gram + (noise + jitter * signal) * np.eye(n), lower=True, check_finite=False
             )
-        except linalg.LinAlgError:
+        except scipy.linalg.LinAlgError:
             continue
-    raise linalg.LinAlgError("The kernel matrix is not positive definite, even with jitter.")
+    raise scipy.linalg.LinAlgError("The kernel matrix is not positive definite, even with jitter.")
 
 
 def _neg_log_posterior(
@@ -264,11 +266,11 @@ def _neg_log_posterior(
     gram = signal * corr
     try:
         chol = _cholesky(gram, noise, signal)
-    except linalg.LinAlgError:
+    except scipy.linalg.LinAlgError:
         return 1e25, np.zeros_like(theta)
-    alpha = linalg.cho_solve(chol, target, check_finite=False)
+    alpha = scipy.linalg.cho_solve(chol, target, check_finite=False)
     value = 0.5 * target @ alpha + np.log(np.diag(chol[0])).sum() + 0.5 * n * _LOG_2PI
-    k_inv = linalg.cho_solve(chol, np.eye(n), check_finite=False)
+    k_inv = scipy.linalg.cho_solve(chol, np.eye(n), check_finite=False)
     w = np.outer(alpha, alpha) - k_inv
     grad = np.empty_like(theta)
     # dK/dlog(length_j) = signal * dM/dr2 * (-2 terms_j / length_j**2)

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy import optimize
-from scipy.stats import qmc
+
+# scipy loads a submodule on first use: `import tunesmith` stays fast.
+import scipy
 
 from tunesmith.oracles._gp._acquisition import AcquisitionFn
 from tunesmith.oracles._gp._encoding import SpaceEncoder
@@ -111,7 +112,7 @@ class _Search:
     # ------------------------------------------------------------ candidates
     def _sobol(self) -> np.ndarray:
         dims = max(len(self.encoder.space), 1)
-        sobol = qmc.Sobol(dims, scramble=True, seed=self.rng)
+        sobol = scipy.stats.qmc.Sobol(dims, scramble=True, seed=self.rng)
         return sobol.random(_SOBOL_POINTS)[:, : len(self.encoder.space)]
 
     def _around(self, anchors: Sequence[Mapping[str, Any]]) -> np.ndarray:
@@ -206,7 +207,7 @@ class _Search:
             return -float(value.sum()), -grad[rows_a, grad_at]
 
         x0 = np.array([starts[r].u[i] for r, i in zip(rows, indices, strict=True)])
-        result = optimize.minimize(
+        result = scipy.optimize.minimize(
             negative,
             x0,
             jac=True,

@@ -28,7 +28,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import optimize, stats
+
+# scipy loads a submodule on first use: `import tunesmith` stays fast.
+import scipy
 
 # Skewness of the (robustly scaled) targets above which the bad tail is compressed.
 _SKEW_LIMIT = 1.0
@@ -118,7 +120,7 @@ def _skewed(z: np.ndarray) -> bool:
     if np.ptp(z) == 0:
         return False
     with np.errstate(all="ignore"):
-        skew = float(stats.skew(z))
+        skew = float(scipy.stats.skew(z))
     return bool(np.isfinite(skew) and skew > _SKEW_LIMIT)
 
 
@@ -134,7 +136,7 @@ def _compress_tail(z: np.ndarray) -> np.ndarray:
             return math.inf
         return 0.5 * z.size * math.log(var) - (lam - 1.0) * log_jacobian
 
-    result = optimize.minimize_scalar(
+    result = scipy.optimize.minimize_scalar(
         negative_log_likelihood, bounds=_LAMBDA_RANGE, method="bounded"
     )
     return _upper_power(z, float(result.x))

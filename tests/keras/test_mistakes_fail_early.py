@@ -1,0 +1,70 @@
+"""Mistakes a newcomer makes fail before training, or loudly at the end, never quietly."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import build_model
+
+import tunesmith as kt
+from tunesmith.errors import InvalidArgumentError, ObjectiveError, TooManyFailedTrialsError
+
+
+def test_a_validation_objective_without_validation_data_fails_before_any_trial(data, tmp_path):
+    x, y, _, _ = data
+    tuner = kt.RandomSearch(
+        build_model, objective="val_accuracy", max_trials=2, directory=tmp_path, verbose=0
+    )
+    with pytest.raises(InvalidArgumentError, match=r"validation_data .*validation_split"):
+        tuner.search(x, y, epochs=1)
+    assert tuner.oracle.trials == {}  # nothing trained
+    tuner.search(x, y, epochs=1, validation_split=0.2)  # the fix it names works
+    assert len(tuner.oracle.trials) == 2
+
+
+def test_a_misspelt_objective_gets_a_did_you_mean(tmp_path):
+    with pytest.raises(ObjectiveError, match=r"Did you mean 'val_accuracy'\?"):
+        kt.RandomSearch(build_model, objective="val_acuracy", max_trials=1, directory=tmp_path)
+
+
+def test_an_objective_not_logged_names_the_closest_logged_metric(data, tmp_path):
+    x, y, xv, yv = data
+    tuner = kt.RandomSearch(
+        build_model,
+        objective=kt.Objective("val_acuracy", "max"),
+        max_trials=1,
+        directory=tmp_path,
+        verbose=0,
+    )
+    with pytest.raises(
+        Exception, match=r"not among the logged metrics.*Did you mean 'val_accuracy'"
+    ):
+        tuner.search(x, y, epochs=1, validation_data=(xv, yv))
+
+
+def test_a_search_where_every_trial_failed_raises_at_verbose_0(data, tmp_path):
+    x, y, xv, yv = data
+
+    def broken(hp):
+        hp.Int("units", 4, 16)
+        raise ValueError("a typo in build_model")
+
+    tuner = kt.RandomSearch(
+        broken, objective="val_loss", max_trials=2, directory=tmp_path, verbose=0
+    )
+    with pytest.raises(
+        TooManyFailedTrialsError, match=r"(?s)All 2 trials failed.*a typo in build_model"
+    ):
+        tuner.search(x, y, epochs=1, validation_data=(xv, yv))
+    assert tuner.get_best_models(1) == []
+
+
+def test_tune_where_every_trial_failed_raises_at_verbose_0(tmp_path, capsys):
+    def broken(hp):
+        raise KeyError("no such column")
+
+    with pytest.raises(TooManyFailedTrialsError, match=r"(?s)All 2 trials failed.*no such column"):
+        kt.tune(broken, max_trials=2, max_consecutive_failed_trials=5)
+    # At verbose=1 the same finding is printed instead, and the result returned.
+    result = kt.tune(broken, max_trials=2, max_consecutive_failed_trials=5, verbose=1)
+    assert result.best_trial is None
+    assert "All 2 trials failed" in capsys.readouterr().out
