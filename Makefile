@@ -24,6 +24,7 @@ demo: install
 test: install
 	$(BIN)/ruff check tunesmith tests examples benchmarks
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --doctest-modules tunesmith  # the examples in docstrings
 
 lint: install
 	$(BIN)/ruff check tunesmith tests examples benchmarks

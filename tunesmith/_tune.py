@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tunesmith.errors import FatalTypeError, InvalidArgumentError, StudyMismatchError
 from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
+from tunesmith.execution._display import format_value
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import (
     BayesianOptimizationOracle,
@@ -22,6 +24,9 @@ from tunesmith.space import ConflictingDefinitionError, HyperParameters
 from tunesmith.store import Store
 from tunesmith.trial import Trial
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 _ALGORITHMS: dict[str, type[Oracle]] = {
     "random": RandomSearchOracle,
     "grid": GridSearchOracle,
@@ -30,11 +35,57 @@ _ALGORITHMS: dict[str, type[Oracle]] = {
 
 
 class TuneResult:
-    """What :func:`tune` found: the oracle, its trials and, when stored, the store."""
+    """What :func:`tune` found: the oracle, its trials and, when stored, the store.
+
+    A stored result keeps its store open (to read curves, export...) until
+    :meth:`close`, or the end of a ``with`` block.
+
+    Example:
+        >>> result = tune(lambda hp: (hp.Float("x", -1, 1) - 0.3) ** 2, max_trials=5, seed=0)
+        >>> result
+        TuneResult(5 trials: 5 completed; best score 0.2173 at trial 04, x=0.7661)
+        >>> list(result.results_frame().columns[:4])
+        ['trial_id', 'number', 'status', 'score']
+    """
 
     def __init__(self, oracle: Oracle, store: Store | None) -> None:
         self.oracle = oracle
         self.store = store
+
+    def results_frame(self) -> pd.DataFrame:
+        """One row per trial (pandas): id, number, status, score, timings, values.
+
+        The same columns as :meth:`tunesmith.store.Store.results_frame`, with or
+        without a store.
+        """
+        if self.store is not None and not self.store.closed:
+            return self.store.results_frame()
+        from tunesmith.store._frames import results_frame, trial_record
+
+        return results_frame([trial_record(trial) for trial in self.trials])
+
+    def close(self) -> None:
+        """Close the store (and give back the project's lock); the trials stay readable."""
+        if self.store is not None:
+            self.store.close()
+
+    def __enter__(self) -> TuneResult:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        trials = self.trials
+        counts = Counter(trial.status.value.lower() for trial in trials)
+        listed = ", ".join(f"{n} {status}" for status, n in counts.most_common())
+        text = f"{len(trials)} trials" + (f": {listed}" if listed else "")
+        best = self.best_trial
+        if best is not None and best.score is not None:
+            values = ", ".join(f"{k}={format_value(v)}" for k, v in best.values.items())
+            text += f"; best score {best.score:.4g} at trial {best.trial_id}"
+            text += f", {values}" if values else ""
+        return f"TuneResult({text})"
 
     @property
     def trials(self) -> list[Trial]:

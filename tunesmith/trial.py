@@ -75,7 +75,8 @@ class TrialMetrics(MetricsTracker):
         >>> metrics = TrialMetrics({"loss": 0.5})
         >>> metrics["loss"], dict(metrics)
         (0.5, {'loss': 0.5})
-        >>> metrics.update("acc", 0.9, step=3)
+        >>> metrics.update("acc", 0.9, step=3)  # True: a new best
+        True
         >>> metrics.get_best_value("acc")
         0.9
     """

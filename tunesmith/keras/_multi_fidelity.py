@@ -36,8 +36,8 @@ class Hyperband(Tuner):
     Example:
         >>> tuner = Hyperband(build_model, objective="val_accuracy", max_epochs=27,
         ...                   factor=3, directory="runs", project_name="hb")
-        >>> tuner.search(x, y, validation_data=(x_val, y_val))
-        >>> best_model = tuner.get_best_models(1)[0]
+        >>> tuner.search(x, y, validation_data=(x_val, y_val))  # doctest: +SKIP
+        >>> best_model = tuner.get_best_models(1)[0]  # doctest: +SKIP
     """
 
     def __init__(
@@ -86,7 +86,7 @@ class ASHA(Tuner):
         >>> tuner = ASHA(build_model, objective="val_loss", max_epochs=27, factor=3,
         ...              max_trials=60, sampler="bayesian", directory="runs",
         ...              project_name="asha")
-        >>> tuner.search(x, y, validation_data=(x_val, y_val))
+        >>> tuner.search(x, y, validation_data=(x_val, y_val))  # doctest: +SKIP
     """
 
     def __init__(

@@ -131,7 +131,7 @@ class Tuner(BaseTuner):
         one line per epoch); the fits themselves run silently.
 
         Example:
-            >>> tuner.search(x, y, epochs=20, validation_data=(x_val, y_val),
+            >>> tuner.search(x, y, epochs=20, validation_data=(x_val, y_val),  # doctest: +SKIP
             ...              callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=3)])
         """
         self._refuse_unloggable_objective(fit_kwargs)

@@ -27,8 +27,9 @@ class RandomSearch(Tuner):
     Example:
         >>> tuner = RandomSearch(build_model, objective="val_accuracy", max_trials=5,
         ...                      directory="runs", project_name="w1")
-        >>> tuner.search(x, y, epochs=30, validation_data=(x_val, y_val))
-        >>> best_model = tuner.get_best_models(1)[0]
+        >>> tuner.search(x, y, epochs=30, validation_data=(x_val, y_val))  # doctest: +SKIP
+        >>> best_model = tuner.get_best_models(1)[0]  # doctest: +SKIP
+        >>> from tunesmith.pruners import MedianPruner
         >>> pruned = RandomSearch(build_model, objective="val_loss", max_trials=50,
         ...                       pruner=MedianPruner(n_startup_trials=5, n_warmup_steps=3))
     """
@@ -117,7 +118,7 @@ class BayesianOptimization(Tuner):
         >>> tuner = BayesianOptimization(build_model, objective="val_accuracy",
         ...                              max_trials=20, num_initial_points=5,
         ...                              directory="runs", project_name="bo")
-        >>> tuner.search(x, y, epochs=30, validation_data=(x_val, y_val))
+        >>> tuner.search(x, y, epochs=30, validation_data=(x_val, y_val))  # doctest: +SKIP
     """
 
     def __init__(

@@ -54,6 +54,19 @@ def last_line(text: str | None) -> str | None:
     return lines[-1].strip() if lines else ""
 
 
+def trial_record(trial: Any) -> dict[str, Any]:
+    """A :class:`~tunesmith.trial.Trial` as the record :func:`results_frame` reads."""
+    fields = ("trial_id", "number", "status", "score", "best_step", "epochs", "executions")
+    record = {name: getattr(trial, name) for name in fields}
+    record.update(
+        started_at=trial.started_at,
+        ended_at=trial.ended_at,
+        error=trial.error,
+        values=dict(trial.values),
+    )
+    return record
+
+
 def results_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
     """One row per trial record (see ``Store._record``), in the given order."""
     started = [r["started_at"] for r in records]
