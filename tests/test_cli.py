@@ -85,6 +85,16 @@ def test_demo_runs_the_w1_study(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Search space summary" in out and "Results summary" in out
     assert "Test accuracy" in out and "TP " in out
+    # Which rows each figure uses; the test rows stay out of the search.
+    assert "364 train, 91 validation (the search), 114 test" in out
+    assert "on the 91 validation rows at epoch" in out
+    assert "114 test rows, unseen by the search" in out
+    # The confusion matrix in the report's order: classes in label order, true by row.
+    assert out.index("actual benign") < out.index("actual malignant")
+    assert out.index("predicted benign") < out.index("predicted malignant")
+    report = (tmp_path / "breast_cancer" / "report.html").read_text("utf-8")
+    assert "validation (91 rows, chose the model)" in report
+    assert "test (114 rows, unseen by the search)" in report
 
 
 def test_tensorboard_export(project, tmp_path, capsys):
@@ -126,3 +136,10 @@ def test_version_and_defaults_in_help(capsys):
         main(["demo", "--help"])
     text = capsys.readouterr().out
     assert "(default: 5)" in text and "(default: 60)" in text and "(default: False)" not in text
+
+
+def test_the_package_lists_its_lazy_names():
+    import tunesmith
+
+    names = dir(tunesmith)
+    assert {"RandomSearch", "Hyperband", "SklearnTuner", "tune", "engine", "tuners"} <= set(names)

@@ -61,7 +61,8 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # The lazy names too, so completion and dir() show what `tunesmith.` offers.
+    return sorted(set(globals()) | set(__all__) | _LAZY_MODULES)
 
 
 __all__ = [

@@ -161,6 +161,41 @@ class Objective:
             return math.inf
         return score if self.direction == "min" else -score
 
+    @property
+    def tie_breaker(self) -> str | None:
+        """The metric that orders trials tied on the objective (lower is better).
+
+        The loss of the same data: ``val_loss`` for a ``val_`` objective, ``loss``
+        for a training one; None for a loss objective (ties keep trial order).
+
+        Example:
+            >>> Objective("val_accuracy", "max").tie_breaker
+            'val_loss'
+        """
+        prefix = "val_" if self.name.startswith("val_") else ""
+        loss = prefix + "loss"
+        return None if self.name == loss else loss
+
+    def rank_key(self, score: float | None, metrics: Mapping[str, Any], number: int) -> tuple:
+        """Sorts trials best first: by score, then :attr:`tie_breaker`, then number.
+
+        Two trials at val_accuracy 0.9912 are told apart by their val_loss; a trial
+        without that metric comes after one with it, and the earlier trial wins last.
+
+        Example:
+            >>> objective = Objective("val_accuracy", "max")
+            >>> keys = [objective.rank_key(0.99, {"val_loss": 0.30}, 0),
+            ...         objective.rank_key(0.99, {"val_loss": 0.05}, 1)]
+            >>> sorted(range(2), key=keys.__getitem__)
+            [1, 0]
+        """
+        tie = math.inf
+        if self.tie_breaker is not None:
+            value = metrics.get(self.tie_breaker)
+            if isinstance(value, (int, float)) and math.isfinite(value):
+                tie = float(value)
+        return (self.sort_key(score), tie, number)
+
     def has_value(self, logs: Mapping[str, Any]) -> bool:
         """Whether ``logs`` (a dict of logged metrics) hold what the objective needs."""
         return self.name in logs
@@ -251,6 +286,10 @@ class MultiObjective(Objective):
                     f"The metric {objective.name!r} is both minimised and maximised in "
                     "this multi-objective; keep one of the two."
                 )
+
+    @property
+    def tie_breaker(self) -> str | None:
+        return None  # the sum of several metrics: no single loss to fall back on
 
     def has_value(self, logs: Mapping[str, Any]) -> bool:
         return all(name in logs for name in self.name_to_direction)

@@ -131,15 +131,15 @@ def test_a_build_error_fails_the_trial_and_the_search_goes_on(tmp_path, data):
 def test_objective_not_logged_names_the_logged_metrics(tmp_path, data, hypermodel):
     tuner = kt.RandomSearch(
         hypermodel,
-        objective="val_accuracy",
+        objective="val_auc",
         max_trials=2,
         directory=tmp_path,
         project_name="p",
         max_consecutive_failed_trials=2,
     )
-    x, y, _, _ = data
-    with pytest.raises(TooManyFailedTrialsError, match="accuracy, loss"):
-        tuner.search(x, y, epochs=1, verbose=0)  # no validation data: no val_accuracy
+    x, y, xv, yv = data
+    with pytest.raises(TooManyFailedTrialsError, match="accuracy, loss, val_accuracy, val_loss"):
+        tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0)  # no AUC metric
     assert all(t.status is TrialStatus.FAILED for t in tuner.oracle.trials.values())
 
 

@@ -114,7 +114,7 @@ def test_learning_curves_smoothed_segments_are_smooth_of_raw():
     raw, smoothed = _collections(fig.axes[0])
     np.testing.assert_allclose(raw.get_segments()[0][:, 1], curves["loss"])
     np.testing.assert_allclose(smoothed.get_segments()[0][:, 1], views.smooth(curves["loss"], 0.5))
-    np.testing.assert_allclose(smoothed.get_segments()[0][:, 0], np.arange(8))
+    np.testing.assert_allclose(smoothed.get_segments()[0][:, 0], np.arange(8) + 1)  # epochs
 
 
 def test_learning_curves_without_smoothing_draw_only_the_raw_curves():
@@ -132,7 +132,7 @@ def test_learning_curves_average_executions_and_skip_missing_steps():
     fig = views.learning_curves(curves, smoothing=0.0)
     train, validation = _collections(fig.axes[0])
     np.testing.assert_allclose(train.get_segments()[0][:, 1], 2.0)
-    np.testing.assert_allclose(validation.get_segments()[0][:, 0], [0, 2, 4])
+    np.testing.assert_allclose(validation.get_segments()[0][:, 0], [1, 3, 5])  # epochs
     assert validation.get_linestyle()[0][1] is not None  # dashed
 
 
@@ -173,7 +173,8 @@ def test_learning_curves_ignore_a_diverged_trial_for_the_y_limits():
     curves.loc[curves["trial_id"] == "0003", "loss"] = 1e6
     ax = views.learning_curves(curves).axes[0]
     assert ax.get_ylim()[1] < 10
-    assert "some values beyond the axis" in [t.get_text() for t in ax.texts]
+    texts = [t.get_text() for t in ax.texts]
+    assert "clipped: some values of other trials beyond the axis" in texts
 
 
 def test_learning_curves_of_200_trials_grey_all_but_ten():
@@ -218,9 +219,9 @@ def test_best_trial_curves_panels_lines_and_marker():
     for ax in fig.axes:
         # raw and smoothed train, raw and smoothed validation, the best-step marker
         assert len(ax.lines) == 5
-        assert ax.lines[-1].get_xdata()[0] == 4
+        assert ax.lines[-1].get_xdata()[0] == 5  # step 4 is the fifth epoch
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert legend == ["train", "validation", "best step (4)"]
+        assert legend == ["train", "validation", "best epoch (5)"]
     assert fig.get_suptitle() == "Trial 0001, mean of 2 executions"
 
 

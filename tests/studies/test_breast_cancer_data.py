@@ -48,11 +48,15 @@ def test_kaggle_csv_errors_name_the_fix(tmp_path):
         load_kaggle_csv(wrong)
 
 
-def test_split_is_80_20_stratified_and_scaled_on_train_rows():
+def test_split_keeps_test_rows_apart_from_validation_stratified_and_scaled_on_train_rows():
     split = scale_and_split(load_embedded())
-    assert len(split.y_test) == 114 and len(split.y_train) == 455
-    assert abs(split.y_test.mean() - split.y_train.mean()) < 0.02
+    # The document's 20 % test rows; a fifth of the rest validates the search.
+    assert (len(split.y_train), len(split.y_val), len(split.y_test)) == (364, 91, 114)
+    for part in (split.y_val, split.y_test):
+        assert abs(part.mean() - split.y_train.mean()) < 0.02
     np.testing.assert_allclose(split.x_train.mean(axis=0), 0, atol=1e-5)
+    rows = [tuple(r) for part in (split.x_train, split.x_val, split.x_test) for r in part]
+    assert len(set(rows)) == 569  # no row in two parts
 
 
 def test_confusion_counts_use_malignant_as_positive():

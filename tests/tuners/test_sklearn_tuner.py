@@ -17,7 +17,12 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import tunesmith as kt  # noqa: E402
-from tunesmith.errors import FatalError, FatalTypeError, FatalValueError  # noqa: E402
+from tunesmith.errors import (  # noqa: E402
+    FatalError,
+    FatalTypeError,
+    FatalValueError,
+    TooManyFailedTrialsError,
+)
 from tunesmith.oracles import BayesianOptimizationOracle, RandomSearchOracle  # noqa: E402
 from tunesmith.trial import TrialStatus  # noqa: E402
 from tunesmith.tuners import sklearn_tuner  # noqa: E402
@@ -183,7 +188,8 @@ def test_groups_go_to_the_splitter(tmp_path, iris):
 def test_a_group_splitter_without_groups_fails_the_trial(tmp_path, iris):
     X, y = iris
     tuner = make_tuner(tmp_path, cv=model_selection.GroupKFold(5))
-    tuner.search(X, y)
+    with pytest.raises(TooManyFailedTrialsError, match="groups"):  # every trial failed
+        tuner.search(X, y)
     trial = only_trial(tuner)
     assert not trial.status.has_result
     assert "groups" in trial.error
@@ -342,7 +348,8 @@ def test_no_hypermodel_is_refused(tmp_path):
 def test_loading_a_trial_without_a_model_names_it(tmp_path, iris):
     X, y = iris
     tuner = make_tuner(tmp_path, cv=model_selection.GroupKFold(5))
-    tuner.search(X, y)  # fails: no groups
+    with pytest.raises(TooManyFailedTrialsError):
+        tuner.search(X, y)  # fails: no groups
     with pytest.raises(FileNotFoundError, match="no saved model"):
         tuner.load_model(only_trial(tuner))
 

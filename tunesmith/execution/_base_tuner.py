@@ -156,6 +156,8 @@ class BaseTuner:
         except KeyboardInterrupt:
             self.display.interrupted(trial)
             raise
+        finally:
+            self.display.close()
         self.on_search_end()
         self.display.search_end(self.oracle, self.oracle.stop_reason)
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
@@ -43,6 +44,7 @@ class SearchDisplay:
         self._search_started = time.time()
         # The last epoch each trial reached: a pruned trial's end line names it.
         self._last_epoch: dict[str, int] = {}
+        self._live = LiveTrialLine(self.console)
 
     def search_begin(self, oracle: Oracle) -> None:
         self._search_started = time.time()
@@ -79,6 +81,8 @@ class SearchDisplay:
                 format_value(best_values[name]) if name in best_values else "-",
             )
         self.console.print(table)
+        if self.verbose == 1:
+            self._live.start(trial)
 
     def epoch_end(
         self,
@@ -89,6 +93,8 @@ class SearchDisplay:
         logs: Mapping[str, float],
     ) -> None:
         self._last_epoch[trial.trial_id] = epoch
+        if self.verbose == 1:
+            self._live.update(execution, epoch, epochs, logs)
         if self.verbose < 2:
             return
         metrics = "  ".join(f"{k}={v:.4g}" for k, v in logs.items())
@@ -98,18 +104,20 @@ class SearchDisplay:
         )
 
     def trial_end(self, trial: Trial, oracle: Oracle) -> None:
+        self._live.stop()
         if not self.verbose:
             return
         name = oracle.objective.name
         took = format_duration(trial.seconds or 0.0)
         if trial.status.has_result:
             outcome = f"{name} = {trial.score:.6g}" + (
-                f" at epoch {trial.best_step}" if trial.best_step is not None else ""
+                # best_step counts from 0 (keras-tuner's); people count epochs from 1.
+                f" at epoch {trial.best_step + 1}" if trial.best_step is not None else ""
             )
             if trial.status is TrialStatus.STOPPED:
                 last = self._last_epoch.get(trial.trial_id)
                 outcome += "; stopped early" + (
-                    f" (pruned at epoch {last})" if last is not None else ""
+                    f" (pruned at epoch {last + 1})" if last is not None else ""
                 )
         elif trial.error:
             outcome = f"[red]{trial.status.value}[/red]: {trial.error.strip().splitlines()[-1]}"
@@ -133,10 +141,90 @@ class SearchDisplay:
         if self.verbose and failed:
             self.console.print(f"[red]{escape(failed)}[/red]")
 
+    def close(self) -> None:
+        """Stop the live line (a search that ends by an exception ends no trial)."""
+        self._live.stop()
+
     def interrupted(self, trial: Trial | None) -> None:
+        self._live.stop()
         if self.verbose:
             where = f" during trial {trial.trial_id}" if trial else ""
             self.console.print(
                 f"[yellow]Search interrupted{where}.[/yellow] The store is consistent; "
                 "run the search again with overwrite=False to resume."
             )
+
+
+class LiveTrialLine:
+    """One line that moves while a trial trains: epoch k/N, the latest metrics, the
+    time taken and the time left (from the mean epoch so far).
+
+    Drawn only on a terminal, and gone when the trial ends (its end lines follow);
+    a log file or a pipe gets the end lines alone.
+
+    Example:
+        >>> line = LiveTrialLine(Console(force_terminal=True, width=100))
+        >>> line.text("03", 0, 3, 20, {"loss": 0.31, "val_loss": 0.35}, elapsed=8.0)
+        'trial 03  epoch 4/20  loss=0.31  val_loss=0.35  00h 00m 08s elapsed, ~00h 00m 32s left'
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._live: Live | None = None
+        self._trial_id = ""
+        self._started = 0.0
+
+    def start(self, trial: Trial) -> None:
+        self.stop()
+        if not self.console.is_terminal:
+            return
+        self._trial_id, self._started = trial.trial_id, time.time()
+        # Refreshed 4 times a second, so the elapsed time moves between epochs too.
+        self._live = Live(
+            _Ticking(self, None), console=self.console, transient=True, refresh_per_second=4
+        )
+        self._live.start()
+
+    def update(
+        self, execution: int, epoch: int, epochs: int | None, logs: Mapping[str, float]
+    ) -> None:
+        if self._live is not None:
+            self._live.update(_Ticking(self, (execution, epoch, epochs, dict(logs))))
+
+    def stop(self) -> None:
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+
+    @staticmethod
+    def text(
+        trial_id: str,
+        execution: int,
+        epoch: int,
+        epochs: int | None,
+        logs: Mapping[str, float],
+        elapsed: float,
+    ) -> str:
+        """The line after ``epoch`` (0-based) of ``execution`` ended."""
+        done = epoch + 1
+        where = f"epoch {done}/{epochs}" if epochs else f"epoch {done}"
+        if execution:
+            where = f"execution {execution + 1}, {where}"
+        metrics = "  ".join(f"{k}={v:.4g}" for k, v in logs.items())
+        timing = f"{format_duration(elapsed)} elapsed"
+        if epochs and done < epochs:
+            timing += f", ~{format_duration(elapsed / done * (epochs - done))} left"
+        return "  ".join(part for part in (f"trial {trial_id}", where, metrics, timing) if part)
+
+
+class _Ticking:
+    """The live line, its times computed when it is drawn."""
+
+    def __init__(self, line: LiveTrialLine, last_epoch: tuple | None) -> None:
+        self.line, self.last_epoch = line, last_epoch
+
+    def __rich__(self) -> str:
+        elapsed = time.time() - self.line._started
+        if self.last_epoch is None:  # before the first epoch ends
+            return f"trial {self.line._trial_id}  running  {format_duration(elapsed)} elapsed"
+        return self.line.text(self.line._trial_id, *self.last_epoch, elapsed=elapsed)

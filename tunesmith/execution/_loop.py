@@ -73,6 +73,8 @@ def run_search(
     except KeyboardInterrupt:
         display.interrupted(trial)
         raise
+    finally:
+        display.close()
     if oracle.waiting:
         running = [t.trial_id for t in oracle.trials.values() if not t.status.is_finished]
         raise FatalRuntimeError(

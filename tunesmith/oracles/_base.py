@@ -874,7 +874,8 @@ class Oracle:
     def get_best_trials(self, num_trials: int = 1) -> list[Trial]:
         """The ``num_trials`` best finished trials, best first (invalid and failed excluded)."""
         ranked = [t for t in self.trials.values() if t.has_valid_score]
-        ranked.sort(key=lambda t: (self.objective.sort_key(t.score), t.number))
+        # Ties on the score: the lower loss of the same data, then the earlier trial.
+        ranked.sort(key=lambda t: self.objective.rank_key(t.score, t.metrics or {}, t.number))
         return ranked[:num_trials]
 
     @property

@@ -63,6 +63,6 @@ def parent_of(trial: Trial) -> str | None:
 
 
 def ranked(trials: Iterable[Trial], objective: Objective) -> list[Trial]:
-    """The trials with a valid score, best first (ties: the earlier trial first)."""
+    """The trials with a valid score, best first (ties: ``Objective.rank_key``)."""
     scored = [t for t in trials if t.has_valid_score]
-    return sorted(scored, key=lambda t: (objective.sort_key(t.score), t.number))
+    return sorted(scored, key=lambda t: objective.rank_key(t.score, t.metrics or {}, t.number))

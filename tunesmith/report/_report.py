@@ -46,6 +46,8 @@ class _Study:
     hyperparameters: HyperParameters
     results: pd.DataFrame
     curves: pd.DataFrame
+    #: Each trial's metrics at its best step (for ties on the score).
+    metrics: dict[str, dict[str, Any]]
 
     @property
     def hyperparameter_columns(self) -> list[str]:
@@ -57,9 +59,22 @@ class _Study:
         return self.results[finished & self.results["score"].notna()]
 
     def ranked(self) -> pd.DataFrame:
-        """Finished trials with a score, best first (ties: the earlier trial)."""
-        ascending = self.objective.direction == "min"
-        return self.scored.sort_values(["score", "number"], ascending=[ascending, True])
+        """Finished trials with a score, best first, as the oracle ranks them (ties: the
+        lower loss of the same data, then the earlier trial; ``Objective.rank_key``)."""
+        scored = self.scored
+        keys = [
+            self.objective.rank_key(row.score, self.metrics.get(row.trial_id, {}), row.number)
+            for row in scored.itertuples()
+        ]
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        return scored.iloc[order]
+
+    def tied_with_best(self) -> pd.DataFrame:
+        """The other trials whose score equals the best one's."""
+        ranked = self.ranked()
+        if ranked.empty:
+            return ranked
+        return ranked.iloc[1:][ranked["score"].iloc[1:] == ranked["score"].iloc[0]]
 
     def best_row(self) -> pd.Series | None:
         ranked = self.ranked()
@@ -90,6 +105,7 @@ def _open_study(project: str | os.PathLike[str] | Store) -> _Study:
             hyperparameters=HyperParameters.from_config(settings["space"]),
             results=store.results_frame(),
             curves=store.load_curves(),
+            metrics={trial.trial_id: dict(trial.metrics or {}) for trial in store.load_trials()},
         )
     finally:
         if owned:
@@ -221,11 +237,31 @@ def _overview(study: _Study) -> _html.Section:
     if best is not None:
         section.add(f"<h3>Best trial {_html.escape(best['trial_id'])}</h3>")
         values = {c: best[c] for c in study.hyperparameter_columns if not _missing(best[c])}
-        rows = {"score": best["score"], "best step": best["best_step"], **values}
+        rows = {"score": best["score"], "best epoch": _human_epoch(best["best_step"]), **values}
         section.add(
             _html.table(pd.DataFrame({"": list(rows.keys()), "value": list(rows.values())}))
         )
+        tied = study.tied_with_best()
+        if not tied.empty:
+            section.add(_html.paragraph(_tie_text(study, best, tied), note=True))
     return section
+
+
+def _human_epoch(step: Any) -> Any:
+    """The 1-based epoch people count, for a 0-based ``best_step`` (keras-tuner's)."""
+    return None if _missing(step) else int(step) + 1
+
+
+def _tie_text(study: _Study, best: pd.Series, tied: pd.DataFrame) -> str:
+    others = ", ".join(str(t) for t in tied["trial_id"])
+    text = f"Tied on the score with trial(s) {others}."
+    metric = study.objective.tie_breaker
+    value = study.metrics.get(best["trial_id"], {}).get(metric) if metric else None
+    if metric and value is not None:
+        theirs = [study.metrics.get(t, {}).get(metric) for t in tied["trial_id"]]
+        listed = ", ".join("—" if v is None else f"{v:.4g}" for v in theirs)
+        return text + f" Ranked first by its lower {metric}: {value:.4g} (theirs: {listed})."
+    return text + " Ranked first as the earlier trial."
 
 
 def _tables(tables: Mapping[str, pd.DataFrame]) -> _html.Section:
@@ -274,6 +310,8 @@ def _results(study: _Study) -> _html.Section:
         return section
     columns = [*_TABLE_COLUMNS, *study.hyperparameter_columns, "error"]
     frame = results[columns].copy()
+    frame["best_step"] = frame["best_step"] + 1  # epochs as people count them, from 1
+    frame = frame.rename(columns={"best_step": "best epoch"})
     best = study.best_row()
     highlight = [] if best is None else [int(results.index.get_loc(best.name))]
     section.add(

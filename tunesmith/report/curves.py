@@ -21,6 +21,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 from scipy.signal import lfilter
 
 from tunesmith.report._style import (
@@ -151,7 +152,8 @@ def best_trial_curves(
     best_step: int | None = None,
 ) -> Figure:
     """One trial's curves: a panel per metric with train and validation, and a
-    vertical marker at ``best_step`` (the epoch the score was taken from) when given.
+    vertical marker at ``best_step`` (the 0-based step the score was taken from, drawn
+    at epoch ``best_step + 1`` like every point: epochs count from 1) when given.
 
     Example:
         >>> curves = pd.DataFrame({"trial_id": "7", "execution": 0, "step": [0, 1, 2],
@@ -177,8 +179,8 @@ def best_trial_curves(
                 ax.plot(*raw[0].T, color=color, linestyle=style, alpha=RAW_ALPHA, linewidth=1)
             ax.plot(*smoothed[0].T, color=color, linestyle=style, linewidth=1.8, label=name)
         if best_step is not None:
-            label = f"best step ({best_step})"
-            ax.axvline(best_step, color=MUTED, linestyle=":", linewidth=1.5, label=label)
+            label = f"best epoch ({best_step + 1})"
+            ax.axvline(best_step + 1, color=MUTED, linestyle=":", linewidth=1.5, label=label)
         _finish_metric_axes(ax, pair, None)
         ax.legend(fontsize=SMALL_FONT)
     executions = table.executions(trial_id)
@@ -295,7 +297,7 @@ class _CurveTable:
     def segments(
         self, trials: list[str], column: str, weight: float
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Per trial, the raw and the smoothed (step, value) points of ``column``;
+        """Per trial, the raw and the smoothed (epoch, value) points of ``column``;
         points the metric was not logged at are left out, so a validation metric
         logged every few epochs is still drawn as a line."""
         all_values = self.mean[column].to_numpy()
@@ -304,8 +306,9 @@ class _CurveTable:
         for trial in trials:
             steps, y = all_steps[self.rows[trial]], all_values[self.rows[trial]]
             keep = np.isfinite(y)
-            raw.append(np.column_stack([steps[keep], y[keep]]))
-            smoothed.append(np.column_stack([steps[keep], smooth(y[keep], weight)]))
+            epochs = steps[keep] + 1  # people count epochs from 1; the store from 0
+            raw.append(np.column_stack([epochs, y[keep]]))
+            smoothed.append(np.column_stack([epochs, smooth(y[keep], weight)]))
         return raw, smoothed
 
     def outlier_free_limits(
@@ -316,17 +319,23 @@ class _CurveTable:
 
         A value runs away when it lies more than ``OUTLIER_FENCE`` interquartile
         ranges beyond the quartiles of all the panel's values: generous enough to
-        keep the high first epochs of ordinary loss curves in view."""
+        keep the high first epochs of ordinary loss curves in view. Values in [0, 1]
+        are never clipped, nor are those of the first trial (the best)."""
         columns = [c for c in (pair.train, pair.validation) if c]
         values = self.mean.loc[trials, columns].to_numpy().ravel()
         values = values[np.isfinite(values)]
-        if values.size < 8:
+        if values.size < 8 or (values.min() >= 0.0 and values.max() <= 1.0):
+            # A bounded metric (accuracy, AUC...) cannot run away: a jump to 0.99 after
+            # epochs at 0.63 is the story of the trial, never hidden.
             return None
         q1, q3 = np.quantile(values, [0.25, 0.75])
         fence = OUTLIER_FENCE * max(q3 - q1, 1e-12)
         kept = values[(values >= q1 - fence) & (values <= q3 + fence)]
         if kept.size == values.size:
             return None
+        # The first trial (the best, as the report passes them) always shows whole.
+        first = self.mean.loc[trials[:1], columns].to_numpy().ravel()
+        kept = np.concatenate([kept, first[np.isfinite(first)]])
         low, high = float(kept.min()), float(kept.max())
         margin = 0.05 * max(high - low, 1e-12)
         return low - margin, high + margin
@@ -376,7 +385,7 @@ def _finish_metric_axes(ax: Axes, pair: _MetricPair, limits: tuple[float, float]
         ax.text(
             0.99,
             0.98,
-            "some values beyond the axis",
+            "clipped: some values of other trials beyond the axis",
             transform=ax.transAxes,
             ha="right",
             va="top",
@@ -385,6 +394,7 @@ def _finish_metric_axes(ax: Axes, pair: _MetricPair, limits: tuple[float, float]
         )
     ax.set_title(pair.name)
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no epoch 2.5
     ax.set_ylabel(pair.name)
     ax.grid(alpha=0.3)
 

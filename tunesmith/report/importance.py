@@ -19,6 +19,9 @@ from tunesmith.space import Fixed, HyperParameter, HyperParameters
 
 #: Fewer finished trials than this cannot support a surrogate model.
 MIN_TRIALS = 4
+#: Below this many trials the shares are shown rounded, with a caveat: a forest fit
+#: on a handful of points ranks hyperparameters roughly at best.
+FEW_TRIALS = 20
 #: Where an inactive (conditional) hyperparameter sits in the surrogate's input:
 #: outside the [0, 1] of active values, so one split separates it.
 INACTIVE_CODE = -1.0
@@ -106,7 +109,9 @@ def hyperparameter_importance(
             "The surrogate model found no hyperparameter that changes the score (every "
             "permutation left its predictions as good); importance is undefined."
         )
-    return (shares / total).sort_values(ascending=False, kind="stable")
+    importance = (shares / total).sort_values(ascending=False, kind="stable")
+    importance.attrs["trials"] = len(trials)  # how much to trust it (importance_plot)
+    return importance
 
 
 def importance_plot(importance: pd.Series, title: str | None = None) -> Figure:
@@ -134,13 +139,28 @@ def importance_plot(importance: pd.Series, title: str | None = None) -> Figure:
     ax.barh(positions, values.to_numpy(), color=PALETTE[0], height=0.65)
     ax.set_yticks(positions, [str(name) for name in values.index])
     ax.invert_yaxis()  # the largest on top
+    trials = importance.attrs.get("trials")
+    few = trials is not None and trials < FEW_TRIALS
     for position, value in zip(positions, values.to_numpy(), strict=True):
-        ax.text(value, position, f" {value:.1%}", va="center", fontsize=SMALL_FONT)
+        # A handful of trials does not support a tenth of a percent.
+        label = f" ~{value:.0%}" if few else f" {value:.1%}"
+        ax.text(value, position, label, va="center", fontsize=SMALL_FONT)
     # Room on the right for the largest bar's label.
     ax.set_xlim(0, max(float(values.max()), 1e-9) * 1.18)
     ax.set_xlabel("share of importance (permutation importance on a random forest)")
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title or "Hyperparameter importance")
+    if few:
+        ax.text(
+            0.99,
+            0.02,
+            f"from only {trials} trials: a rough guide",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=SMALL_FONT,
+            color="#b45309",
+        )
     return fig
 
 

@@ -51,6 +51,8 @@ from tunesmith.space import Boolean, Choice, Fixed, Float, HyperParameter, Hyper
 RESULT_STATUSES = ("COMPLETED", "STOPPED")
 #: Where inactive (conditional) values sit on a parallel-coordinates axis, below 0..1.
 INACTIVE_POSITION = -0.14
+#: Fewer scores than this in a category get their points, not a box.
+MIN_BOX_POINTS = 5
 
 
 def objective_history(results: pd.DataFrame, objective_name: str, direction: str) -> Figure:
@@ -322,7 +324,7 @@ class ValueScale:
     Int and Float follow their sampling scale between ``min_value`` and
     ``max_value`` (so log-sampled ones are spaced by orders of magnitude); Choice,
     Boolean and Fixed put each value at the centre of its own slot, in the order
-    the space lists them. Inactive or unknown values are NaN.
+    the space lists them (numbers ascending). Inactive or unknown values are NaN.
 
     Example:
         >>> scale = ValueScale(Float("lr", 1e-4, 1e-2, sampling="log"))
@@ -349,7 +351,12 @@ class ValueScale:
         """The values of a non-numeric hyperparameter, in slot order."""
         hp = self.hyperparameter
         if isinstance(hp, Choice):
-            return hp.values
+            numbers = all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in hp.values
+            )
+            # Numbers are ordered: smallest at the bottom (or left), whatever the order
+            # the space lists them in (a learning rate's [0.01, 0.001, 0.0001]).
+            return sorted(hp.values) if numbers else hp.values
         if isinstance(hp, Boolean):
             return [False, True]
         if isinstance(hp, Fixed):
@@ -441,7 +448,7 @@ def _draw_axis(
             label,
             ha="left" if right else "right",
             va="center",
-            fontsize=TINY_FONT,
+            fontsize=SMALL_FONT,
             style="italic" if label == "inactive" else "normal",
             bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5},
             zorder=5,
@@ -462,6 +469,8 @@ def _numeric_panel(
         ax.scatter(x[best], scores[best], s=150, marker="*", color=HIGHLIGHT, zorder=3)
     if scale.is_log:
         ax.set_xscale("log")
+    elif isinstance(scale.hyperparameter, Int):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no "2.5 layers"
 
 
 def _categorical_panel(
@@ -476,7 +485,8 @@ def _categorical_panel(
     slots = np.full(len(positions), -1)
     slots[active] = np.floor(positions[active] * len(categories)).astype(int)
     groups = [(i, scores[slots == i]) for i in range(len(categories))]
-    tried = [(i, group) for i, group in groups if group.size]
+    # A box summarises several points; of one or two it would only mislead.
+    tried = [(i, group) for i, group in groups if group.size >= MIN_BOX_POINTS]
     if tried:
         ax.boxplot(
             [group for _, group in tried],

@@ -71,31 +71,40 @@ def make_build_model(input_dim: int):
 
 @dataclass
 class SplitData:
+    """Train rows fit the models, validation rows choose among them (the search and
+    early stopping), test rows are touched once, for the final figures."""
+
     x_train: np.ndarray
+    x_val: np.ndarray
     x_test: np.ndarray
     y_train: np.ndarray
+    y_val: np.ndarray
     y_test: np.ndarray
     feature_names: list[str]
 
 
 def scale_and_split(data: BreastCancerData, seed: int = 42) -> SplitData:
-    """Standard scaling and the document's 80 % / 20 % split (stratified by class).
+    """The document's 80 % / 20 % split (stratified by class), with a fifth of the 80 %
+    held out again as validation data: 64 % train, 16 % validation, 20 % test.
 
-    The scaler is fitted on the training rows only, so no test information leaks.
+    The document validates on its test rows, so the test accuracy it reports is the
+    score the search maximised; here the search never sees the test rows. The
+    scaler is fitted on the training rows only, so nothing of the others leaks.
     """
     from sklearn.model_selection import train_test_split
     from sklearn.preprocessing import StandardScaler
 
     x = data.features.to_numpy(dtype="float32")
-    x_train, x_test, y_train, y_test = train_test_split(
+    x_rest, x_test, y_rest, y_test = train_test_split(
         x, data.labels, test_size=0.2, random_state=seed, stratify=data.labels
+    )
+    x_train, x_val, y_train, y_val = train_test_split(
+        x_rest, y_rest, test_size=0.2, random_state=seed, stratify=y_rest
     )
     scaler = StandardScaler().fit(x_train)
     return SplitData(
-        scaler.transform(x_train).astype("float32"),
-        scaler.transform(x_test).astype("float32"),
-        y_train.astype("float32"),
-        y_test.astype("float32"),
+        *(scaler.transform(part).astype("float32") for part in (x_train, x_val, x_test)),
+        *(part.astype("float32") for part in (y_train, y_val, y_test)),
         list(data.features.columns),
     )
 
@@ -146,7 +155,9 @@ def run_study(
     split = scale_and_split(data, seed=42)
     print(
         f"Data: {data.source}, {len(data.labels)} rows, {data.features.shape[1]} features, "
-        f"{int(data.labels.sum())} malignant / {int((1 - data.labels).sum())} benign."
+        f"{int(data.labels.sum())} malignant / {int((1 - data.labels).sum())} benign. "
+        f"Split: {len(split.y_train)} train, {len(split.y_val)} validation (the search), "
+        f"{len(split.y_test)} test (the final figures only)."
     )
     views = data_views(data) if report else {}
 
@@ -162,11 +173,11 @@ def run_study(
         seed=seed,
     )
     tuner.search_space_summary()
-    # As in the document, the 20 % held-out rows serve as validation data.
+    # Validation rows choose the model; the test rows stay unseen until the end.
     tuner.search(
         split.x_train,
         split.y_train,
-        validation_data=(split.x_test, split.y_test),
+        validation_data=(split.x_val, split.y_val),
         epochs=epochs,
         batch_size=batch_size,
         callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=patience)],
@@ -213,12 +224,18 @@ def write_study_report(artifacts: StudyArtifacts, views: dict[str, Any]) -> Path
 
     split, model = artifacts.split, artifacts.best_model
     train_probabilities = model.predict(split.x_train, verbose=0).ravel()
+    val_probabilities = model.predict(split.x_val, verbose=0).ravel()
+    names = list(CLASS_NAMES)
+    # The keys are the report's headings: they say which rows each figure uses.
     evaluations = {
-        "train": evaluate_classifier(
-            split.y_train.astype("int32"), train_probabilities, class_names=list(CLASS_NAMES)
+        f"train ({len(split.y_train)} rows, fitted on)": evaluate_classifier(
+            split.y_train.astype("int32"), train_probabilities, class_names=names
         ),
-        "test": evaluate_classifier(
-            split.y_test.astype("int32"), artifacts.probabilities, class_names=list(CLASS_NAMES)
+        f"validation ({len(split.y_val)} rows, chose the model)": evaluate_classifier(
+            split.y_val.astype("int32"), val_probabilities, class_names=names
+        ),
+        f"test ({len(split.y_test)} rows, unseen by the search)": evaluate_classifier(
+            split.y_test.astype("int32"), artifacts.probabilities, class_names=names
         ),
     }
     return write_report(
@@ -237,22 +254,24 @@ def print_evaluation(artifacts: StudyArtifacts) -> None:
     console = Console(highlight=False)
     best = artifacts.tuner.oracle.get_best_trials(1)[0]
     console.print(
-        f"\nBest trial {best.trial_id}: val_accuracy {best.score:.4f} "
-        f"at epoch {best.best_step}; {best.values}"
+        f"\nBest trial {best.trial_id}: val_accuracy {best.score:.4f} on the "
+        f"{len(artifacts.split.y_val)} validation rows at epoch {best.best_step + 1}; "
+        f"{best.values}"
     )
     table = Table(
-        title=f"Best model on the {len(artifacts.split.y_test)} test rows "
-        f"(positive = {CLASS_NAMES[1]})",
+        title=f"Best model on the {len(artifacts.split.y_test)} test rows, unseen by the "
+        f"search (positive = {CLASS_NAMES[1]})",
         title_justify="left",
     )
+    # Classes in label order, rows true and columns predicted: the report's matrix.
     table.add_column("")
-    table.add_column(f"predicted {CLASS_NAMES[1]}", justify="right")
     table.add_column(f"predicted {CLASS_NAMES[0]}", justify="right")
+    table.add_column(f"predicted {CLASS_NAMES[1]}", justify="right")
     c = artifacts.confusion
-    table.add_row(f"actual {CLASS_NAMES[1]}", f"TP {c['TP']}", f"FN {c['FN']}")
-    table.add_row(f"actual {CLASS_NAMES[0]}", f"FP {c['FP']}", f"TN {c['TN']}")
+    table.add_row(f"actual {CLASS_NAMES[0]}", f"TN {c['TN']}", f"FP {c['FP']}")
+    table.add_row(f"actual {CLASS_NAMES[1]}", f"FN {c['FN']}", f"TP {c['TP']}")
     console.print(table)
-    console.print(f"Test accuracy: {artifacts.test_accuracy:.4f}")
+    console.print(f"Test accuracy: {artifacts.test_accuracy:.4f} (test rows, used once)")
     console.print(f"Study took {artifacts.seconds:.1f} s; store in {artifacts.tuner.project_dir}")
     if artifacts.report is not None:
         console.print(f"Report: {artifacts.report}")
