@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from conftest import build_model
 
 import tunesmith as kt
 from tunesmith.errors import InvalidArgumentError, ObjectiveError, TooManyFailedTrialsError
 
 
-def test_a_validation_objective_without_validation_data_fails_before_any_trial(data, tmp_path):
+def test_a_validation_objective_without_validation_data_fails_before_any_trial(
+    data, tmp_path, hypermodel
+):
     x, y, _, _ = data
     tuner = kt.RandomSearch(
-        build_model, objective="val_accuracy", max_trials=2, directory=tmp_path, verbose=0
+        hypermodel, objective="val_accuracy", max_trials=2, directory=tmp_path, verbose=0
     )
     with pytest.raises(InvalidArgumentError, match=r"validation_data .*validation_split"):
         tuner.search(x, y, epochs=1)
@@ -21,15 +22,15 @@ def test_a_validation_objective_without_validation_data_fails_before_any_trial(d
     assert len(tuner.oracle.trials) == 2
 
 
-def test_a_misspelt_objective_gets_a_did_you_mean(tmp_path):
+def test_a_misspelt_objective_gets_a_did_you_mean(tmp_path, hypermodel):
     with pytest.raises(ObjectiveError, match=r"Did you mean 'val_accuracy'\?"):
-        kt.RandomSearch(build_model, objective="val_acuracy", max_trials=1, directory=tmp_path)
+        kt.RandomSearch(hypermodel, objective="val_acuracy", max_trials=1, directory=tmp_path)
 
 
-def test_an_objective_not_logged_names_the_closest_logged_metric(data, tmp_path):
+def test_an_objective_not_logged_names_the_closest_logged_metric(data, tmp_path, hypermodel):
     x, y, xv, yv = data
     tuner = kt.RandomSearch(
-        build_model,
+        hypermodel,
         objective=kt.Objective("val_acuracy", "max"),
         max_trials=1,
         directory=tmp_path,
