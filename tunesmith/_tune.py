@@ -13,6 +13,8 @@ import numpy as np
 from tunesmith.errors import FatalTypeError, InvalidArgumentError, StudyMismatchError
 from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
 from tunesmith.execution._display import format_value
+from tunesmith.execution._parallel import tune_with_workers
+from tunesmith.execution._workers import as_executor
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import (
     BayesianOptimizationOracle,
@@ -124,6 +126,7 @@ def tune(
     max_retries_per_trial: int = 0,
     max_consecutive_failed_trials: int = 3,
     verbose: int = 0,
+    executor: Any = None,
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
 
@@ -136,6 +139,8 @@ def tune(
     (``hp.Float(...)``, ``hp.Choice(...)``) and returns the objective's value, or a
     dict of metrics naming it. With ``directory`` set, every trial goes to a SQLite
     store at ``<directory>/<project_name>/`` and a second call resumes the study.
+    ``executor=tunesmith.LocalWorkers(workers=4)`` (or ``"processes"``) runs trials
+    in worker processes at once; the function is sent to them with cloudpickle.
 
     Example:
         >>> def f(hp):
@@ -195,7 +200,11 @@ def tune(
             # Even a failing call declared hyperparameters the oracle must learn.
             oracle.update_space(trial.hyperparameters)
 
-    run_search(oracle, run, SearchDisplay(verbose=verbose))
+    workers = as_executor(executor)
+    if workers is not None:
+        tune_with_workers(oracle, objective_fn, workers, SearchDisplay(verbose=verbose), _checked)
+    else:
+        run_search(oracle, run, SearchDisplay(verbose=verbose))
     return TuneResult(oracle, store)
 
 

@@ -25,6 +25,7 @@ from tunesmith.errors import (
 from tunesmith.execution._display import SearchDisplay
 from tunesmith.execution._results import TrialResult, to_trial_result
 from tunesmith.execution._summary import results_summary_text, search_space_summary_text
+from tunesmith.execution._workers import as_executor
 from tunesmith.hypermodel import HyperModel, as_hypermodel
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
@@ -72,6 +73,7 @@ class BaseTuner:
     ) -> None:
         logger = kwargs.pop("logger", None)
         tuner_id = kwargs.pop("tuner_id", None)
+        executor = as_executor(kwargs.pop("executor", None))
         if kwargs:
             raise UnknownArgumentError(
                 f"Unrecognized arguments for {type(self).__name__}: "
@@ -92,6 +94,8 @@ class BaseTuner:
             )
         refuse_chief_worker_environment()
         self.logger = logger
+        #: Where trials run: None for this process, or :class:`LocalWorkers`.
+        self.executor = executor
         self.oracle = oracle
         self.hypermodel = self._hypermodel_or_none(hypermodel)
         self.verbose = verbose
@@ -129,6 +133,11 @@ class BaseTuner:
         self._search_loop(fit_args, fit_kwargs)
 
     def _search_loop(self, fit_args: tuple, fit_kwargs: dict) -> None:
+        if self.executor is not None:
+            from tunesmith.execution._parallel import search_with_workers
+
+            search_with_workers(self, self.executor, fit_args, fit_kwargs)
+            return
         self.on_search_begin()
         self.display.search_begin(self.oracle)
         trial: Trial | None = None
@@ -215,6 +224,12 @@ class BaseTuner:
     def run_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
         """Evaluate ``trial.hyperparameters``; return the result (see the class docstring)."""
         raise NotImplementedError(f"{type(self).__name__} must implement run_trial(trial, ...).")
+
+    def _trial_started(self, trial: Trial) -> None:
+        """Called by the parallel loop when ``trial`` goes to a worker."""
+
+    def _trial_finished(self, trial: Trial) -> None:
+        """Called by the parallel loop once ``trial`` has ended."""
 
     # ------------------------------------------------------------------- hooks
     def on_search_begin(self) -> None:

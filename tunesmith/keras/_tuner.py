@@ -168,9 +168,16 @@ class Tuner(BaseTuner):
             )
 
     def _try_run_and_update_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> None:
+        self._trial_started(trial)
+        super()._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
+
+    def _trial_started(self, trial: Trial) -> None:
         if self._board is not None:
             self._board.trial_begin(trial)
-        super()._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
+
+    def _trial_finished(self, trial: Trial) -> None:
+        # In a worker the checkpoints cannot see the driver's trials; released here.
+        self.checkpoints.release_finished()
 
     def _convert(self, results: Any) -> TrialResult:
         if isinstance(results, _ExecutionsResult):

@@ -1,0 +1,285 @@
+"""Trials in local worker processes: results, reports, devices, data once, faults."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import tunesmith
+from tunesmith import LocalWorkers
+from tunesmith.errors import FatalValueError, InvalidArgumentError
+from tunesmith.execution import BaseTuner
+from tunesmith.oracles import RandomSearchOracle
+from tunesmith.store import Store
+from tunesmith.trial import TrialStatus
+
+
+def where_it_ran(hp):
+    x = hp.Float("x", -2.0, 2.0)
+    time.sleep(0.2)  # long enough for both workers to get trials
+    return {"objective": (x - 0.5) ** 2, "pid": os.getpid()}
+
+
+def test_tune_runs_trials_in_two_workers_and_stores_them(tmp_path):
+    with tunesmith.tune(
+        where_it_ran,
+        max_trials=6,
+        seed=0,
+        directory=tmp_path,
+        project_name="p",
+        executor=LocalWorkers(workers=2),
+    ) as result:
+        assert all(t.status is TrialStatus.COMPLETED for t in result.trials)
+        pids = {t.metrics["pid"] for t in result.trials}
+    assert len(pids) == 2 and os.getpid() not in pids
+    with Store.open_read_only(tmp_path / "p") as store:
+        assert len(store.load_trials()) == 6  # the driver wrote them all
+
+
+class CountedData:
+    """Stands for fit data: counts how often it is unpickled (once per worker)."""
+
+    def __init__(self, log: Path) -> None:
+        self.log = log
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        with open(self.log, "a") as log:
+            log.write("x")
+
+
+def test_data_travel_once_per_worker_not_per_trial(tmp_path):
+    data = CountedData(tmp_path / "unpickled.log")
+
+    def objective(hp):
+        assert data.log.exists()
+        return hp.Float("x", 0, 1)
+
+    tunesmith.tune(objective, max_trials=6, seed=0, executor=LocalWorkers(workers=2))
+    assert (tmp_path / "unpickled.log").read_text() == "xx"
+
+
+class StopsWhenTold(BaseTuner):
+    """Reports ten steps unless the oracle says stop; returns how many it ran."""
+
+    def run_trial(self, trial):
+        trial.hyperparameters.Float("x", 0, 1)
+        steps = 0
+        for step in range(10):
+            steps += 1
+            if not self.oracle.report(trial, step, {"score": float(step)}):
+                break
+        return {"score": float(steps)}
+
+
+class StopAtStepTwo(RandomSearchOracle):
+    def report(self, trial, step, metrics, execution=0):
+        super().report(trial, step, metrics, execution=execution)
+        return step < 2
+
+
+def test_a_stop_answer_reaches_the_worker_before_its_next_step(tmp_path):
+    oracle = StopAtStepTwo(objective=tunesmith.Objective("score", "min"), max_trials=3, seed=0)
+    tuner = StopsWhenTold(
+        oracle, directory=tmp_path, project_name="p", executor=LocalWorkers(workers=2), verbose=0
+    )
+    tuner.search()
+    trials = list(tuner.oracle.trials.values())
+    assert len(trials) == 3
+    assert all(t.score == 3.0 for t in trials)  # steps 0, 1, 2, then stopped
+    assert all(len(tuner.store.load_curves(t.trial_id)) == 3 for t in trials)
+
+
+def test_keras_trials_in_workers_store_curves_and_weights(tmp_path):
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    def build_model(hp):
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(4,)),
+                keras.layers.Dense(hp.Int("units", 2, 8, step=2), activation="relu"),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        return model
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(80, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    tuner = tunesmith.RandomSearch(
+        build_model,
+        objective="val_accuracy",
+        max_trials=3,
+        directory=tmp_path,
+        project_name="k",
+        executor=LocalWorkers(workers=2),
+        verbose=0,
+    )
+    tuner.search(x[:60], y[:60], validation_data=(x[60:], y[60:]), epochs=3)
+    trials = list(tuner.oracle.trials.values())
+    assert [t.status for t in trials] == [TrialStatus.COMPLETED] * 3
+    assert all(len(tuner.store.load_curves(t.trial_id)) == 3 for t in trials)
+    best = tuner.get_best_models(1)[0]  # weights the worker wrote, loaded here
+    assert best.predict(x[:2], verbose=0).shape == (2, 1)
+
+
+def gpu_seen(hp):
+    hp.Float("x", 0, 1)
+    time.sleep(0.2)
+    return {"objective": 0.0, "gpu": float(os.environ["CUDA_VISIBLE_DEVICES"])}
+
+
+def test_each_worker_sees_its_own_gpu(tmp_path):
+    # A faked GPU list: the workers import no framework, so only the variables count.
+    executor = LocalWorkers(workers=4, devices=["3", "5"], trials_per_gpu=2)
+    environments = executor.plan()
+    assert [e["CUDA_VISIBLE_DEVICES"] for e in environments] == ["3", "3", "5", "5"]
+    assert environments[0]["XLA_PYTHON_CLIENT_MEM_FRACTION"] == "0.45"
+    result = tunesmith.tune(gpu_seen, max_trials=8, seed=0, executor=executor)
+    assert {t.metrics["gpu"] for t in result.trials} == {3.0, 5.0}
+    with pytest.raises(InvalidArgumentError, match="do not fit on 2 GPU"):
+        LocalWorkers(workers=5, devices=["0", "1"], trials_per_gpu=2).plan()
+    cpu = LocalWorkers(workers=2, devices="cpu").plan()
+    assert all(e["CUDA_VISIBLE_DEVICES"] == "" for e in cpu)
+
+
+def killed_once(hp):
+    x = hp.Float("x", 0, 1)
+    try:  # the first trial to get here, only: creating the marker is atomic
+        os.close(os.open(os.environ["TUNESMITH_TEST_MARKER"], os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return x
+    os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
+def test_a_worker_killed_mid_trial_fails_that_trial_and_the_search_goes_on(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUNESMITH_TEST_MARKER", str(tmp_path / "marker"))
+    result = tunesmith.tune(
+        killed_once, max_trials=4, seed=0, max_retries_per_trial=1, executor=LocalWorkers(2)
+    )
+    assert [t.status for t in result.trials] == [TrialStatus.COMPLETED] * 4
+    assert sum(t.attempts > 1 for t in result.trials) == 1  # run again, then completed
+    monkeypatch.setenv("TUNESMITH_TEST_MARKER", str(tmp_path / "marker2"))
+    no_retry = tunesmith.tune(
+        killed_once, max_trials=3, seed=0, max_consecutive_failed_trials=3, executor=LocalWorkers(2)
+    )
+    failed = [t for t in no_retry.trials if t.status is TrialStatus.FAILED]
+    assert len(failed) == 1 and "killed by SIGKILL" in failed[0].error
+    assert sum(t.status is TrialStatus.COMPLETED for t in no_retry.trials) == 2
+
+
+def sleeps(hp):
+    if hp.Float("x", 0, 1) < 2:
+        time.sleep(30)
+    return 0.0
+
+
+def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on():
+    started = time.monotonic()
+    result = tunesmith.tune(
+        sleeps,
+        max_trials=2,
+        max_consecutive_failed_trials=5,
+        verbose=1,  # all trials fail: printed, not raised
+        executor=LocalWorkers(workers=2, trial_timeout=1.0),
+    )
+    assert time.monotonic() - started < 25
+    assert all("trial_timeout=1 s" in t.error for t in result.trials)
+
+
+def fatal(hp):
+    hp.Float("x", 0, 1)
+    raise FatalValueError("the data are wrong for every trial")
+
+
+def test_a_fatal_error_in_a_worker_stops_the_search_with_its_own_type():
+    with pytest.raises(FatalValueError, match="wrong for every trial"):
+        tunesmith.tune(fatal, max_trials=4, executor=LocalWorkers(workers=2))
+
+
+def test_what_cannot_be_pickled_is_named():
+    lock = threading.Lock()
+
+    def holds_a_lock(hp):
+        with lock:
+            return hp.Float("x", 0, 1)
+
+    with pytest.raises(InvalidArgumentError, match=r"cannot be sent to them .*lock"):
+        tunesmith.tune(holds_a_lock, max_trials=2, executor=LocalWorkers(workers=2))
+
+
+def pid_of(hp):
+    hp.Float("x", 0, 1)
+    return {"objective": 0.0, "pid": os.getpid()}
+
+
+def test_a_worker_over_its_memory_limit_is_replaced():
+    result = tunesmith.tune(
+        pid_of, max_trials=4, seed=0, executor=LocalWorkers(workers=1, max_worker_memory_mb=1)
+    )
+    assert len({t.metrics["pid"] for t in result.trials}) == 4  # a fresh worker each time
+
+
+DRIVER = """
+import os, sys, time
+import tunesmith
+
+def slow(hp):
+    x = hp.Float("x", 0, 1)
+    with open(os.path.join(sys.argv[1], f"worker-{os.getpid()}"), "w"):
+        pass
+    time.sleep(float(sys.argv[2]))
+    return x
+
+# Declared up front, so the first two trials start at once (tune() otherwise learns
+# the space from the first trial before it starts the others).
+space = tunesmith.HyperParameters()
+space.Float("x", 0, 1)
+tunesmith.tune(slow, max_trials=4, seed=0, directory=sys.argv[1], project_name="p",
+               hyperparameters=space, executor=tunesmith.LocalWorkers(workers=2))
+"""
+
+
+def test_no_worker_outlives_a_killed_driver_and_the_search_resumes(tmp_path):
+    script = tmp_path / "driver.py"
+    script.write_text(textwrap.dedent(DRIVER))
+    driver = subprocess.Popen([sys.executable, str(script), str(tmp_path), "60"])
+    deadline = time.monotonic() + 60
+    while len(list(tmp_path.glob("worker-*"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = [int(p.name.split("-")[1]) for p in tmp_path.glob("worker-*")]
+    assert len(workers) == 2
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    time.sleep(3.0)  # they check every half second
+    alive = [pid for pid in workers if _alive(pid)]
+    assert alive == []
+    result = subprocess.run([sys.executable, str(script), str(tmp_path), "0"], timeout=120)
+    assert result.returncode == 0
+    with Store.open_read_only(tmp_path / "p") as store:
+        trials = store.load_trials()
+    assert len(trials) == 4 and all(t.status is TrialStatus.COMPLETED for t in trials)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead: its parent (the killed driver) is gone, so init reaps it soon.
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except OSError:
+        return False

@@ -1,0 +1,143 @@
+"""The worker side of :class:`~tunesmith.execution.LocalWorkers`: one process, one trial
+at a time, talking to the driver over a pipe.
+
+A worker never opens the store nor sees the oracle: it runs the trial it is handed,
+sends each epoch's report and waits for the driver's answer (go on, or stop: a
+pruner's decision reaches the trial before its next epoch), and sends back the
+result or the error. It exits when the driver stops it, when the pipe closes, or
+within a second of the driver's death, so no worker outlives a killed search.
+
+Messages, driver to worker: ``("task", bytes)`` once (cloudpickle of the task: the
+hypermodel or function, and the fit data, so data travel once per worker),
+``("trial", bytes)``, ``("answer", bool)``, ``("stop",)``. Worker to driver:
+``("ready",)``, ``("report", execution, step, metrics)``, ``("epoch", execution,
+epoch, epochs, logs)``, ``("done", bytes, rss_mb)``, ``("error", kind, text, bytes |
+None, rss_mb)``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from multiprocessing.connection import Connection
+
+
+def main(argv: list[str]) -> None:
+    """``python -m tunesmith.execution._worker_main FD PARENT_PID [CPU,CPU...]``.
+
+    A fresh interpreter (not ``multiprocessing``'s spawn, which would run the user's
+    script again in every worker): the driver's objects arrive pickled, by value
+    where they live in ``__main__``.
+    """
+    fd, parent_pid = int(argv[1]), int(argv[2])
+    cpus = {int(c) for c in argv[3].split(",")} if len(argv) > 3 and argv[3] else None
+    worker_main(Connection(fd), parent_pid, cpus)
+
+
+def worker_main(conn: Connection, parent_pid: int, cpus: set[int] | None) -> None:
+    """The worker's loop: load the task, then run trials until told to stop."""
+    if cpus:
+        os.sched_setaffinity(0, cpus)
+    _watch_parent(parent_pid)
+    import cloudpickle
+
+    from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
+
+    kind, payload, driver_path, driver_argv = conn.recv()
+    # The driver's import path, so what it pickled by reference imports here too, and
+    # its argv, which the code of a script may read.
+    sys.path[:0] = [entry for entry in driver_path if entry not in sys.path]
+    sys.argv[:] = driver_argv
+    try:
+        task = cloudpickle.loads(payload)  # imports the framework: the device is set by now
+        _limit_torch_memory()
+    except BaseException as exc:
+        conn.send(("error", "fatal", format_trial_error(exc), None, _rss_mb()))
+        return
+    conn.send(("ready",))
+    channel = Channel(conn)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return  # the driver is gone
+        if message[0] == "stop":
+            return
+        trial = cloudpickle.loads(message[1])
+        try:
+            result = task.run(trial, channel)
+            conn.send(("done", cloudpickle.dumps(result), _rss_mb()))
+        except BaseException as exc:  # everything goes back to the driver
+            kind = (
+                "fatal"
+                if isinstance(exc, FatalError)
+                else "failed"
+                if isinstance(exc, FailedTrialError)
+                else "error"
+            )
+            try:
+                pickled = cloudpickle.dumps(exc)
+            except Exception:
+                pickled = None
+            conn.send(("error", kind, format_trial_error(exc), pickled, _rss_mb()))
+            if isinstance(exc, KeyboardInterrupt):
+                return
+
+
+class Channel:
+    """What a running trial uses to talk to the driver."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def report(self, execution: int, step: int, metrics: Mapping[str, float]) -> bool:
+        """Send one step's metrics; the driver's answer: whether to go on."""
+        self.conn.send(("report", execution, step, dict(metrics)))
+        answer = self.conn.recv()
+        if answer[0] == "stop":  # the driver ends the search
+            raise KeyboardInterrupt
+        return bool(answer[1])
+
+    def epoch(
+        self, execution: int, epoch: int, epochs: int | None, logs: Mapping[str, float]
+    ) -> None:
+        self.conn.send(("epoch", execution, epoch, epochs, dict(logs)))
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit within a second of the driver's death, even in the middle of a fit."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(3)
+            time.sleep(0.5)
+
+    threading.Thread(target=watch, name="tunesmith-parent-watch", daemon=True).start()
+
+
+def _limit_torch_memory() -> None:
+    fraction = os.environ.get("TUNESMITH_TORCH_MEMORY_FRACTION")
+    if not fraction or os.environ.get("KERAS_BACKEND") != "torch":
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.set_per_process_memory_fraction(float(fraction))
+
+
+def _rss_mb() -> float:
+    """This process's resident memory now, in MiB (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,332 @@
+"""Local worker processes: trials in parallel on one machine, one device or core share each.
+
+The driver keeps the oracle and the store; :class:`WorkerPool` starts the workers
+(fresh interpreters, never ``fork``: Keras and its backend hold threads and device
+handles a forked child must not inherit; and not ``multiprocessing``'s spawn, which
+runs the user's script again in every worker), hands each a trial at a time over a
+socket pair and turns what they send into :class:`WorkerEvent` s for the search loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from tunesmith.errors import InvalidArgumentError
+from tunesmith.execution._devices import cpu_sets, visible_gpus, worker_environments
+
+_STARTUP_TIMEOUT_S = 300.0
+
+
+@dataclass
+class LocalWorkers:
+    """Run trials in ``workers`` processes on this machine, one trial each at a time.
+
+    Args:
+        workers: How many trials run at once (default: one per GPU found with
+            ``devices="auto"``, else 2).
+        devices: ``"auto"`` (the GPUs ``CUDA_VISIBLE_DEVICES`` or ``nvidia-smi``
+            shows; none means CPU), ``"cpu"``, or a list of GPU ids.
+        trials_per_gpu: Workers sharing one GPU, each with an equal part of its memory.
+        trial_timeout: Seconds after which a running trial is stopped and FAILED.
+        max_worker_memory_mb: A worker whose memory passed this after a trial is
+            replaced by a fresh one, so memory cannot grow over a long search.
+
+    The hypermodel (or objective function), the callbacks and the data given to
+    ``search()`` are sent to each worker once, with cloudpickle: functions defined
+    in ``__main__`` or a notebook work. Each worker's trials write their weights
+    into the project folder themselves; only the driver writes the store.
+
+    Example:
+        >>> import tunesmith as kt
+        >>> tuner = kt.RandomSearch(build_model, objective="val_accuracy", max_trials=20,
+        ...                         executor=kt.LocalWorkers(workers=2))  # doctest: +SKIP
+        >>> tuner.search(x, y, validation_data=(x_val, y_val), epochs=10)  # doctest: +SKIP
+    """
+
+    workers: int | None = None
+    devices: str | Sequence[str] = "auto"
+    trials_per_gpu: int = 1
+    trial_timeout: float | None = None
+    max_worker_memory_mb: float | None = None
+    #: Filled by :meth:`plan`: the environment each worker starts with.
+    environments: list[dict[str, str]] = field(default_factory=list, repr=False)
+
+    def plan(self) -> list[dict[str, str]]:
+        """Decide each worker's device and thread settings (no framework is imported)."""
+        if self.devices == "auto":
+            gpus = visible_gpus()
+        elif self.devices == "cpu":
+            gpus = []
+        elif isinstance(self.devices, (list, tuple)):
+            gpus = [str(d) for d in self.devices]
+        else:
+            raise InvalidArgumentError(
+                f"devices={self.devices!r} is not understood: pass 'auto', 'cpu' or a list "
+                "of GPU ids such as ['0', '1']."
+            )
+        workers = self.workers
+        if workers is None:
+            workers = len(gpus) * self.trials_per_gpu if gpus else 2
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise InvalidArgumentError(f"workers must be a positive integer, got {workers!r}.")
+        try:
+            self.environments = worker_environments(workers, gpus, self.trials_per_gpu)
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc)) from None
+        return self.environments
+
+
+def as_executor(executor: Any) -> LocalWorkers | None:
+    """``executor=`` of a tuner or of ``tune()``: None (this process) or LocalWorkers."""
+    if executor is None or executor == "inline":
+        return None
+    if executor == "processes":
+        return LocalWorkers()
+    if isinstance(executor, LocalWorkers):
+        return executor
+    raise InvalidArgumentError(
+        f"executor={executor!r} is not understood: pass None (trials in this process), "
+        "'processes', or tunesmith.LocalWorkers(workers=N, devices='auto')."
+    )
+
+
+@dataclass
+class WorkerEvent:
+    """Something a worker sent (or its death), for the search loop to act on."""
+
+    slot: int
+    kind: str  # report | epoch | done | error | died
+    data: tuple = ()
+
+
+@dataclass
+class _Worker:
+    process: Any
+    conn: Connection
+    started: float | None = None  # when its current trial started
+    memory_mb: float = 0.0
+
+
+class WorkerPool:
+    """The running workers of one search; use as a context manager.
+
+    Example:
+        >>> with WorkerPool(LocalWorkers(workers=2), task) as pool:  # doctest: +SKIP
+        ...     pool.submit(0, trial)
+        ...     for event in pool.wait(1.0): ...
+    """
+
+    def __init__(self, executor: LocalWorkers, task: Any) -> None:
+        import cloudpickle
+
+        try:
+            self._task = cloudpickle.dumps(task)
+        except Exception as exc:
+            raise InvalidArgumentError(
+                f"What the workers must run cannot be sent to them ({type(exc).__name__}: "
+                f"{exc}). Everything search() is given (the hypermodel, callbacks and "
+                "data) is pickled with cloudpickle once per worker: an open file, a lock, a "
+                "generator or a tf.data pipeline cannot be. Pass numpy arrays, or load the "
+                "data inside HyperModel.fit; or run without executor=."
+            ) from exc
+        self.executor = executor
+        environments = executor.environments or executor.plan()
+        self._environments = environments
+        self._cpus = cpu_sets(len(environments))
+        self._workers: list[_Worker | None] = [None] * len(environments)
+        self._busy: set[int] = set()
+
+    @property
+    def size(self) -> int:
+        return len(self._workers)
+
+    def __enter__(self) -> WorkerPool:
+        for slot in range(self.size):
+            self._start(slot)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.shutdown()
+
+    def free_slots(self) -> list[int]:
+        return [slot for slot in range(self.size) if slot not in self._busy]
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._busy)
+
+    def submit(self, slot: int, trial: Any) -> None:
+        import cloudpickle
+
+        worker = self._worker(slot)
+        worker.conn.send(("trial", cloudpickle.dumps(trial)))
+        worker.started = time.monotonic()
+        self._busy.add(slot)
+
+    def answer(self, slot: int, go_on: bool) -> None:
+        self._worker(slot).conn.send(("answer", bool(go_on)))
+
+    def wait(self, timeout: float) -> Iterator[WorkerEvent]:
+        """The events of the busy workers within ``timeout`` seconds (maybe none).
+
+        A worker's death closes its end of the socket: the driver reads it as the
+        end of the stream, then collects the exit status.
+        """
+        conns = {self._worker(s).conn: s for s in self._busy}
+        for handle in wait(list(conns), timeout=timeout):
+            slot = conns[handle]
+            try:
+                message = handle.recv()
+            except (EOFError, OSError):
+                yield self._death(slot)
+                continue
+            yield self._event(slot, message)
+        yield from self._timeouts()
+
+    def shutdown(self) -> None:
+        """Stop every worker: politely, then by force after a few seconds."""
+        for worker in self._workers:
+            if worker is None:
+                continue
+            with contextlib.suppress(OSError, ValueError):
+                worker.conn.send(("stop",))
+        deadline = time.monotonic() + 5.0
+        for worker in self._workers:
+            if worker is None:
+                continue
+            _stop(worker.process, max(0.0, deadline - time.monotonic()))
+            worker.conn.close()
+        self._workers = [None] * self.size
+        self._busy.clear()
+
+    # ------------------------------------------------------------------ internals
+    def _worker(self, slot: int) -> _Worker:
+        worker = self._workers[slot]
+        if worker is None:
+            raise RuntimeError(f"worker {slot} is not running")
+        return worker
+
+    def _event(self, slot: int, message: tuple) -> WorkerEvent:
+        kind = message[0]
+        if kind in ("done", "error"):
+            self._busy.discard(slot)
+            worker = self._worker(slot)
+            worker.started = None
+            worker.memory_mb = float(message[-1])
+            limit = self.executor.max_worker_memory_mb
+            if limit is not None and worker.memory_mb > limit:
+                self._restart(slot)  # memory never grows without bound
+        return WorkerEvent(slot, kind, tuple(message[1:]))
+
+    def _death(self, slot: int) -> WorkerEvent:
+        worker = self._worker(slot)
+        try:
+            code = worker.process.wait(5.0)
+        except subprocess.TimeoutExpired:  # the socket closed, yet it runs: end it
+            worker.process.kill()
+            code = worker.process.wait(5.0)
+        self._busy.discard(slot)
+        self._restart(slot)
+        if code is not None and code < 0:
+            try:
+                cause = f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                cause = f"killed by signal {-code}"
+            if -code == signal.SIGKILL:
+                cause += " (by a user, or by the out-of-memory killer)"
+        else:
+            cause = f"exited with status {code}"
+        return WorkerEvent(slot, "died", (f"The worker process running this trial {cause}.",))
+
+    def _timeouts(self) -> Iterator[WorkerEvent]:
+        limit = self.executor.trial_timeout
+        if limit is None:
+            return
+        now = time.monotonic()
+        for slot in sorted(self._busy):
+            worker = self._worker(slot)
+            if worker.started is not None and now - worker.started > limit:
+                worker.process.kill()
+                worker.process.wait(5.0)
+                self._busy.discard(slot)
+                self._restart(slot)
+                yield WorkerEvent(
+                    slot, "died", (f"The trial ran longer than trial_timeout={limit:g} s.",)
+                )
+
+    def _restart(self, slot: int) -> None:
+        old = self._workers[slot]
+        if old is not None:
+            if old.process.poll() is None:
+                with contextlib.suppress(OSError, ValueError):
+                    old.conn.send(("stop",))
+                _stop(old.process, 5.0)
+            old.conn.close()
+        self._workers[slot] = None
+        self._start(slot)
+
+    def _start(self, slot: int) -> None:
+        # A fresh interpreter with its own environment: the device and thread settings
+        # hold before it imports anything, and the user's script is not run again.
+        ours, theirs = socket.socketpair()
+        cpus = self._cpus[slot]
+        command = [
+            sys.executable,
+            "-m",
+            "tunesmith.execution._worker_main",
+            str(theirs.fileno()),
+            str(os.getpid()),
+            ",".join(str(c) for c in sorted(cpus)) if cpus else "",
+        ]
+        process = subprocess.Popen(
+            command, env={**os.environ, **self._environments[slot]}, pass_fds=[theirs.fileno()]
+        )
+        theirs.close()
+        conn = Connection(ours.detach())
+        conn.send(("task", self._task, list(sys.path), list(sys.argv)))
+        if not conn.poll(_STARTUP_TIMEOUT_S):
+            process.kill()
+            raise RuntimeError(f"Worker {slot} did not start within {_STARTUP_TIMEOUT_S:g} s.")
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            code = process.wait(10.0)
+            raise RuntimeError(
+                f"Worker {slot} exited while loading the task (status {code}); run the "
+                "search without executor= to see the error in this process."
+            ) from None
+        if message[0] == "error":
+            _stop(process, 5.0)
+            raise InvalidArgumentError(
+                f"Worker {slot} could not load what it must run (the hypermodel or "
+                "function, the callbacks, the data): an import that works here may be "
+                "missing in a fresh process, e.g. a module only on this session's path. "
+                f"The worker's error:\n{message[2]}"
+            )
+        if message[0] != "ready":
+            raise RuntimeError(f"Worker {slot} sent {message[0]!r} instead of 'ready'.")
+        self._workers[slot] = _Worker(process, conn)
+
+
+def _stop(process: subprocess.Popen, timeout: float) -> None:
+    """Wait up to ``timeout`` seconds for ``process`` to exit, then kill it."""
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5.0)
+
+
+def environment_of(pool: WorkerPool) -> list[Mapping[str, str]]:
+    """The environment each worker of ``pool`` was started with (for tests and display)."""
+    return list(pool._environments)
