@@ -94,7 +94,7 @@ class SearchDisplay:
     ) -> None:
         self._last_epoch[trial.trial_id] = epoch
         if self.verbose == 1:
-            self._live.update(execution, epoch, epochs, logs)
+            self._live.update(trial.trial_id, execution, epoch, epochs, logs)
         if self.verbose < 2:
             return
         metrics = "  ".join(f"{k}={v:.4g}" for k, v in logs.items())
@@ -104,7 +104,7 @@ class SearchDisplay:
         )
 
     def trial_end(self, trial: Trial, oracle: Oracle) -> None:
-        self._live.stop()
+        self._live.finish(trial.trial_id)
         if not self.verbose:
             return
         name = oracle.objective.name
@@ -156,11 +156,12 @@ class SearchDisplay:
 
 
 class LiveTrialLine:
-    """One line that moves while a trial trains: epoch k/N, the latest metrics, the
-    time taken and the time left (from the mean epoch so far).
+    """A line per running trial that moves while it trains: epoch k/N, the latest
+    metrics, the time taken and the time left (from the mean epoch so far).
 
-    Drawn only on a terminal, and gone when the trial ends (its end lines follow);
-    a log file or a pipe gets the end lines alone.
+    Drawn only on a terminal, each line gone when its trial ends (the end lines
+    follow); a log file or a pipe gets the end lines alone. With workers, each
+    running trial has its line.
 
     Example:
         >>> line = LiveTrialLine(Console(force_terminal=True, width=100))
@@ -171,30 +172,54 @@ class LiveTrialLine:
     def __init__(self, console: Console) -> None:
         self.console = console
         self._live: Live | None = None
-        self._trial_id = ""
-        self._started = 0.0
+        #: Per running trial: when it started, and its last epoch (or None yet).
+        self._running: dict[str, tuple[float, tuple | None]] = {}
 
     def start(self, trial: Trial) -> None:
-        self.stop()
         if not self.console.is_terminal:
             return
-        self._trial_id, self._started = trial.trial_id, time.time()
-        # Refreshed 4 times a second, so the elapsed time moves between epochs too.
-        self._live = Live(
-            _Ticking(self, None), console=self.console, transient=True, refresh_per_second=4
-        )
-        self._live.start()
+        self._running[trial.trial_id] = (time.time(), None)
+        if self._live is None:
+            # Refreshed 4 times a second, so the elapsed time moves between epochs too.
+            self._live = Live(
+                _Ticking(self), console=self.console, transient=True, refresh_per_second=4
+            )
+            self._live.start()
 
     def update(
-        self, execution: int, epoch: int, epochs: int | None, logs: Mapping[str, float]
+        self,
+        trial_id: str,
+        execution: int,
+        epoch: int,
+        epochs: int | None,
+        logs: Mapping[str, float],
     ) -> None:
-        if self._live is not None:
-            self._live.update(_Ticking(self, (execution, epoch, epochs, dict(logs))))
+        if trial_id in self._running:
+            started, _ = self._running[trial_id]
+            self._running[trial_id] = (started, (execution, epoch, epochs, dict(logs)))
+            if self._live is not None:
+                self._live.refresh()
+
+    def finish(self, trial_id: str) -> None:
+        self._running.pop(trial_id, None)
+        if not self._running:
+            self.stop()
 
     def stop(self) -> None:
+        self._running.clear()
         if self._live is not None:
             self._live.stop()
             self._live = None
+
+    def lines(self) -> list[str]:
+        now = time.time()
+        out = []
+        for trial_id, (started, last) in self._running.items():
+            if last is None:  # before its first epoch ends
+                out.append(f"trial {trial_id}  running  {format_duration(now - started)} elapsed")
+            else:
+                out.append(self.text(trial_id, *last, elapsed=now - started))
+        return out
 
     @staticmethod
     def text(
@@ -218,13 +243,10 @@ class LiveTrialLine:
 
 
 class _Ticking:
-    """The live line, its times computed when it is drawn."""
+    """The live lines, their times computed when they are drawn."""
 
-    def __init__(self, line: LiveTrialLine, last_epoch: tuple | None) -> None:
-        self.line, self.last_epoch = line, last_epoch
+    def __init__(self, line: LiveTrialLine) -> None:
+        self.line = line
 
     def __rich__(self) -> str:
-        elapsed = time.time() - self.line._started
-        if self.last_epoch is None:  # before the first epoch ends
-            return f"trial {self.line._trial_id}  running  {format_duration(elapsed)} elapsed"
-        return self.line.text(self.line._trial_id, *self.last_epoch, elapsed=elapsed)
+        return "\n".join(self.line.lines())

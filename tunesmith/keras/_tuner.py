@@ -134,7 +134,7 @@ class Tuner(BaseTuner):
             >>> tuner.search(x, y, epochs=20, validation_data=(x_val, y_val),  # doctest: +SKIP
             ...              callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=3)])
         """
-        self._refuse_unloggable_objective(fit_kwargs)
+        self._refuse_unloggable_objective(fit_args, fit_kwargs)
         self.display.verbose = int(fit_kwargs.pop("verbose", self.verbose))
         # Keras' own progress bars would interleave with the display, which has an
         # epoch line of its own at verbose=2.
@@ -149,10 +149,12 @@ class Tuner(BaseTuner):
                 self._board.close()  # the last trial, ended by now
             self._board = None
 
-    def _refuse_unloggable_objective(self, fit_kwargs: dict[str, Any]) -> None:
+    def _refuse_unloggable_objective(self, fit_args: tuple, fit_kwargs: dict[str, Any]) -> None:
         """A ``val_`` objective needs validation data, or every trial trains in vain."""
         if not self._uses_hypermodel() or type(self.hypermodel).fit is not HyperModel.fit:
             return  # an own run_trial or HyperModel.fit may validate in its own way
+        if not fit_args and fit_kwargs.get("x") is None:
+            return  # no training data either: the trial's own error says more
         if fit_kwargs.get("validation_data") is not None or fit_kwargs.get("validation_split"):
             return
         objective = self.oracle.objective

@@ -1,0 +1,203 @@
+"""Trials in parallel: the W1 study with 1 and 2 tunesmith workers, and optuna n_jobs=2.
+
+The same 20 configurations of the W1 breast-cancer MLP (drawn once from the W1
+space with a fixed seed: units, activation, dropout, extra layers, learning rate)
+are trained for a fixed number of epochs with no early stopping, on the JAX
+backend, on scikit-learn's breast-cancer data (80/20 stratified split, scaled on
+the training rows, batch 32), by:
+
+* ``tunesmith-inline``: ``tunesmith.GridSearch`` over exactly those 20
+  configurations (a ``Choice`` of configuration index), trials in this process;
+* ``tunesmith-2-workers``: the same with ``executor=tunesmith.LocalWorkers(2)``,
+  which includes starting the two worker processes;
+* ``optuna-2-jobs``: ``optuna.create_study().optimize(objective, n_trials=20,
+  n_jobs=2)`` whose objective trains configuration ``trial.number``, in two threads
+  of this process (optuna's own way to run trials at once on one machine).
+
+Each method's wall time runs from the tuner's constructor (or ``create_study``) to
+the end of the search, over ``--rounds`` rounds with the order rotated; the report
+gives median and standard error per method and the speed-up over
+``tunesmith-inline``. keras-tuner's parallel mode (a gRPC chief and workers started
+as separate processes with environment variables) is not run: tunesmith refuses
+those variables by design, and a fair keras-tuner measurement would need its
+own harness of three processes per round.
+
+    KERAS_BACKEND=jax nice .venv-bench/bin/python benchmarks/parallel.py --rounds 3
+    KERAS_BACKEND=jax .venv-bench/bin/python benchmarks/parallel.py --quick   # smoke run
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "jax")
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+
+def load_data() -> dict[str, np.ndarray]:
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = load_breast_cancer(return_X_y=True)
+    x_train, x_val, y_train, y_val = train_test_split(
+        x, y, test_size=0.2, random_state=42, stratify=y
+    )
+    scaler = StandardScaler().fit(x_train)
+    return {
+        "x": scaler.transform(x_train).astype("float32"),
+        "y": y_train.astype("float32"),
+        "x_val": scaler.transform(x_val).astype("float32"),
+        "y_val": y_val.astype("float32"),
+    }
+
+
+def configurations(count: int, seed: int = 0) -> list[dict[str, Any]]:
+    """``count`` configurations of the W1 space, drawn once."""
+    rng = random.Random(seed)
+    return [
+        {
+            "units": rng.randrange(32, 513, 32),
+            "activation": rng.choice(["relu", "tanh"]),
+            "dropout": rng.choice([0.0, 0.1, 0.2, 0.3, 0.4, 0.5]),
+            "layers": rng.randint(0, 3),
+            "lr": rng.choice([1e-2, 1e-3, 1e-4]),
+        }
+        for _ in range(count)
+    ]
+
+
+def build(config: dict[str, Any]) -> Any:
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=(30,))])
+    for _ in range(1 + config["layers"]):
+        model.add(keras.layers.Dense(config["units"], activation=config["activation"]))
+        model.add(keras.layers.BatchNormalization())
+        model.add(keras.layers.Dropout(config["dropout"]))
+    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    model.compile(
+        optimizer=keras.optimizers.Adam(config["lr"]),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model
+
+
+def make_build_model(configs: list[dict[str, Any]]) -> Callable[[Any], Any]:
+    def build_model(hp: Any) -> Any:
+        return build(configs[hp.Choice("config", list(range(len(configs))))])
+
+    return build_model
+
+
+def run_tunesmith(
+    configs: list[dict[str, Any]], data: dict, epochs: int, workers: int | None
+) -> float:
+    import tunesmith
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as folder:
+        tuner = tunesmith.GridSearch(
+            make_build_model(configs),
+            objective="val_accuracy",
+            max_trials=len(configs),
+            directory=folder,
+            project_name="w1",
+            overwrite=True,
+            executor=None if workers is None else tunesmith.LocalWorkers(workers=workers),
+            verbose=0,
+        )
+        tuner.search(
+            data["x"],
+            data["y"],
+            validation_data=(data["x_val"], data["y_val"]),
+            epochs=epochs,
+            batch_size=32,
+        )
+        done = sum(t.status.value == "COMPLETED" for t in tuner.oracle.trials.values())
+        if done != len(configs):
+            raise RuntimeError(f"tunesmith completed {done} of {len(configs)} trials")
+    return time.perf_counter() - started
+
+
+def run_optuna(configs: list[dict[str, Any]], data: dict, epochs: int, jobs: int) -> float:
+    import keras
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+    def objective(trial: Any) -> float:
+        model = build(configs[trial.number])
+        history = model.fit(
+            data["x"],
+            data["y"],
+            validation_data=(data["x_val"], data["y_val"]),
+            epochs=epochs,
+            batch_size=32,
+            verbose=0,
+        )
+        keras.backend.clear_session()
+        return max(history.history["val_accuracy"])
+
+    started = time.perf_counter()
+    study = optuna.create_study(direction="maximize")
+    study.optimize(objective, n_trials=len(configs), n_jobs=jobs)
+    if len(study.trials) != len(configs):
+        raise RuntimeError("optuna ran a different number of trials")
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--quick", action="store_true", help="4 trials, 2 epochs, 1 round")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.trials, args.epochs = 1, 4, 2
+    data = load_data()
+    configs = configurations(args.trials)
+    methods: dict[str, Callable[[], float]] = {
+        "tunesmith-inline": lambda: run_tunesmith(configs, data, args.epochs, None),
+        "tunesmith-2-workers": lambda: run_tunesmith(configs, data, args.epochs, 2),
+    }
+    try:
+        import optuna  # noqa: F401
+
+        methods["optuna-2-jobs"] = lambda: run_optuna(configs, data, args.epochs, 2)
+    except ImportError:
+        print("optuna is not installed: its row is left out")
+    build(configs[0]).fit(data["x"], data["y"], epochs=1, verbose=0)  # warm up JAX
+    times: dict[str, list[float]] = {name: [] for name in methods}
+    names = list(methods)
+    for round_ in range(args.rounds):
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for name in order:
+            seconds = methods[name]()
+            times[name].append(seconds)
+            print(f"round {round_ + 1}: {name} {seconds:.1f} s", flush=True)
+    base = statistics.median(times["tunesmith-inline"])
+    print(
+        f"\n{args.trials} trials x {args.epochs} epochs, {args.rounds} round(s), "
+        f"{os.cpu_count()} CPUs"
+    )
+    print(f"{'method':<22} {'median s':>9} {'± se':>6} {'speed-up':>9}")
+    for name, values in times.items():
+        median = statistics.median(values)
+        se = statistics.stdev(values) / len(values) ** 0.5 if len(values) > 1 else 0.0
+        print(f"{name:<22} {median:9.1f} {se:6.1f} {base / median:8.2f}x")
+
+
+if __name__ == "__main__":
+    main()
