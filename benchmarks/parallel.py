@@ -1,4 +1,4 @@
-"""Trials in parallel: the W1 study with 1 and 2 tunesmith workers, and optuna n_jobs=2.
+"""Trials in parallel: the W1 study with 1 and 2 tunesmith workers, and optuna n_jobs=1 and 2.
 
 The same 20 configurations of the W1 breast-cancer MLP (drawn once from the W1
 space with a fixed seed: units, activation, dropout, extra layers, learning rate)
@@ -10,9 +10,11 @@ the training rows, batch 32), by:
   configurations (a ``Choice`` of configuration index), trials in this process;
 * ``tunesmith-2-workers``: the same with ``executor=tunesmith.LocalWorkers(2)``,
   which includes starting the two worker processes;
-* ``optuna-2-jobs``: ``optuna.create_study().optimize(objective, n_trials=20,
-  n_jobs=2)`` whose objective trains configuration ``trial.number``, in two threads
-  of this process (optuna's own way to run trials at once on one machine).
+* ``optuna-1-job`` / ``optuna-2-jobs``: ``optuna.create_study().optimize(objective,
+  n_trials=20, n_jobs=1 or 2)`` whose objective trains configuration
+  ``trial.number`` with a plain ``fit`` (nothing stored per epoch, no weights kept),
+  in one or two threads of this process (optuna's own way to run trials at once on
+  one machine).
 
 Each method's wall time runs from the tuner's constructor (or ``create_study``) to
 the end of the search, over ``--rounds`` rounds with the order rotated; the report
@@ -37,6 +39,7 @@ import random
 import statistics
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -79,12 +82,19 @@ def configurations(count: int, seed: int = 0) -> list[dict[str, Any]]:
 def build(config: dict[str, Any]) -> Any:
     import keras
 
-    model = keras.Sequential([keras.Input(shape=(30,))])
-    for _ in range(1 + config["layers"]):
-        model.add(keras.layers.Dense(config["units"], activation=config["activation"]))
-        model.add(keras.layers.BatchNormalization())
-        model.add(keras.layers.Dropout(config["dropout"]))
-    model.add(keras.layers.Dense(1, activation="sigmoid"))
+    # Names of our own: Keras' automatic layer names are not thread-safe, and optuna's
+    # n_jobs runs trials in threads ("Name 'dense' is already the name of a layer").
+    tag = uuid.uuid4().hex[:8]
+    model = keras.Sequential([keras.Input(shape=(30,))], name=f"w1_{tag}")
+    for i in range(1 + config["layers"]):
+        model.add(
+            keras.layers.Dense(
+                config["units"], activation=config["activation"], name=f"dense_{tag}_{i}"
+            )
+        )
+        model.add(keras.layers.BatchNormalization(name=f"norm_{tag}_{i}"))
+        model.add(keras.layers.Dropout(config["dropout"], name=f"dropout_{tag}_{i}"))
+    model.add(keras.layers.Dense(1, activation="sigmoid", name=f"output_{tag}"))
     model.compile(
         optimizer=keras.optimizers.Adam(config["lr"]),
         loss="binary_crossentropy",
@@ -170,11 +180,13 @@ def main(argv: list[str] | None = None) -> None:
     configs = configurations(args.trials)
     methods: dict[str, Callable[[], float]] = {
         "tunesmith-inline": lambda: run_tunesmith(configs, data, args.epochs, None),
+        "tunesmith-1-worker": lambda: run_tunesmith(configs, data, args.epochs, 1),
         "tunesmith-2-workers": lambda: run_tunesmith(configs, data, args.epochs, 2),
     }
     try:
         import optuna  # noqa: F401
 
+        methods["optuna-1-job"] = lambda: run_optuna(configs, data, args.epochs, 1)
         methods["optuna-2-jobs"] = lambda: run_optuna(configs, data, args.epochs, 2)
     except ImportError:
         print("optuna is not installed: its row is left out")

@@ -283,3 +283,42 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def test_hyperband_promotions_continue_from_checkpoints_across_workers(tmp_path):
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    def build_model(hp):
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(4,)),
+                keras.layers.Dense(hp.Int("units", 2, 8, step=2), activation="relu"),
+                keras.layers.Dense(1, activation="sigmoid"),
+            ]
+        )
+        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+        return model
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(80, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("float32")
+    tuner = tunesmith.Hyperband(
+        build_model,
+        objective="val_loss",
+        max_epochs=4,
+        factor=2,
+        directory=tmp_path,
+        project_name="hb",
+        executor=LocalWorkers(workers=2),
+        verbose=0,
+    )
+    tuner.search(x[:60], y[:60], validation_data=(x[60:], y[60:]))
+    trials = list(tuner.oracle.trials.values())
+    assert trials and all(t.status is TrialStatus.COMPLETED for t in trials)
+    promoted = [t for t in trials if "tuner/trial_id" in t.values]
+    assert promoted, "Hyperband promoted nothing"
+    for trial in promoted:
+        curve = tuner.store.load_curves(trial.trial_id)
+        # A promotion trains only its new epochs, from its parent's checkpoint.
+        assert curve["step"].min() == trial.values["tuner/initial_epoch"]

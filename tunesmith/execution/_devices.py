@@ -93,21 +93,3 @@ def worker_environments(
             env["CUDA_VISIBLE_DEVICES"] = ""  # a CPU worker never grabs a GPU
         environments.append(env)
     return environments
-
-
-def cpu_sets(workers: int, cpus: Sequence[int] | None = None) -> list[set[int] | None]:
-    """A disjoint set of cores per worker (None where there are fewer cores than workers).
-
-    Example:
-        >>> cpu_sets(2, cpus=[0, 1, 2, 3])
-        [{0, 1}, {2, 3}]
-    """
-    if cpus is None:
-        try:
-            cpus = sorted(os.sched_getaffinity(0))
-        except AttributeError:  # not Linux
-            return [None] * workers
-    if len(cpus) < workers:
-        return [None] * workers
-    share = len(cpus) // workers
-    return [set(cpus[i * share : (i + 1) * share]) for i in range(workers)]

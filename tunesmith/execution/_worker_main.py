@@ -26,21 +26,17 @@ from multiprocessing.connection import Connection
 
 
 def main(argv: list[str]) -> None:
-    """``python -m tunesmith.execution._worker_main FD PARENT_PID [CPU,CPU...]``.
+    """``python -m tunesmith.execution._worker_main FD PARENT_PID``.
 
     A fresh interpreter (not ``multiprocessing``'s spawn, which would run the user's
     script again in every worker): the driver's objects arrive pickled, by value
     where they live in ``__main__``.
     """
-    fd, parent_pid = int(argv[1]), int(argv[2])
-    cpus = {int(c) for c in argv[3].split(",")} if len(argv) > 3 and argv[3] else None
-    worker_main(Connection(fd), parent_pid, cpus)
+    worker_main(Connection(int(argv[1])), int(argv[2]))
 
 
-def worker_main(conn: Connection, parent_pid: int, cpus: set[int] | None) -> None:
+def worker_main(conn: Connection, parent_pid: int) -> None:
     """The worker's loop: load the task, then run trials until told to stop."""
-    if cpus:
-        os.sched_setaffinity(0, cpus)
     _watch_parent(parent_pid)
     import cloudpickle
 
