@@ -322,3 +322,16 @@ def test_hyperband_promotions_continue_from_checkpoints_across_workers(tmp_path)
         curve = tuner.store.load_curves(trial.trial_id)
         # A promotion trains only its new epochs, from its parent's checkpoint.
         assert curve["step"].min() == trial.values["tuner/initial_epoch"]
+
+
+def test_a_generator_for_workers_is_named_before_any_worker_starts(tmp_path):
+    oracle = StopAtStepTwo(objective=tunesmith.Objective("score", "min"), max_trials=2, seed=0)
+    tuner = StopsWhenTold(
+        oracle, directory=tmp_path, project_name="g", executor=LocalWorkers(workers=2), verbose=0
+    )
+    batches = (i for i in range(3))
+    with pytest.raises(InvalidArgumentError, match=r"got a generator as argument 0.*HyperModel"):
+        tuner.search(batches)
+    with pytest.raises(InvalidArgumentError, match=r"an iterator as validation_data\[0\]"):
+        tuner.search(validation_data=(iter([1, 2]), None))
+    assert tuner.oracle.trials == {}

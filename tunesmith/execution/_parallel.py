@@ -10,11 +10,17 @@ with the cause; Ctrl-C or an error of the search stops every worker.
 
 from __future__ import annotations
 
+import inspect
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from tunesmith.errors import FailedTrialError, FatalError, FatalRuntimeError
+from tunesmith.errors import (
+    FailedTrialError,
+    FatalError,
+    FatalRuntimeError,
+    InvalidArgumentError,
+)
 from tunesmith.execution._display import SearchDisplay
 from tunesmith.execution._tasks import FunctionTask, TunerTask
 from tunesmith.execution._workers import LocalWorkers, WorkerEvent, WorkerPool
@@ -31,6 +37,7 @@ def search_with_workers(
     tuner: Any, executor: LocalWorkers, fit_args: tuple, fit_kwargs: dict
 ) -> None:
     """``BaseTuner.search`` with ``executor=``: the same hooks, trials in parallel."""
+    refuse_unshippable_data(fit_args, fit_kwargs)
     oracle, display = tuner.oracle, tuner.display
     with WorkerPool(executor, TunerTask(tuner, fit_args, fit_kwargs)) as pool:
         tuner.on_search_begin()
@@ -66,6 +73,36 @@ def search_with_workers(
             display.close()
     tuner.on_search_end()
     display.search_end(oracle, oracle.stop_reason)
+
+
+def refuse_unshippable_data(fit_args: tuple, fit_kwargs: dict) -> None:
+    """Data that cannot travel to a worker process, named before any worker starts.
+
+    Example:
+        >>> refuse_unshippable_data(((x for x in range(3)),), {})
+        Traceback (most recent call last):
+        ...
+        tunesmith.errors.InvalidArgumentError: search() got a generator as argument 0, ...
+    """
+    named = [(f"argument {i}", value) for i, value in enumerate(fit_args)]
+    named += [(f"{key}=", value) for key, value in fit_kwargs.items()]
+    for where, value in list(named):
+        if isinstance(value, tuple) and where == "validation_data=":
+            named += [(f"validation_data[{i}]", part) for i, part in enumerate(value)]
+    for where, value in named:
+        kind = None
+        if inspect.isgenerator(value) or isinstance(value, Iterator):
+            kind = "a generator" if inspect.isgenerator(value) else "an iterator"
+        elif type(value).__module__.startswith("tensorflow") and "Dataset" in type(value).__name__:
+            kind = "a tf.data pipeline"
+        if kind is not None:
+            raise InvalidArgumentError(
+                f"search() got {kind} as {where}, which cannot be sent to worker "
+                "processes: each worker would need the same stream. Pass arrays (numpy, "
+                "or a keras.utils.PyDataset that loads its own data), or build the input "
+                "inside HyperModel.fit so each worker makes its own; or run without "
+                "executor=."
+            )
 
 
 def _tuner_event(tuner: Any, pool: WorkerPool, running: dict[int, Trial], event: WorkerEvent):
