@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -10,7 +11,7 @@ import sys
 import pytest
 
 pytest.importorskip("jax")
-if __import__("importlib").util.find_spec("tensorflow") is not None:
+if importlib.util.find_spec("tensorflow") is not None:
     pytest.skip("TensorFlow is installed: Keras' own default works", allow_module_level=True)
 
 PROBE = (

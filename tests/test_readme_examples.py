@@ -35,8 +35,11 @@ def programs(document: Path) -> list[tuple[str, str]]:
             found[0].append(match.group(1))
         else:
             found.append([match.group(1)])
-    first_line = lambda code: code.strip().splitlines()[0][:40]  # noqa: E731
-    return [(f"{document.name}:{first_line(p[0])}", "\n".join(p)) for p in found]
+    return [(f"{document.name}:{_first_line(p[0])}", "\n".join(p)) for p in found]
+
+
+def _first_line(code: str) -> str:
+    return code.strip().splitlines()[0][:40]
 
 
 ALL = [program for document in DOCUMENTS for program in programs(document)]

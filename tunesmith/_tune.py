@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tunesmith.errors import FatalTypeError, InvalidArgumentError, StudyMismatchError
+from tunesmith.errors import FatalTypeError, InvalidArgumentError
 from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
 from tunesmith.execution._display import format_value
 from tunesmith.execution._parallel import tune_with_workers
+from tunesmith.execution._tasks import function_mismatch
 from tunesmith.execution._workers import as_executor
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import (
@@ -191,11 +192,7 @@ def tune(
         except ConflictingDefinitionError as exc:
             # Every trial would fail the same way: the function changed since the
             # stored study began (or defines one name twice).
-            raise StudyMismatchError(
-                f"{exc} The objective function defines it differently from the study "
-                "in the store: to start afresh, pass `overwrite=True`, or choose another "
-                "project_name."
-            ) from exc
+            raise function_mismatch(exc) from exc
         finally:
             # Even a failing call declared hyperparameters the oracle must learn.
             oracle.update_space(trial.hyperparameters)

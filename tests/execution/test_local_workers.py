@@ -98,26 +98,33 @@ def test_a_stop_answer_reaches_the_worker_before_its_next_step(tmp_path):
     assert all(len(tuner.store.load_curves(t.trial_id)) == 3 for t in trials)
 
 
-def test_keras_trials_in_workers_store_curves_and_weights(tmp_path):
-    keras = pytest.importorskip("keras")
+def tiny_model(hp):
+    """A Keras model of 4 inputs small enough to build and fit in a moment."""
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(4,)),
+            keras.layers.Dense(hp.Int("units", 2, 8, step=2), activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def tiny_data(seed: int):
     import numpy as np
 
-    def build_model(hp):
-        model = keras.Sequential(
-            [
-                keras.Input(shape=(4,)),
-                keras.layers.Dense(hp.Int("units", 2, 8, step=2), activation="relu"),
-                keras.layers.Dense(1, activation="sigmoid"),
-            ]
-        )
-        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        return model
+    x = np.random.default_rng(seed).normal(size=(80, 4)).astype("float32")
+    return x, (x[:, 0] > 0).astype("float32")
 
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(80, 4)).astype("float32")
-    y = (x[:, 0] > 0).astype("float32")
+
+def test_keras_trials_in_workers_store_curves_and_weights(tmp_path):
+    pytest.importorskip("keras")
+    x, y = tiny_data(0)
     tuner = tunesmith.RandomSearch(
-        build_model,
+        tiny_model,
         objective="val_accuracy",
         max_trials=3,
         directory=tmp_path,
@@ -286,25 +293,10 @@ def _alive(pid: int) -> bool:
 
 
 def test_hyperband_promotions_continue_from_checkpoints_across_workers(tmp_path):
-    keras = pytest.importorskip("keras")
-    import numpy as np
-
-    def build_model(hp):
-        model = keras.Sequential(
-            [
-                keras.Input(shape=(4,)),
-                keras.layers.Dense(hp.Int("units", 2, 8, step=2), activation="relu"),
-                keras.layers.Dense(1, activation="sigmoid"),
-            ]
-        )
-        model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-        return model
-
-    rng = np.random.default_rng(1)
-    x = rng.normal(size=(80, 4)).astype("float32")
-    y = (x[:, 0] > 0).astype("float32")
+    pytest.importorskip("keras")
+    x, y = tiny_data(1)
     tuner = tunesmith.Hyperband(
-        build_model,
+        tiny_model,
         objective="val_loss",
         max_epochs=4,
         factor=2,

@@ -212,3 +212,9 @@ def test_export_format_argument(filled: Store, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="format='csv' or format='json'"):
         filled.export(tmp_path / "results.xlsx")
     assert not (tmp_path / "results.xlsx").exists()
+
+
+def test_trial_metrics_by_id_match_the_trials(filled: Store):
+    metrics = filled.trial_metrics()
+    assert metrics == {t.trial_id: dict(t.metrics) for t in filled.load_trials()}
+    assert metrics["0000"] == {"loss": 0.25, "acc": 0.9}

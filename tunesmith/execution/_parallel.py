@@ -105,15 +105,24 @@ def refuse_unshippable_data(fit_args: tuple, fit_kwargs: dict) -> None:
             )
 
 
-def _tuner_event(tuner: Any, pool: WorkerPool, running: dict[int, Trial], event: WorkerEvent):
-    trial = running[event.slot]
-    oracle = tuner.oracle
+def _progress(
+    event: WorkerEvent, trial: Trial, oracle: Oracle, display: SearchDisplay, pool: WorkerPool
+) -> bool:
+    """Handle a running trial's report or epoch line; False for any other event."""
     if event.kind == "report":
         execution, step, metrics = event.data
         pool.answer(event.slot, oracle.report(trial, step, metrics, execution=execution))
-        return
+        return True
     if event.kind == "epoch":
-        tuner.display.epoch_end(trial, *event.data)
+        display.epoch_end(trial, *event.data)
+        return True
+    return False
+
+
+def _tuner_event(tuner: Any, pool: WorkerPool, running: dict[int, Trial], event: WorkerEvent):
+    trial = running[event.slot]
+    oracle = tuner.oracle
+    if _progress(event, trial, oracle, tuner.display, pool):
         return
     del running[event.slot]
     fatal = None
@@ -180,12 +189,7 @@ def _function_event(
     checked: Callable[[Any], Any],
 ) -> None:
     trial = running[event.slot]
-    if event.kind == "report":
-        execution, step, metrics = event.data
-        pool.answer(event.slot, oracle.report(trial, step, metrics, execution=execution))
-        return
-    if event.kind == "epoch":
-        display.epoch_end(trial, *event.data)
+    if _progress(event, trial, oracle, display, pool):
         return
     del running[event.slot]
     if event.kind == "done":

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tunesmith.errors import StudyMismatchError
 from tunesmith.execution._results import TrialResult
 from tunesmith.objective import Objective
 from tunesmith.store._paths import TRIALS_DIRNAME, check_trial_id
@@ -78,17 +79,21 @@ class FunctionTask:
         self.function = function
 
     def run(self, trial: Trial, channel: Any) -> tuple[Any, Any]:
-        from tunesmith.errors import StudyMismatchError
         from tunesmith.space import ConflictingDefinitionError
 
         try:
             return self.function(trial.hyperparameters), trial.hyperparameters
         except ConflictingDefinitionError as exc:
-            raise StudyMismatchError(
-                f"{exc} The objective function defines it differently from the study in "
-                "the store: to start afresh, pass `overwrite=True`, or choose another "
-                "project_name."
-            ) from exc
+            raise function_mismatch(exc) from exc
+
+
+def function_mismatch(exc: Exception) -> StudyMismatchError:
+    """The error for an objective function that defines a hyperparameter differently
+    from the stored study (every trial would fail the same way)."""
+    return StudyMismatchError(
+        f"{exc} The objective function defines it differently from the study in the "
+        "store: to start afresh, pass `overwrite=True`, or choose another project_name."
+    )
 
 
 class TunerTask:

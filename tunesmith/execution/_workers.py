@@ -16,8 +16,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
@@ -58,8 +58,6 @@ class LocalWorkers:
     trials_per_gpu: int = 1
     trial_timeout: float | None = None
     max_worker_memory_mb: float | None = None
-    #: Filled by :meth:`plan`: the environment each worker starts with.
-    environments: list[dict[str, str]] = field(default_factory=list, repr=False)
 
     def plan(self) -> list[dict[str, str]]:
         """Decide each worker's device and thread settings (no framework is imported)."""
@@ -80,10 +78,9 @@ class LocalWorkers:
         if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
             raise InvalidArgumentError(f"workers must be a positive integer, got {workers!r}.")
         try:
-            self.environments = worker_environments(workers, gpus, self.trials_per_gpu)
+            return worker_environments(workers, gpus, self.trials_per_gpu)
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from None
-        return self.environments
 
 
 def as_executor(executor: Any) -> LocalWorkers | None:
@@ -114,7 +111,6 @@ class _Worker:
     process: Any
     conn: Connection
     started: float | None = None  # when its current trial started
-    memory_mb: float = 0.0
 
 
 class WorkerPool:
@@ -140,9 +136,8 @@ class WorkerPool:
                 "data inside HyperModel.fit; or run without executor=."
             ) from exc
         self.executor = executor
-        environments = executor.environments or executor.plan()
-        self._environments = environments
-        self._workers: list[_Worker | None] = [None] * len(environments)
+        self._environments = executor.plan()
+        self._workers: list[_Worker | None] = [None] * len(self._environments)
         self._busy: set[int] = set()
 
     @property
@@ -170,10 +165,6 @@ class WorkerPool:
 
     def free_slots(self) -> list[int]:
         return [slot for slot in range(self.size) if slot not in self._busy]
-
-    @property
-    def busy(self) -> bool:
-        return bool(self._busy)
 
     def submit(self, slot: int, trial: Any) -> None:
         import cloudpickle
@@ -232,9 +223,8 @@ class WorkerPool:
             self._busy.discard(slot)
             worker = self._worker(slot)
             worker.started = None
-            worker.memory_mb = float(message[-1])
             limit = self.executor.max_worker_memory_mb
-            if limit is not None and worker.memory_mb > limit:
+            if limit is not None and float(message[-1]) > limit:  # its memory, in MiB
                 self._restart(slot)  # memory never grows without bound
         return WorkerEvent(slot, kind, tuple(message[1:]))
 
@@ -342,8 +332,3 @@ def _stop(process: subprocess.Popen, timeout: float) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5.0)
-
-
-def environment_of(pool: WorkerPool) -> list[Mapping[str, str]]:
-    """The environment each worker of ``pool`` was started with (for tests and display)."""
-    return list(pool._environments)

@@ -105,7 +105,7 @@ def _open_study(project: str | os.PathLike[str] | Store) -> _Study:
             hyperparameters=HyperParameters.from_config(settings["space"]),
             results=store.results_frame(),
             curves=store.load_curves(),
-            metrics={trial.trial_id: dict(trial.metrics or {}) for trial in store.load_trials()},
+            metrics=store.trial_metrics(),
         )
     finally:
         if owned:

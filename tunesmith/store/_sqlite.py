@@ -475,6 +475,22 @@ class Store:
             row = conn.execute(_SELECT_TRIALS + " WHERE t.trial_id = ?", (trial_id,)).fetchone()
         return None if row is None else self._trial(row)
 
+    def trial_metrics(self) -> dict[str, dict[str, Any]]:
+        """Each trial's metrics at its best step, by trial id (no hyperparameters rebuilt).
+
+        Example:
+            >>> store.trial_metrics()["0003"]["val_loss"]     # doctest: +SKIP
+            0.35
+        """
+        with self._snapshot() as conn:
+            rows = conn.execute("SELECT trial_id, metrics FROM trials").fetchall()
+        return {
+            row["trial_id"]: self._decode(
+                row["metrics"], f"the metrics of trial {row['trial_id']!r}"
+            )
+            for row in rows
+        }
+
     def next_trial_number(self) -> int:
         """One more than the largest stored trial number (0 for an empty store)."""
         with self._snapshot() as conn:
