@@ -13,7 +13,7 @@ $(BIN)/activate:
 
 # The stamp re-installs only when the package's requirements change.
 $(VENV)/.installed: $(BIN)/activate pyproject.toml $(CONSTRAINTS)
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[keras,examples,report,tensorboard,dev]"
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[keras,examples,report,tensorboard,ray,dev]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -39,7 +39,7 @@ constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
 	.venv-constraints/bin/pip install --quiet --upgrade "pip>=23,<27"
-	.venv-constraints/bin/pip install --quiet -e ".[keras,examples,report,tensorboard,dev]"
+	.venv-constraints/bin/pip install --quiet -e ".[keras,examples,report,tensorboard,ray,dev]"
 	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; \
 	  .venv-constraints/bin/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
 	mv constraints.new constraints.txt

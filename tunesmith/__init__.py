@@ -29,7 +29,7 @@ choose_keras_backend()  # before anything can import Keras
 
 from tunesmith import errors, oracles, pruners  # noqa: E402
 from tunesmith._tune import TuneResult, tune  # noqa: E402
-from tunesmith.execution import LocalWorkers  # noqa: E402
+from tunesmith.execution import LocalWorkers, RayWorkers  # noqa: E402
 from tunesmith.hypermodel import HyperModel  # noqa: E402
 from tunesmith.objective import Objective  # noqa: E402
 from tunesmith.oracles import Oracle, synchronized  # noqa: E402
@@ -78,6 +78,7 @@ __all__ = [
     "Objective",
     "Oracle",
     "RandomSearch",
+    "RayWorkers",
     "SklearnTuner",
     "Trial",
     "TrialStatus",

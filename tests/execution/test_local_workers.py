@@ -9,23 +9,26 @@ import sys
 import textwrap
 import threading
 import time
-from pathlib import Path
 
 import pytest
+from worker_helpers import (
+    CountedData,
+    StopAtStepTwo,
+    StopsWhenTold,
+    alive,
+    fatal,
+    killed_once,
+    sleeps,
+    tiny_data,
+    tiny_model,
+    where_it_ran,
+)
 
 import tunesmith
 from tunesmith import LocalWorkers
 from tunesmith.errors import FatalValueError, InvalidArgumentError
-from tunesmith.execution import BaseTuner
-from tunesmith.oracles import RandomSearchOracle
 from tunesmith.store import Store
 from tunesmith.trial import TrialStatus
-
-
-def where_it_ran(hp):
-    x = hp.Float("x", -2.0, 2.0)
-    time.sleep(0.2)  # long enough for both workers to get trials
-    return {"objective": (x - 0.5) ** 2, "pid": os.getpid()}
 
 
 def test_tune_runs_trials_in_two_workers_and_stores_them(tmp_path):
@@ -44,18 +47,6 @@ def test_tune_runs_trials_in_two_workers_and_stores_them(tmp_path):
         assert len(store.load_trials()) == 6  # the driver wrote them all
 
 
-class CountedData:
-    """Stands for fit data: counts how often it is unpickled (once per worker)."""
-
-    def __init__(self, log: Path) -> None:
-        self.log = log
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        with open(self.log, "a") as log:
-            log.write("x")
-
-
 def test_data_travel_once_per_worker_not_per_trial(tmp_path):
     data = CountedData(tmp_path / "unpickled.log")
 
@@ -65,25 +56,6 @@ def test_data_travel_once_per_worker_not_per_trial(tmp_path):
 
     tunesmith.tune(objective, max_trials=6, seed=0, executor=LocalWorkers(workers=2))
     assert (tmp_path / "unpickled.log").read_text() == "xx"
-
-
-class StopsWhenTold(BaseTuner):
-    """Reports ten steps unless the oracle says stop; returns how many it ran."""
-
-    def run_trial(self, trial):
-        trial.hyperparameters.Float("x", 0, 1)
-        steps = 0
-        for step in range(10):
-            steps += 1
-            if not self.oracle.report(trial, step, {"score": float(step)}):
-                break
-        return {"score": float(steps)}
-
-
-class StopAtStepTwo(RandomSearchOracle):
-    def report(self, trial, step, metrics, execution=0):
-        super().report(trial, step, metrics, execution=execution)
-        return step < 2
 
 
 def test_a_stop_answer_reaches_the_worker_before_its_next_step(tmp_path):
@@ -96,28 +68,6 @@ def test_a_stop_answer_reaches_the_worker_before_its_next_step(tmp_path):
     assert len(trials) == 3
     assert all(t.score == 3.0 for t in trials)  # steps 0, 1, 2, then stopped
     assert all(len(tuner.store.load_curves(t.trial_id)) == 3 for t in trials)
-
-
-def tiny_model(hp):
-    """A Keras model of 4 inputs small enough to build and fit in a moment."""
-    import keras
-
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(4,)),
-            keras.layers.Dense(hp.Int("units", 2, 8, step=2), activation="relu"),
-            keras.layers.Dense(1, activation="sigmoid"),
-        ]
-    )
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def tiny_data(seed: int):
-    import numpy as np
-
-    x = np.random.default_rng(seed).normal(size=(80, 4)).astype("float32")
-    return x, (x[:, 0] > 0).astype("float32")
 
 
 def test_keras_trials_in_workers_store_curves_and_weights(tmp_path):
@@ -160,16 +110,6 @@ def test_each_worker_sees_its_own_gpu(tmp_path):
     assert all(e["CUDA_VISIBLE_DEVICES"] == "" for e in cpu)
 
 
-def killed_once(hp):
-    x = hp.Float("x", 0, 1)
-    try:  # the first trial to get here, only: creating the marker is atomic
-        os.close(os.open(os.environ["TUNESMITH_TEST_MARKER"], os.O_CREAT | os.O_EXCL))
-    except FileExistsError:
-        return x
-    os.kill(os.getpid(), signal.SIGKILL)
-    return x
-
-
 def test_a_worker_killed_mid_trial_fails_that_trial_and_the_search_goes_on(tmp_path, monkeypatch):
     monkeypatch.setenv("TUNESMITH_TEST_MARKER", str(tmp_path / "marker"))
     result = tunesmith.tune(
@@ -186,12 +126,6 @@ def test_a_worker_killed_mid_trial_fails_that_trial_and_the_search_goes_on(tmp_p
     assert sum(t.status is TrialStatus.COMPLETED for t in no_retry.trials) == 2
 
 
-def sleeps(hp):
-    if hp.Float("x", 0, 1) < 2:
-        time.sleep(30)
-    return 0.0
-
-
 def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on():
     started = time.monotonic()
     result = tunesmith.tune(
@@ -203,11 +137,6 @@ def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on():
     )
     assert time.monotonic() - started < 25
     assert all("trial_timeout=1 s" in t.error for t in result.trials)
-
-
-def fatal(hp):
-    hp.Float("x", 0, 1)
-    raise FatalValueError("the data are wrong for every trial")
 
 
 def test_a_fatal_error_in_a_worker_stops_the_search_with_its_own_type():
@@ -270,26 +199,12 @@ def test_no_worker_outlives_a_killed_driver_and_the_search_resumes(tmp_path):
     driver.send_signal(signal.SIGKILL)
     driver.wait()
     time.sleep(3.0)  # they check every half second
-    alive = [pid for pid in workers if _alive(pid)]
-    assert alive == []
+    assert [pid for pid in workers if alive(pid)] == []
     result = subprocess.run([sys.executable, str(script), str(tmp_path), "0"], timeout=120)
     assert result.returncode == 0
     with Store.open_read_only(tmp_path / "p") as store:
         trials = store.load_trials()
     assert len(trials) == 4 and all(t.status is TrialStatus.COMPLETED for t in trials)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # A zombie is dead: its parent (the killed driver) is gone, so init reaps it soon.
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split()[2] != "Z"
-    except OSError:
-        return False
 
 
 def test_hyperband_promotions_continue_from_checkpoints_across_workers(tmp_path):

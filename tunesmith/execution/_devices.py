@@ -84,12 +84,27 @@ def worker_environments(
         if gpus:
             env["CUDA_VISIBLE_DEVICES"] = gpus[index // trials_per_gpu]
             if trials_per_gpu > 1:
-                fraction = f"{_SHARED_GPU_MEMORY / trials_per_gpu:.3g}"
-                env["XLA_PYTHON_CLIENT_PREALLOCATE"] = "false"
-                env["XLA_PYTHON_CLIENT_MEM_FRACTION"] = fraction
-                env["TF_FORCE_GPU_ALLOW_GROWTH"] = "true"
-                env["TUNESMITH_TORCH_MEMORY_FRACTION"] = fraction
+                env.update(shared_gpu_environment(1 / trials_per_gpu))
         else:
             env["CUDA_VISIBLE_DEVICES"] = ""  # a CPU worker never grabs a GPU
         environments.append(env)
     return environments
+
+
+def shared_gpu_environment(share: float) -> dict[str, str]:
+    """The settings that keep each framework within ``share`` of one GPU's memory.
+
+    JAX takes a fraction and does not preallocate, TensorFlow grows as it needs,
+    PyTorch gets a per-process fraction (set by the worker once torch is loaded).
+
+    Example:
+        >>> shared_gpu_environment(0.5)["XLA_PYTHON_CLIENT_MEM_FRACTION"]
+        '0.45'
+    """
+    fraction = f"{_SHARED_GPU_MEMORY * share:.3g}"
+    return {
+        "XLA_PYTHON_CLIENT_PREALLOCATE": "false",
+        "XLA_PYTHON_CLIENT_MEM_FRACTION": fraction,
+        "TF_FORCE_GPU_ALLOW_GROWTH": "true",
+        "TUNESMITH_TORCH_MEMORY_FRACTION": fraction,
+    }

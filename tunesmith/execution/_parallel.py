@@ -39,7 +39,7 @@ def search_with_workers(
     """``BaseTuner.search`` with ``executor=``: the same hooks, trials in parallel."""
     refuse_unshippable_data(fit_args, fit_kwargs)
     oracle, display = tuner.oracle, tuner.display
-    with WorkerPool(executor, TunerTask(tuner, fit_args, fit_kwargs)) as pool:
+    with executor.pool(TunerTask(tuner, fit_args, fit_kwargs)) as pool:
         tuner.on_search_begin()
         display.search_begin(oracle)
         running: dict[int, Trial] = {}
@@ -152,7 +152,7 @@ def tune_with_workers(
     checked: Callable[[Any], Any],
 ) -> None:
     """``tune()`` with ``executor=``: ask for a trial per free worker, tell as they end."""
-    with WorkerPool(executor, FunctionTask(function)) as pool:
+    with executor.pool(FunctionTask(function)) as pool:
         display.search_begin(oracle)
         running: dict[int, Trial] = {}
         try:

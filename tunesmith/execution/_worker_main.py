@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
+from typing import Any
 
 
 def main(argv: list[str]) -> None:
@@ -40,16 +41,16 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
     _watch_parent(parent_pid)
     import cloudpickle
 
-    from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
+    from tunesmith.errors import format_trial_error
 
-    kind, payload, driver_path, driver_argv = conn.recv()
+    _, payload, driver_path, driver_argv = conn.recv()
     # The driver's import path, so what it pickled by reference imports here too, and
     # its argv, which the code of a script may read.
     sys.path[:0] = [entry for entry in driver_path if entry not in sys.path]
     sys.argv[:] = driver_argv
     try:
         task = cloudpickle.loads(payload)  # imports the framework: the device is set by now
-        _limit_torch_memory()
+        limit_torch_memory()
     except BaseException as exc:
         conn.send(("error", "fatal", format_trial_error(exc), None, _rss_mb()))
         return
@@ -63,25 +64,40 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
         if message[0] == "stop":
             return
         trial = cloudpickle.loads(message[1])
-        try:
-            result = task.run(trial, channel)
-            conn.send(("done", cloudpickle.dumps(result), _rss_mb()))
-        except BaseException as exc:  # everything goes back to the driver
-            kind = (
-                "fatal"
-                if isinstance(exc, FatalError)
-                else "failed"
-                if isinstance(exc, FailedTrialError)
-                else "error"
-            )
-            try:
-                pickled = cloudpickle.dumps(exc)
-            except Exception:
-                pickled = None
-            conn.send(("error", kind, format_trial_error(exc), pickled, _rss_mb()))
-            if isinstance(exc, KeyboardInterrupt):
-                return
+        outcome = run_one(task, trial, channel)
+        conn.send(outcome)
+        if outcome[0] == "error" and outcome[1] == "interrupted":
+            return
 
+
+def run_one(task: Any, trial: Any, channel: Any) -> tuple:
+    """Run ``trial`` and say how it went, as the message for the driver.
+
+    ``("done", result bytes, rss_mb)`` or ``("error", kind, traceback text,
+    exception bytes or None, rss_mb)``, ``kind`` one of fatal, failed, error, or
+    interrupted (a Ctrl-C that reached the worker).
+    """
+    import cloudpickle
+
+    from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
+
+    try:
+        result = task.run(trial, channel)
+        return ("done", cloudpickle.dumps(result), _rss_mb())
+    except BaseException as exc:  # everything goes back to the driver
+        if isinstance(exc, FatalError):
+            kind = "fatal"
+        elif isinstance(exc, FailedTrialError):
+            kind = "failed"
+        elif isinstance(exc, KeyboardInterrupt):
+            kind = "interrupted"
+        else:
+            kind = "error"
+        try:
+            pickled = cloudpickle.dumps(exc)
+        except Exception:
+            pickled = None
+        return ("error", kind, format_trial_error(exc), pickled, _rss_mb())
 
 class Channel:
     """What a running trial uses to talk to the driver."""
@@ -115,7 +131,8 @@ def _watch_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="tunesmith-parent-watch", daemon=True).start()
 
 
-def _limit_torch_memory() -> None:
+def limit_torch_memory() -> None:
+    """Hold PyTorch to the GPU share the driver set (JAX and TF read env variables)."""
     fraction = os.environ.get("TUNESMITH_TORCH_MEMORY_FRACTION")
     if not fraction or os.environ.get("KERAS_BACKEND") != "torch":
         return

@@ -75,25 +75,40 @@ class LocalWorkers:
         workers = self.workers
         if workers is None:
             workers = len(gpus) * self.trials_per_gpu if gpus else 2
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise InvalidArgumentError(f"workers must be a positive integer, got {workers!r}.")
         try:
-            return worker_environments(workers, gpus, self.trials_per_gpu)
+            return worker_environments(checked_workers(workers), gpus, self.trials_per_gpu)
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from None
 
+    def pool(self, task: Any) -> WorkerPool:
+        """The workers that run ``task``'s trials for one search (a context manager)."""
+        return WorkerPool(self, task)
 
-def as_executor(executor: Any) -> LocalWorkers | None:
-    """``executor=`` of a tuner or of ``tune()``: None (this process) or LocalWorkers."""
+
+def as_executor(executor: Any) -> Any:
+    """``executor=`` of a tuner or of ``tune()``: None (this process), or the
+    :class:`LocalWorkers` or :class:`~tunesmith.execution.RayWorkers` to run trials on.
+
+    Example:
+        >>> as_executor("processes").devices
+        'auto'
+        >>> as_executor(None) is None
+        True
+    """
+    from tunesmith.execution._ray import RayWorkers
+
     if executor is None or executor == "inline":
         return None
     if executor == "processes":
         return LocalWorkers()
-    if isinstance(executor, LocalWorkers):
+    if executor == "ray":
+        return RayWorkers()
+    if isinstance(executor, (LocalWorkers, RayWorkers)):
         return executor
     raise InvalidArgumentError(
         f"executor={executor!r} is not understood: pass None (trials in this process), "
-        "'processes', or tunesmith.LocalWorkers(workers=N, devices='auto')."
+        "'processes' or tunesmith.LocalWorkers(workers=N, devices='auto') for worker "
+        "processes here, or 'ray' or tunesmith.RayWorkers(...) for a Ray cluster."
     )
 
 
@@ -123,18 +138,7 @@ class WorkerPool:
     """
 
     def __init__(self, executor: LocalWorkers, task: Any) -> None:
-        import cloudpickle
-
-        try:
-            self._task = cloudpickle.dumps(task)
-        except Exception as exc:
-            raise InvalidArgumentError(
-                f"What the workers must run cannot be sent to them ({type(exc).__name__}: "
-                f"{exc}). Everything search() is given (the hypermodel, callbacks and "
-                "data) is pickled with cloudpickle once per worker: an open file, a lock, a "
-                "generator or a tf.data pipeline cannot be. Pass numpy arrays, or load the "
-                "data inside HyperModel.fit; or run without executor=."
-            ) from exc
+        self._task = pickled_task(task)
         self.executor = executor
         self._environments = executor.plan()
         self._workers: list[_Worker | None] = [None] * len(self._environments)
@@ -323,6 +327,29 @@ class WorkerPool:
         if message[0] != "ready":
             raise RuntimeError(f"Worker {slot} sent {message[0]!r} instead of 'ready'.")
         self._workers[slot] = _Worker(process, conn)
+
+
+def checked_workers(workers: Any) -> int:
+    """``workers`` if it is a positive integer, else an error saying so."""
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise InvalidArgumentError(f"workers must be a positive integer, got {workers!r}.")
+    return workers
+
+
+def pickled_task(task: Any) -> bytes:
+    """``task`` as cloudpickle bytes, or an error naming what cannot travel and the way out."""
+    import cloudpickle
+
+    try:
+        return cloudpickle.dumps(task)
+    except Exception as exc:
+        raise InvalidArgumentError(
+            f"What the workers must run cannot be sent to them ({type(exc).__name__}: "
+            f"{exc}). Everything search() is given (the hypermodel, callbacks and "
+            "data) is pickled with cloudpickle once per worker: an open file, a lock, a "
+            "generator or a tf.data pipeline cannot be. Pass numpy arrays, or load the "
+            "data inside HyperModel.fit; or run without executor=."
+        ) from exc
 
 
 def _stop(process: subprocess.Popen, timeout: float) -> None:
