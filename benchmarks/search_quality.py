@@ -490,9 +490,11 @@ def evaluate(problem: Problem, values: Values) -> tuple[float, float, bool]:
 class Runner(Protocol):
     """One search of one method: ``ask`` returns a configuration (``None`` = done)."""
 
+    trial: Any  # what the last ask() handed out; tell(value, trial) ends that one
+
     def ask(self) -> Values | None: ...
 
-    def tell(self, value: float) -> None: ...
+    def tell(self, value: float, trial: Any = None) -> None: ...
 
     def close(self) -> None: ...
 
@@ -552,8 +554,8 @@ class TunesmithRunner:
         self.trial = self.oracle.ask()
         return None if self.trial is None else dict(self.trial.values)
 
-    def tell(self, value: float) -> None:
-        self.oracle.tell(self.trial, {"value": value})
+    def tell(self, value: float, trial: Any = None) -> None:
+        self.oracle.tell(trial or self.trial, {"value": value})
 
     def close(self) -> None:
         pass
@@ -634,8 +636,11 @@ class KerasTunerRunner:
         self.trial = trial
         return dict(trial.hyperparameters.values)
 
-    def tell(self, value: float) -> None:
+    def tell(self, value: float, trial: Any = None) -> None:
         from keras_tuner.src.engine import trial as trial_module
+
+        if trial is not None and trial is not self.trial:
+            raise ValueError("keras-tuner's oracle holds one running trial per tuner id")
 
         self.oracle.update_trial(self.trial.trial_id, {"value": value}, step=0)
         self.trial.status = trial_module.TrialStatus.COMPLETED
@@ -704,8 +709,8 @@ class OptunaRunner:
         self.trial = self.study.ask()
         return optuna_suggest(self.trial, self.space)
 
-    def tell(self, value: float) -> None:
-        self.study.tell(self.trial, value)
+    def tell(self, value: float, trial: Any = None) -> None:
+        self.study.tell(trial or self.trial, value)
 
     def close(self) -> None:
         pass
@@ -716,8 +721,11 @@ def make_optuna(kind: str) -> Callable[[Space, int, int], Runner]:
         import optuna
 
         if kind == "tpe":
-            sampler = optuna.samplers.TPESampler(seed=seed, **options)
+            # With trials pending, optuna's documented way: the constant liar.
+            liar = {"constant_liar": True} if options.pop("pending", 1) > 1 else {}
+            sampler = optuna.samplers.TPESampler(seed=seed, **liar, **options)
         else:
+            options.pop("pending", None)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # ExperimentalWarning in some versions
                 sampler = optuna.samplers.GPSampler(
@@ -741,8 +749,20 @@ METHODS: dict[str, Method] = {
 }
 
 
-def method_available(name: str) -> str | None:
+def split_method(label: str) -> tuple[str, int]:
+    """``"tunesmith-bo@4"`` → ``("tunesmith-bo", 4)``: a method with 4 trials pending."""
+    name, _, pending = label.partition("@")
+    return name, int(pending) if pending else 1
+
+
+def method_label(name: str, pending: int) -> str:
+    return name if pending == 1 else f"{name}@{pending}"
+
+
+def method_available(name: str, pending: int = 1) -> str | None:
     """Why ``name`` cannot run here, or None when it can."""
+    if pending > 1 and METHODS[name].library == "keras-tuner":
+        return "keras-tuner's oracle runs one trial per tuner id (its workers are tuners)"
     if name == "tunesmith-bo" and tunesmith_bo_class() is None:
         return "tunesmith.oracles.BayesianOptimizationOracle does not exist yet"
     if name == "optuna-gp":
@@ -769,6 +789,7 @@ class Run:
     cache_hits: int = 0
     wall_s: float = 0.0
     stopped_early: str | None = None
+    pending: int = 1  # trials running at once (asked, not yet told)
     error: str | None = None
     clipped: list[str] = field(default_factory=list)  # proposals outside the space
 
@@ -792,8 +813,12 @@ def library_seed(seed: int) -> int:
 
 
 def run_one(problem_name: str, method_name: str, seed: int, budget: int) -> Run:
-    """One search: ``budget`` ask -> evaluate -> tell rounds of one method."""
-    problem, method = PROBLEMS[problem_name], METHODS[method_name]
+    """One search: ``budget`` ask -> evaluate -> tell rounds of one method
+    (``method@k``: with ``k`` trials pending, see :func:`run_pending`)."""
+    base, pending = split_method(method_name)
+    if pending > 1:
+        return run_pending(problem_name, method_name, seed, budget)
+    problem, method = PROBLEMS[problem_name], METHODS[base]
     run = Run(problem_name, method_name, seed)
     start = time.perf_counter()
     runner: Runner | None = None
@@ -818,6 +843,61 @@ def run_one(problem_name: str, method_name: str, seed: int, budget: int) -> Run:
                 run.tell_s.append(t3 - t2)
                 run.eval_s += seconds
                 run.cache_hits += cached
+    except Exception:
+        run.error = traceback.format_exc()
+    finally:
+        if runner is not None:
+            runner.close()
+    run.wall_s = time.perf_counter() - start
+    return run
+
+
+def run_pending(problem_name: str, label: str, seed: int, budget: int) -> Run:
+    """``budget`` trials with ``k`` running at once, as ``k`` workers would run them.
+
+    Each trial is given a duration drawn uniformly from 1 to 30 (simulated
+    seconds, the same draws for every method at a seed); the method is asked
+    for trials until ``k`` run, and the one that ends first is told, then the
+    next is asked. Values are recorded in the order they are told, so
+    "best of the first b" means the first b results a parallel search had.
+    """
+    import heapq
+
+    base, pending = split_method(label)
+    problem, method = PROBLEMS[problem_name], METHODS[base]
+    run = Run(problem_name, label, seed, pending=pending)
+    durations = np.random.default_rng([seed, 77]).uniform(1.0, 30.0, size=budget)
+    start = time.perf_counter()
+    runner: Runner | None = None
+    try:
+        with _quiet():
+            options = {"pending": pending} if method.library == "optuna" else {}
+            runner = method.make(problem.space, library_seed(seed), budget, **options)
+            running: list[tuple[float, int, Any, Values, float]] = []
+            clock, asked = 0.0, 0
+            while len(run.values) < budget:
+                while len(running) < pending and asked < budget:
+                    t0 = time.perf_counter()
+                    raw = runner.ask()
+                    run.ask_s.append(time.perf_counter() - t0)
+                    if raw is None:
+                        break
+                    values = check_values(problem.space, raw, run.clipped)
+                    value, seconds, cached = evaluate(problem, values)
+                    run.eval_s += seconds
+                    run.cache_hits += cached
+                    entry = (clock + durations[asked], asked, runner.trial, values, value)
+                    heapq.heappush(running, entry)
+                    asked += 1
+                if not running:
+                    run.stopped_early = f"ask() returned nothing after {len(run.values)} trials"
+                    break
+                clock, _, trial, values, value = heapq.heappop(running)
+                t2 = time.perf_counter()
+                runner.tell(value, trial)
+                run.tell_s.append(time.perf_counter() - t2)
+                run.configs.append(values)
+                run.values.append(value)
     except Exception:
         run.error = traceback.format_exc()
     finally:
@@ -911,7 +991,7 @@ def reference_pools(
             pool = [
                 v
                 for r in runs
-                if r.problem == name and METHODS[r.method].is_random
+                if r.problem == name and METHODS[split_method(r.method)[0]].is_random
                 for v in r.values
             ]
             target = ref_min
@@ -1234,6 +1314,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--methods", default="all", help=f"comma list of {', '.join(METHODS)}")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument(
+        "--pending", default="1",
+        help="trials running at once, comma-separated (e.g. 1,4,8): each method runs at "
+        "each, as METHOD@k; k > 1 asks k trials ahead and tells in completion order",
+    )  # fmt: skip
+    parser.add_argument(
         "--quick", action="store_true",
         help="smoke run: 2 seeds, budget 10, problems branin and svm_cancer",
     )  # fmt: skip
@@ -1280,12 +1365,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     problems = _names(args.problems, PROBLEMS, "problems")
     methods = []
+    pendings = sorted({int(k) for k in args.pending.split(",")})
     for name in _names(args.methods, METHODS, "methods"):
-        why = method_available(name)
-        if why:
-            print(f"NOTE: skipping {name}: {why}", flush=True)
-        else:
-            methods.append(name)
+        for pending in pendings:
+            label = method_label(name, pending)
+            why = method_available(name, pending)
+            if why:
+                print(f"NOTE: skipping {label}: {why}", flush=True)
+            else:
+                methods.append(label)
     if not methods:
         raise SystemExit("no method can run")
 

@@ -163,6 +163,42 @@ def test_pending_trials_get_distinct_spread_out_proposals():
     assert float(np.median(median_gaps)) > 0.2, median_gaps  # seen: about 0.5
 
 
+def test_with_trials_running_the_kernel_is_refitted_only_as_results_grow(monkeypatch):
+    # Many workers ask in bursts: refitting the hyperparameters at every ask made
+    # the driver the bottleneck. They are refitted once the finished trials grew by
+    # 10 %; in between the model is only conditioned on the new results.
+    from tunesmith.oracles._gp import _model
+
+    fits = []
+    real_fit = _model.GaussianProcess.fit
+
+    def counted_fit(self, *args, **kwargs):
+        fits.append(1)
+        return real_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(_model.GaussianProcess, "fit", counted_fit)
+    oracle = BayesianOptimizationOracle(
+        objective="loss", max_trials=200, hyperparameters=branin_space(), seed=0
+    )
+
+    def finish(trial):
+        oracle.tell(trial, branin(trial.values["x1"], trial.values["x2"]))
+
+    for _ in range(20):
+        finish(oracle.ask())
+    sequential = len(fits)
+    assert sequential == 20 - oracle.initial_points()  # alone, a fit at every ask
+    running = [oracle.ask() for _ in range(4)]
+    assert len(fits) == sequential + 1  # one fit serves the burst of four
+    assert len({config_key(t.values) for t in running}) == 4
+    finish(running.pop(0))  # 21 results: under 20 x 1.1
+    running.append(oracle.ask())
+    assert len(fits) == sequential + 1
+    finish(running.pop(0))  # 22 results: refitted
+    running.append(oracle.ask())
+    assert len(fits) == sequential + 2
+
+
 def test_failed_and_invalid_trials_steer_the_search_away():
     # lr > 0.03 (failed or NaN) is 30 % of the log range: random search puts about 5
     # of the 17 modelled proposals there. Seen with the model: 0 to 3 on each of 40

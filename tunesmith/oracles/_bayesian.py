@@ -30,6 +30,10 @@ _AUTO = "logei"
 _SOBOL_DRAWS = 32
 # How many of the best configurations seed the local search of the acquisition.
 _ANCHORS = 5
+# With trials running, the kernel's hyperparameters are refitted once the finished
+# trials have grown by this factor (at least one more) since the last fit; between
+# fits the model is conditioned on the new results with the fitted ones.
+_REFIT_GROWTH = 1.1
 
 
 def default_initial_points(dimensions: int) -> int:
@@ -147,6 +151,9 @@ class BayesianOptimizationOracle(Oracle):
         self.acquisition = acquisition
         # The last fitted kernel hyperparameters, by column: the next fit starts there.
         self._fitted: dict[str, Any] | None = None
+        # How many finished trials that fit saw (with trials running, it is reused
+        # until the finished set has grown by _REFIT_GROWTH).
+        self._fitted_on = 0
 
     def _algorithm_args(self) -> dict[str, Any]:
         return {
@@ -157,8 +164,9 @@ class BayesianOptimizationOracle(Oracle):
         }
 
     def _restore_state(self) -> None:
-        # Everything the model needs is in self.trials: it is refitted at every ask.
+        # Everything the model needs is in self.trials: it is refitted at the next ask.
         self._fitted = None
+        self._fitted_on = 0
 
     # ---------------------------------------------------------------- propose
     def initial_points(self) -> int:
@@ -254,8 +262,16 @@ class BayesianOptimizationOracle(Oracle):
         x = encoder.encode(finished)
         y = warp_targets(impute_failures(scores))
         model = GaussianProcess(encoder.categorical, min_noise=max(self.alpha, 1e-6))
-        model.fit(x, y, warm_start=self._warm_start(encoder), rng=rng)
-        self._remember(encoder, model.params)
+        last = self._warm_start(encoder)
+        if pending and last is not None and self._fit_still_holds(encoder, len(finished)):
+            # Trials run in parallel, so asks come in bursts as workers free up: the
+            # hyperparameters fitted a few results ago still hold, and refitting them
+            # at every ask would make the driver the bottleneck of many workers.
+            model.condition(x, y, last)
+        else:
+            model.fit(x, y, warm_start=last, rng=rng)
+            self._remember(encoder, model.params)
+            self._fitted_on = len(finished)
         # The incumbent: the best predicted value at a trial that really scored
         # (with noisy scores, the luckiest observation would set the bar too high).
         real = np.isfinite(scores)
@@ -275,6 +291,12 @@ class BayesianOptimizationOracle(Oracle):
         return propose(encoder, acquisition, rng, tried, anchors, total)
 
     # ------------------------------------------------------------ warm start
+    def _fit_still_holds(self, encoder: SpaceEncoder, finished: int) -> bool:
+        """Whether the last fit covers the same columns and nearly as many results."""
+        assert self._fitted is not None
+        same_columns = set(self._fitted["lengths"]) == set(encoder.column_ids)
+        return same_columns and finished < max(self._fitted_on * _REFIT_GROWTH, self._fitted_on + 1)
+
     def _warm_start(self, encoder: SpaceEncoder) -> GPParams | None:
         if self._fitted is None:
             return None
