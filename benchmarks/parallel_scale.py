@@ -12,6 +12,10 @@ algorithm:
 
     KERAS_BACKEND=jax nice .venv/bin/python benchmarks/parallel_scale.py \\
         --workers 64 --trials 1000 --scale 0.02
+
+Algorithms: ``random``, ``bayesian`` (the Gaussian process; with trials running it
+refits its kernel once the results grew by 10 %), ``asha`` (random configurations,
+rungs at 1, 3, 9, 27 epochs; every trial sleeps its drawn duration).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import time
 from typing import Any
 
 import tunesmith
-from tunesmith.oracles import BayesianOptimizationOracle, RandomSearchOracle
+from tunesmith.oracles import ASHAOracle, BayesianOptimizationOracle, RandomSearchOracle
 
 
 def make_sleeper(scale: float) -> Any:
@@ -35,7 +39,9 @@ def make_sleeper(scale: float) -> Any:
         fraction = int.from_bytes(digest[:8], "big") / 2**64
         seconds = scale * 30.0**fraction
         time.sleep(seconds)
-        return {"objective": (x - 0.3) ** 2 + (y - 0.7) ** 2, "slept": seconds}
+        # ASHA's rungs: more epochs, a truer score (any other algorithm: no rungs).
+        epochs = float(hp.values.get("tuner/epochs", 1))
+        return {"objective": (x - 0.3) ** 2 + (y - 0.7) ** 2 + 0.1 / epochs, "slept": seconds}
 
     return sleeper
 
@@ -69,9 +75,15 @@ def run(algorithm: str, workers: int, trials: int, scale: float, seed: int) -> d
     space = tunesmith.HyperParameters()
     space.Float("x", 0.0, 1.0)
     space.Float("y", 0.0, 1.0)
-    kind = RandomSearchOracle if algorithm == "random" else BayesianOptimizationOracle
     objective = tunesmith.Objective("objective", "min")
-    oracle = kind(objective=objective, max_trials=trials, hyperparameters=space, seed=seed)
+    common = {"objective": objective, "max_trials": trials, "hyperparameters": space, "seed": seed}
+    if algorithm == "asha":
+        # Rungs at 1, 3, 9 and 27 epochs; each trial still sleeps its drawn duration.
+        oracle: Any = ASHAOracle(max_epochs=27, factor=3, **common)
+    elif algorithm == "bayesian":
+        oracle = BayesianOptimizationOracle(**common)
+    else:
+        oracle = RandomSearchOracle(**common)
     timed = Timed(oracle)
     executor = tunesmith.LocalWorkers(workers=workers, devices="cpu")
     started = time.perf_counter()
@@ -103,7 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=64)
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--scale", type=float, default=0.02, help="seconds per drawn second")
-    parser.add_argument("--algorithms", default="random,bayesian")
+    parser.add_argument("--algorithms", default="random,bayesian,asha")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     print(f"{args.workers} workers, {args.trials} trials, durations 1-30 s x {args.scale:g}")

@@ -42,6 +42,22 @@ def save_build_config(model: Any, path: Path, input_shape: list[int | None] | No
     os.replace(partial, path)
 
 
+def save_weights(
+    model: Any, path: Path, build_path: Path, input_shape: list[int | None] | None = None
+) -> None:
+    """Write ``model``'s weights to ``path`` and how it was built to ``build_path``.
+
+    The one road by which a trial's weights reach disk (its best epoch, and the
+    last-epoch checkpoint a promotion continues from). Each file is written beside
+    its place and renamed into it: a crash mid-write never leaves half a file.
+    """
+    save_build_config(model, build_path, input_shape)
+    partial = path.with_name("partial." + path.name)
+    model.save_weights(partial)
+    if partial.exists():  # a stand-in model may save nothing
+        os.replace(partial, path)
+
+
 def build_from_saved_config(model: Any, path: Path) -> None:
     """Build an unbuilt ``model`` as recorded in ``path`` (nothing if built or no file)."""
     if model.built or not path.exists():

@@ -10,13 +10,12 @@ emits them gets the same behaviour.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tunesmith.keras._building import build_from_saved_config, save_build_config
+from tunesmith.keras._building import build_from_saved_config, save_weights
 
 if TYPE_CHECKING:
     from tunesmith.oracles import Oracle
@@ -81,10 +80,7 @@ class Checkpoints:
     def save(self, model: Any, trial: Trial, input_shape: list[int | None] | None = None) -> None:
         """Write ``model``'s current weights and optimizer state as ``trial``'s last epoch."""
         path = self.path(trial.trial_id)
-        partial = path.with_name("partial." + LAST_FILE)
-        model.save_weights(partial)
-        os.replace(partial, path)  # a crash mid-write never leaves a half checkpoint
-        save_build_config(model, path.with_name(BUILD_FILE), input_shape)
+        save_weights(model, path, path.with_name(BUILD_FILE), input_shape)
 
     def restore(self, model: Any, parent_id: str) -> bool:
         """Load the parent's last state into ``model``; False when it has no checkpoint.

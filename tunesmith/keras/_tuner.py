@@ -24,7 +24,7 @@ from tunesmith.errors import (
 )
 from tunesmith.execution import BaseTuner, TrialResult, is_history, to_trial_result
 from tunesmith.hypermodel import HyperModel
-from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_build_config
+from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_weights
 from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._fidelity import PARENT, Checkpoints, fidelity_fit_kwargs
 from tunesmith.objective import Objective
@@ -367,11 +367,7 @@ class Tuner(BaseTuner):
         self, model: Any, trial: Trial, input_shape: list[int | None] | None = None
     ) -> None:
         path = self._weights_path(trial)
-        save_build_config(model, path.with_name(BUILD_CONFIG_FILE), input_shape)
-        partial = path.with_name("partial." + WEIGHTS_FILE)
-        model.save_weights(partial)
-        if partial.exists():  # a stand-in model may save nothing
-            os.replace(partial, path)  # a crash mid-write never leaves a half file
+        save_weights(model, path, path.with_name(BUILD_CONFIG_FILE), input_shape)
 
     def save_model(self, trial_id: str, model: Any, step: int = 0) -> None:
         """Save ``model`` as trial ``trial_id``'s (what :meth:`load_model` loads)."""
