@@ -19,12 +19,22 @@ the training rows, batch 32), by:
 Each method's wall time runs from the tuner's constructor (or ``create_study``) to
 the end of the search, over ``--rounds`` rounds with the order rotated; the report
 gives median and standard error per method and the speed-up over
-``tunesmith-inline``. keras-tuner's parallel mode (a gRPC chief and workers started
-as separate processes with environment variables) is not run: tunesmith refuses
-those variables by design, and a fair keras-tuner measurement would need its
-own harness of three processes per round.
+``tunesmith-inline``. Also, with ``--ray`` (Ray installed):
+
+* ``tunesmith-ray-2``: ``executor=tunesmith.RayWorkers(workers=2)`` on a local Ray
+  started once before the rounds (its start is not timed, its actors' start is);
+
+and with ``--keras-tuner`` (keras-tuner and grpcio installed):
+
+* ``kt-chief-2-workers``: keras-tuner's own parallel mode, a ``GridSearch`` over the
+  same configuration index run as three processes on localhost (a chief serving
+  the oracle over gRPC and two workers, set up by ``KERASTUNER_TUNER_ID``,
+  ``KERASTUNER_ORACLE_IP`` and ``KERASTUNER_ORACLE_PORT`` as its documentation
+  says), timed from the launch of the three to the end of the last.
 
     KERAS_BACKEND=jax nice .venv-bench/bin/python benchmarks/parallel.py --rounds 3
+    KERAS_BACKEND=jax nice .venv-bench/bin/python benchmarks/parallel.py --rounds 3 \\
+        --ray --keras-tuner
     KERAS_BACKEND=jax .venv-bench/bin/python benchmarks/parallel.py --quick   # smoke run
 """
 
@@ -35,12 +45,18 @@ import os
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 import argparse
+import json
 import random
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
+import textwrap
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -111,7 +127,7 @@ def make_build_model(configs: list[dict[str, Any]]) -> Callable[[Any], Any]:
 
 
 def run_tunesmith(
-    configs: list[dict[str, Any]], data: dict, epochs: int, workers: int | None
+    configs: list[dict[str, Any]], data: dict, epochs: int, workers: int | None, ray: bool = False
 ) -> float:
     import tunesmith
 
@@ -124,7 +140,13 @@ def run_tunesmith(
             directory=folder,
             project_name="w1",
             overwrite=True,
-            executor=None if workers is None else tunesmith.LocalWorkers(workers=workers),
+            executor=(
+                None
+                if workers is None
+                else tunesmith.RayWorkers(workers=workers)
+                if ray
+                else tunesmith.LocalWorkers(workers=workers)
+            ),
             verbose=0,
         )
         tuner.search(
@@ -167,12 +189,87 @@ def run_optuna(configs: list[dict[str, Any]], data: dict, epochs: int, jobs: int
     return time.perf_counter() - started
 
 
+KT_PROCESS = """
+import json, os, sys
+sys.path.insert(0, {benchmarks!r})
+import numpy as np
+import keras_tuner
+from parallel import build
+
+folder = sys.argv[1]
+configs = json.load(open(os.path.join(folder, "configs.json")))
+data = np.load(os.path.join(folder, "data.npz"))
+
+def build_model(hp):
+    return build(configs[hp.Choice("config", list(range(len(configs))))])
+
+tuner = keras_tuner.GridSearch(build_model, objective="val_accuracy",
+                               max_trials=len(configs), directory=folder,
+                               project_name="w1", overwrite=False)
+tuner.search(data["x"], data["y"], validation_data=(data["x_val"], data["y_val"]),
+             epochs={epochs}, batch_size=32, verbose=0)
+if os.environ["KERASTUNER_TUNER_ID"] == "chief":
+    done = sum(t.status == "COMPLETED" for t in tuner.oracle.trials.values())
+    print("COMPLETED", done)
+"""
+
+
+def run_keras_tuner_distributed(
+    configs: list[dict[str, Any]], data: dict, epochs: int, workers: int = 2
+) -> float:
+    """keras-tuner's chief and ``workers`` workers on localhost, as its docs set them up."""
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "configs.json").write_text(json.dumps(configs))
+        np.savez(Path(folder) / "data.npz", **data)
+        script = Path(folder) / "kt_process.py"
+        benchmarks = str(Path(__file__).resolve().parent)
+        script.write_text(textwrap.dedent(KT_PROCESS.format(benchmarks=benchmarks, epochs=epochs)))
+        with socket.socket() as probe:  # a free port for the chief's gRPC server
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        started = time.perf_counter()
+        processes = []
+        for tuner_id in ["chief", *(f"tuner{i}" for i in range(workers))]:
+            env = {
+                **os.environ,
+                "KERASTUNER_TUNER_ID": tuner_id,
+                "KERASTUNER_ORACLE_IP": "127.0.0.1",
+                "KERASTUNER_ORACLE_PORT": str(port),
+            }
+            processes.append(
+                subprocess.Popen(
+                    [sys.executable, str(script), folder],
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                    text=True,
+                )
+            )
+        try:
+            for process in processes[1:]:
+                process.wait(timeout=1800)
+            # The chief serves until every worker has ended; give it a minute more.
+            out, _ = processes[0].communicate(timeout=60)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+        elapsed = time.perf_counter() - started
+        if f"COMPLETED {len(configs)}" not in out:
+            raise RuntimeError(f"keras-tuner's chief reported: {out.strip()!r}")
+    return elapsed
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--trials", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--quick", action="store_true", help="4 trials, 2 epochs, 1 round")
+    parser.add_argument("--ray", action="store_true", help="also tunesmith on a local Ray")
+    parser.add_argument(
+        "--keras-tuner", action="store_true", help="also keras-tuner's chief and 2 workers"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.trials, args.epochs = 1, 4, 2
@@ -190,6 +287,15 @@ def main(argv: list[str] | None = None) -> None:
         methods["optuna-2-jobs"] = lambda: run_optuna(configs, data, args.epochs, 2)
     except ImportError:
         print("optuna is not installed: its row is left out")
+    if args.ray:
+        import ray
+
+        ray.init(num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=False)
+        methods["tunesmith-ray-2"] = lambda: run_tunesmith(configs, data, args.epochs, 2, True)
+    if args.keras_tuner:
+        methods["kt-chief-2-workers"] = lambda: run_keras_tuner_distributed(
+            configs, data, args.epochs
+        )
     build(configs[0]).fit(data["x"], data["y"], epochs=1, verbose=0)  # warm up JAX
     times: dict[str, list[float]] = {name: [] for name in methods}
     names = list(methods)

@@ -1,4 +1,5 @@
 import math
+import random
 
 import pytest
 
@@ -128,17 +129,45 @@ def test_asks_before_any_result_continue_the_grid():
     assert oracle.ask() is None and oracle.waiting and oracle.stop_reason is None
 
 
-def test_after_a_result_a_running_trial_is_waited_for():
-    # What follows a running trial depends on what it registers, as in keras-tuner.
+def test_after_a_result_asks_continue_past_a_running_trial():
+    # Workers stay busy: keras-tuner would wait for 2 to end before handing out 3.
     hp = HyperParameters()
     hp.Int("n", 1, 4)
     oracle = GridSearchOracle(objective="loss", hyperparameters=hp)
     first, second = oracle.ask(), oracle.ask()
     oracle.tell(first, 0.0)
-    assert oracle.ask() is None and oracle.waiting  # 2 is running; 3 follows it
-    oracle.tell(second, 0.0)
     third = oracle.ask()
     assert third.values == {"n": 3} and not oracle.waiting
+    fourth = oracle.ask()
+    assert fourth.values == {"n": 4}
+    assert oracle.ask() is None and oracle.waiting  # the end, while trials run
+    for trial in (second, third, fourth):
+        oracle.tell(trial, 0.0)
+    assert oracle.ask() is None and not oracle.waiting and oracle.stop_reason
+
+
+@pytest.mark.parametrize("running", [2, 3, 5])
+def test_in_parallel_a_hyperparameter_found_mid_search_still_gets_every_combination(running):
+    # Trials end in a shuffled order with several running; what the first "deep"
+    # trial registers (depth) still combines with it and everything after it.
+    rng = random.Random(running)
+    declared = HyperParameters()
+    two_branches(declared)  # what a tuner's first build declares: kind and bias
+    oracle = GridSearchOracle(objective="loss", hyperparameters=declared)
+    pending, seen = [], []
+    while True:
+        while len(pending) < running and (trial := oracle.ask()) is not None:
+            pending.append(trial)
+        if not pending:
+            break
+        trial = pending.pop(rng.randrange(len(pending)))
+        two_branches(trial.hyperparameters)
+        oracle.update_space(trial.hyperparameters)
+        seen.append(config_key(trial.values))
+        oracle.tell(trial, 0.0)
+    sequential = [config_key(v) for v in run_all(GridSearchOracle(objective="loss"), two_branches)]
+    assert len(seen) == len(set(seen))  # nothing twice
+    assert set(sequential) <= set(seen)  # nothing the sequential grid tries is lost
 
 
 def test_a_failed_trial_hands_on_its_successor():

@@ -34,10 +34,12 @@ class GridSearchOracle(Oracle):
     default plus ``float_grid_size`` points, the centres of equal bins of its
     sampling scale (linear or log), as keras-tuner's ten.
 
-    Several trials may run at once. Until the first one ends, each ask continues the
-    counter; afterwards the next combination after a running trial depends on what
-    it registers, so :meth:`ask` returns None with :attr:`waiting` True (keras-tuner's
-    IDLE trial) while nothing can be handed out before a running trial ends. Once
+    Several trials may run at once: an ask that no ended trial's successor serves
+    continues the counter past the highest trial, even a running one (keras-tuner
+    waits there). What a running trial registers is not lost: when it ends, the
+    combinations with its new values follow it. At the grid's end, :meth:`ask`
+    returns None with :attr:`waiting` True (keras-tuner's IDLE trial) while a
+    running trial may still register more. Once
     no combination follows, the search ends with :attr:`stop_reason` saying so; no
     combination is ever proposed twice. Everything is derived from the trials (their
     values, statuses and start and end times), so a resumed search continues the grid.
@@ -99,12 +101,13 @@ class GridSearchOracle(Oracle):
             candidate = successor_of(trial)
             if candidate is not None:
                 return candidate
-        if not any(t.status.is_finished for t in trials):
-            # Before any result, count on from the highest trial so that workers (or
-            # asks before tells) get distinct trials; keras-tuner would wait here.
-            candidate = successor_of(ranked[-1])
-            if candidate is not None:
-                return candidate
+        # Count on from the highest trial, even while it runs, so that workers (or
+        # asks before tells) get distinct trials; keras-tuner would wait here. What
+        # a running trial registers is not lost: once it ends, the combinations
+        # with its new values are its successors and lie below what came after it.
+        candidate = successor_of(ranked[-1])
+        if candidate is not None:
+            return candidate
         if any(t.status is TrialStatus.RUNNING for t in trials):
             self.waiting = True  # a running trial may register what comes next
             return None
