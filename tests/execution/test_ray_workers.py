@@ -290,9 +290,7 @@ def test_no_actor_outlives_a_killed_driver_and_the_search_resumes(tmp_path):
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(driver.pid, signal.SIGKILL)
-    result = subprocess.run(
-        [sys.executable, str(script), str(tmp_path), "0"], timeout=180, env=env
-    )
+    result = subprocess.run([sys.executable, str(script), str(tmp_path), "0"], timeout=180, env=env)
     assert result.returncode == 0
     with Store.open_read_only(tmp_path / "p") as store:
         trials = store.load_trials()

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tunesmith.execution._worker_main import limit_torch_memory, run_one
+from tunesmith.execution._trial_run import limit_torch_memory, run_one
 from tunesmith.store._paths import TRIALS_DIRNAME, check_trial_id
 
 #: The files of one or more trial folders: ``"<trial id>/<name>"`` → bytes.

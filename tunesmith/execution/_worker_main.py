@@ -23,7 +23,6 @@ import threading
 import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
-from typing import Any
 
 
 def main(argv: list[str]) -> None:
@@ -42,6 +41,7 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
     import cloudpickle
 
     from tunesmith.errors import format_trial_error
+    from tunesmith.execution._trial_run import limit_torch_memory, rss_mb, run_one
 
     _, payload, driver_path, driver_argv = conn.recv()
     # The driver's import path, so what it pickled by reference imports here too, and
@@ -52,7 +52,7 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
         task = cloudpickle.loads(payload)  # imports the framework: the device is set by now
         limit_torch_memory()
     except BaseException as exc:
-        conn.send(("error", "fatal", format_trial_error(exc), None, _rss_mb()))
+        conn.send(("error", "fatal", format_trial_error(exc), None, rss_mb()))
         return
     conn.send(("ready",))
     channel = Channel(conn)
@@ -69,35 +69,6 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
         if outcome[0] == "error" and outcome[1] == "interrupted":
             return
 
-
-def run_one(task: Any, trial: Any, channel: Any) -> tuple:
-    """Run ``trial`` and say how it went, as the message for the driver.
-
-    ``("done", result bytes, rss_mb)`` or ``("error", kind, traceback text,
-    exception bytes or None, rss_mb)``, ``kind`` one of fatal, failed, error, or
-    interrupted (a Ctrl-C that reached the worker).
-    """
-    import cloudpickle
-
-    from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
-
-    try:
-        result = task.run(trial, channel)
-        return ("done", cloudpickle.dumps(result), _rss_mb())
-    except BaseException as exc:  # everything goes back to the driver
-        if isinstance(exc, FatalError):
-            kind = "fatal"
-        elif isinstance(exc, FailedTrialError):
-            kind = "failed"
-        elif isinstance(exc, KeyboardInterrupt):
-            kind = "interrupted"
-        else:
-            kind = "error"
-        try:
-            pickled = cloudpickle.dumps(exc)
-        except Exception:
-            pickled = None
-        return ("error", kind, format_trial_error(exc), pickled, _rss_mb())
 
 class Channel:
     """What a running trial uses to talk to the driver."""
@@ -129,27 +100,6 @@ def _watch_parent(parent_pid: int) -> None:
             time.sleep(0.5)
 
     threading.Thread(target=watch, name="tunesmith-parent-watch", daemon=True).start()
-
-
-def limit_torch_memory() -> None:
-    """Hold PyTorch to the GPU share the driver set (JAX and TF read env variables)."""
-    fraction = os.environ.get("TUNESMITH_TORCH_MEMORY_FRACTION")
-    if not fraction or os.environ.get("KERAS_BACKEND") != "torch":
-        return
-    import torch
-
-    if torch.cuda.is_available():
-        torch.cuda.set_per_process_memory_fraction(float(fraction))
-
-
-def _rss_mb() -> float:
-    """This process's resident memory now, in MiB (Linux; 0 elsewhere)."""
-    try:
-        with open("/proc/self/statm") as statm:
-            pages = int(statm.read().split()[1])
-        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        return 0.0
 
 
 if __name__ == "__main__":

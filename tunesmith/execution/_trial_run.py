@@ -1,0 +1,61 @@
+"""Running one trial in a worker (local process or Ray actor), and what it reports.
+
+Kept apart from ``_worker_main`` (which runs as ``__main__`` in a local worker) so
+that a Ray actor and the local worker share it without importing that module.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+
+def run_one(task: Any, trial: Any, channel: Any) -> tuple:
+    """Run ``trial`` and say how it went, as the message for the driver.
+
+    ``("done", result bytes, rss_mb)`` or ``("error", kind, traceback text,
+    exception bytes or None, rss_mb)``, ``kind`` one of fatal, failed, error, or
+    interrupted (a Ctrl-C that reached the worker).
+    """
+    import cloudpickle
+
+    from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
+
+    try:
+        result = task.run(trial, channel)
+        return ("done", cloudpickle.dumps(result), rss_mb())
+    except BaseException as exc:  # everything goes back to the driver
+        if isinstance(exc, FatalError):
+            kind = "fatal"
+        elif isinstance(exc, FailedTrialError):
+            kind = "failed"
+        elif isinstance(exc, KeyboardInterrupt):
+            kind = "interrupted"
+        else:
+            kind = "error"
+        try:
+            pickled = cloudpickle.dumps(exc)
+        except Exception:
+            pickled = None
+        return ("error", kind, format_trial_error(exc), pickled, rss_mb())
+
+
+def limit_torch_memory() -> None:
+    """Hold PyTorch to the GPU share the driver set (JAX and TF read env variables)."""
+    fraction = os.environ.get("TUNESMITH_TORCH_MEMORY_FRACTION")
+    if not fraction or os.environ.get("KERAS_BACKEND") != "torch":
+        return
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.set_per_process_memory_fraction(float(fraction))
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MiB (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
