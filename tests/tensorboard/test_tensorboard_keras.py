@@ -184,3 +184,32 @@ def test_experiment_is_refreshed_when_the_space_grows(tmp_path: Path) -> None:
     assert [info.name for info in experiment.hparam_infos] == ["extra", "units"]
     assert len(list(tmp_path.glob("*tfevents*"))) == 1
     assert set(groups) == {t.trial_id for t in oracle.trials.values()} - {interrupted.trial_id}
+
+
+def test_with_workers_every_trial_gets_its_hparams_session_and_curves(tmp_path: Path) -> None:
+    # Trials overlap: a trial begins while others run, so each is written when it
+    # ends, not when the next begins (which dropped the ones still running).
+    log_dir = tmp_path / "logs"
+    tuner = kt.RandomSearch(
+        build_model,
+        objective="val_accuracy",
+        max_trials=4,
+        seed=2,
+        directory=tmp_path,
+        project_name="w",
+        verbose=0,
+        executor=kt.LocalWorkers(workers=2, devices="cpu"),
+    )
+    x, y, xv, yv = _data()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tuner.search(
+            x, y, validation_data=(xv, yv), epochs=EPOCHS,
+            callbacks=[keras.callbacks.TensorBoard(log_dir)],
+        )  # fmt: skip
+    _, groups = hparams_table(log_dir)
+    trials = list(tuner.oracle.trials.values())
+    assert len(trials) == 4 and set(groups) == {t.trial_id for t in trials}
+    scalars = read_scalars(log_dir)
+    for trial in trials:  # the curves, written by the workers
+        assert f"trial_{trial.trial_id}/execution_0/train" in scalars

@@ -180,6 +180,8 @@ class Tuner(BaseTuner):
     def _trial_finished(self, trial: Trial) -> None:
         # In a worker the checkpoints cannot see the driver's trials; released here.
         self.checkpoints.release_finished()
+        if self._board is not None:
+            self._board.flush()  # with workers, others began while this one ran
 
     def _convert(self, results: Any) -> TrialResult:
         if isinstance(results, _ExecutionsResult):

@@ -51,9 +51,10 @@ class SearchBoard:
     Per trial, the session (values, status, score) goes to ``<root>/trial_<id>``, and
     the experiment (every hyperparameter with its domain, the metrics) to
     ``<root>``, rewritten whenever the space or the metrics grow. A trial is written
-    once it has been told, i.e. when the next trial begins or the search ends: its
-    values are complete then (a define-by-run build may add some) and its status is
-    final. A trial sent back for a retry is written when its last attempt ends.
+    once it has been told, i.e. when the next trial begins, when it ends (trials in
+    parallel) or when the search ends: its values are complete then (a
+    define-by-run build may add some) and its status is final. A trial sent back
+    for a retry is written when its last attempt ends.
 
     Example:
         >>> board = SearchBoard.from_callbacks(callbacks, oracle)  # doctest: +SKIP
@@ -62,7 +63,8 @@ class SearchBoard:
     def __init__(self, roots: Iterable[str | os.PathLike[str]], oracle: Oracle) -> None:
         self.roots = [Path(root) for root in roots]
         self.oracle = oracle
-        self._pending: Trial | None = None
+        # Trials begun and not written yet, by id (several run at once with workers).
+        self._pending: dict[str, Trial] = {}
         self._experiment: bytes | None = None
         # Every metric name told so far; a resumed search starts from the stored trials.
         self._metric_names: dict[str, None] = {}
@@ -100,19 +102,24 @@ class SearchBoard:
         return cls(dict.fromkeys(os.fspath(cb.log_dir) for cb in tensorboards), oracle)
 
     def trial_begin(self, trial: Trial) -> None:
-        """Write the trial before this one (told by now), and remember this one."""
-        self._write_pending()
-        self._pending = trial
+        """Write the trials told by now, and remember this one."""
+        self.flush()
+        self._pending[trial.trial_id] = trial
+
+    def flush(self) -> None:
+        """Write every begun trial that has ended for good; keep the running ones."""
+        # Still RUNNING: running in a worker, or sent back for a retry.
+        for trial in [t for t in self._pending.values() if t.status.is_finished]:
+            del self._pending[trial.trial_id]
+            self._write(trial)
 
     def close(self) -> None:
-        """Write the last trial; call when the search ends, however it ends."""
-        self._write_pending()
+        """Write the last trials; call when the search ends, however it ends (a trial
+        interrupted while running is not written: the next search resumes it)."""
+        self.flush()
+        self._pending.clear()
 
-    def _write_pending(self) -> None:
-        trial, self._pending = self._pending, None
-        # Still RUNNING: sent back for a retry, or the search was interrupted.
-        if trial is None or not trial.status.is_finished:
-            return
+    def _write(self, trial: Trial) -> None:
         self._metric_names.update(dict.fromkeys(trial.metrics or {}))
         objective = self.oracle.objective.name
         space = self.oracle.get_space().space
