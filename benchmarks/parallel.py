@@ -163,7 +163,6 @@ def run_tunesmith(
 
 
 def run_optuna(configs: list[dict[str, Any]], data: dict, epochs: int, jobs: int) -> float:
-    import keras
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -178,7 +177,8 @@ def run_optuna(configs: list[dict[str, Any]], data: dict, epochs: int, jobs: int
             batch_size=32,
             verbose=0,
         )
-        keras.backend.clear_session()
+        # No keras.backend.clear_session() here: with n_jobs=2 it clears the other
+        # thread's model while it builds ("'NoneType' object is not callable").
         return max(history.history["val_accuracy"])
 
     started = time.perf_counter()

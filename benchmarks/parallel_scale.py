@@ -7,6 +7,10 @@ algorithm:
 
 * worker utilisation: the time trials slept, over ``workers x`` the time from the
   first trial's start to the last one's end (the workers' start-up is excluded);
+* steady utilisation: the same over the span from the first trial's start to the
+  last trial's start, while every worker could have had a trial (the drain at the
+  end, when trials run out, is no one's fault and is left out; the time a trial
+  spends in the driver and on the way is counted as idle);
 * the driver's time per ``ask`` and per ``tell``, early (first 10 % of trials) and
   late (last 10 %), since a model-based search grows slower as the study grows.
 
@@ -98,16 +102,35 @@ def run(algorithm: str, workers: int, trials: int, scale: float, seed: int) -> d
     first_start = min(t.started_at for t in result.trials if t.started_at)
     last_end = max(t.ended_at for t in result.trials if t.ended_at)
     working = last_end - first_start
+    last_start = max(t.started_at for t in result.trials if t.started_at)
+    steady = steady_busy(result.trials, first_start, last_start)
     tenth = max(1, len(timed.asks) // 10)
     return {
         "algorithm": algorithm,
         "wall": wall,
         "utilisation": slept / (workers * working),
+        "steady": steady / (workers * (last_start - first_start)),
         "ask_early_ms": 1e3 * statistics.mean(timed.asks[:tenth]),
         "ask_late_ms": 1e3 * statistics.mean(timed.asks[-tenth:]),
         "tell_late_ms": 1e3 * statistics.mean(timed.tells[-tenth:]),
         "trials": len(result.trials),
     }
+
+
+def steady_busy(trials: list[Any], start: float, end: float) -> float:
+    """Seconds of sleeping (the trials' work) inside ``[start, end]``, over all trials.
+
+    A trial slept its last ``slept`` seconds before it ended, so its work is
+    ``[ended - slept, ended]``, cut to the window.
+    """
+    busy = 0.0
+    for trial in trials:
+        if not trial.ended_at or "slept" not in (trial.metrics or {}):
+            continue
+        work_end = trial.ended_at
+        work_start = work_end - trial.metrics["slept"]
+        busy += max(0.0, min(work_end, end) - max(work_start, start))
+    return busy
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,11 +142,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     print(f"{args.workers} workers, {args.trials} trials, durations 1-30 s x {args.scale:g}")
-    print(f"{'algorithm':<10} {'wall s':>7} {'util':>6} {'ask ms early/late':>18} {'tell ms':>8}")
+    print(
+        f"{'algorithm':<10} {'wall s':>7} {'util':>6} {'steady':>7} {'ask ms early/late':>18} "
+        f"{'tell ms':>8}"
+    )
     for algorithm in args.algorithms.split(","):
         row = run(algorithm, args.workers, args.trials, args.scale, args.seed)
         print(
             f"{row['algorithm']:<10} {row['wall']:7.1f} {row['utilisation']:6.1%} "
+            f"{row['steady']:7.1%} "
             f"{row['ask_early_ms']:8.1f}/{row['ask_late_ms']:<8.1f} {row['tell_late_ms']:8.1f}",
             flush=True,
         )
