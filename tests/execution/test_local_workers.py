@@ -6,10 +6,13 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 from worker_helpers import (
     CountedData,
@@ -242,3 +245,60 @@ def test_a_generator_for_workers_is_named_before_any_worker_starts(tmp_path):
     with pytest.raises(InvalidArgumentError, match=r"an iterator as validation_data\[0\]"):
         tuner.search(validation_data=(iter([1, 2]), None))
     assert tuner.oracle.trials == {}
+
+
+def test_large_arrays_reach_the_workers_memory_mapped(tmp_path):
+    big = np.arange(300_000, dtype="float64")  # 2.4 MB: shared through one file
+    small = np.arange(10.0)  # pickled as usual
+
+    def objective(hp):
+        hp.Float("x", 0, 1)
+        mapped = float(isinstance(big, np.memmap))
+        big[0] = -1.0  # copy-on-write: this worker's page only, the file stays
+        return {"objective": 0.0, "mapped": mapped, "small": float(type(small) is np.ndarray),
+                "total": float(big[1:].sum())}  # fmt: skip
+
+    result = tunesmith.tune(objective, max_trials=4, seed=0, executor=LocalWorkers(workers=2))
+    assert all(t.metrics["mapped"] == 1.0 and t.metrics["small"] == 1.0 for t in result.trials)
+    assert all(t.metrics["total"] == float(big[1:].sum()) for t in result.trials)
+    assert big[0] == 0.0  # the driver's array is untouched
+    mine = list(Path(tempfile.gettempdir()).glob(f"tunesmith-arrays-{os.getpid()}-*"))
+    assert mine == []  # removed when the search ended
+
+
+def test_keras_fits_on_memory_mapped_data(tmp_path):
+    pytest.importorskip("keras")
+    big_x = np.random.default_rng(0).normal(size=(4096, 64)).astype("float32")  # 1 MiB
+    y = (big_x[:, 0] > 0).astype("float32")
+
+    def build(hp):
+        import keras
+
+        model = keras.Sequential(
+            [keras.Input(shape=(64,)), keras.layers.Dense(hp.Int("units", 2, 4, step=2)),
+             keras.layers.Dense(1, activation="sigmoid")]
+        )  # fmt: skip
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return model
+
+    tuner = tunesmith.RandomSearch(
+        build, objective="val_loss", max_trials=2, directory=tmp_path, project_name="m",
+        executor=LocalWorkers(workers=2), verbose=0,
+    )  # fmt: skip
+    tuner.search(big_x, y, validation_split=0.25, epochs=1, batch_size=512)
+    assert [t.status for t in tuner.oracle.trials.values()] == [TrialStatus.COMPLETED] * 2
+
+
+def test_array_folders_of_killed_drivers_are_removed():
+    from tunesmith.execution._shared_arrays import ArrayFolder
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that no longer runs
+    orphan = Path(tempfile.gettempdir()) / f"tunesmith-arrays-{gone.pid}-test"
+    orphan.mkdir()
+    (orphan / "0.npy").write_bytes(b"x")
+    folder = ArrayFolder()
+    try:
+        assert not orphan.exists() and folder.path.exists()
+    finally:
+        folder.cleanup()

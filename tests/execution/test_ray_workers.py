@@ -100,6 +100,22 @@ def test_data_go_once_through_the_object_store(tmp_path):
     assert (tmp_path / "unpickled.log").read_text() == "xx"  # once per actor
 
 
+def test_large_arrays_are_read_in_place_from_the_object_store():
+    import numpy as np
+
+    big = np.arange(300_000, dtype="float64")
+
+    def objective(hp):
+        hp.Float("x", 0, 1)
+        # Zero-copy: the actor reads Ray's shared copy, so the array is read-only.
+        return {"objective": 0.0, "in_place": float(not big.flags.writeable),
+                "total": float(big.sum())}  # fmt: skip
+
+    result = tunesmith.tune(objective, max_trials=2, seed=0, executor=RayWorkers(workers=2))
+    assert all(t.metrics["in_place"] == 1.0 for t in result.trials)
+    assert all(t.metrics["total"] == float(big.sum()) for t in result.trials)
+
+
 def test_a_stop_answer_reaches_the_actor_before_its_next_step(tmp_path):
     oracle = StopAtStepTwo(objective=tunesmith.Objective("score", "min"), max_trials=3, seed=0)
     tuner = StopsWhenTold(

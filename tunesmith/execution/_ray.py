@@ -22,7 +22,7 @@ from typing import Any
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import shared_gpu_environment
 from tunesmith.execution._ray_actor import read_trial_folders, write_trial_folders
-from tunesmith.execution._workers import WorkerEvent, checked_workers, pickled_task
+from tunesmith.execution._workers import WorkerEvent, checked_workers, unshippable
 from tunesmith.oracles._fidelity import PARENT
 from tunesmith.store._paths import TRIALS_DIRNAME
 
@@ -153,7 +153,7 @@ class RayPool:
 
     def __init__(self, executor: RayWorkers, task: Any) -> None:
         self.executor = executor
-        self._payload = pickled_task(task)
+        self._task = task
         project_dir = getattr(task, "project_dir", None)
         self._trials = Path(project_dir) / TRIALS_DIRNAME if project_dir is not None else None
         self._ray: Any = None
@@ -170,7 +170,13 @@ class RayPool:
         ray = self._ray = self.executor.connect()
         self._actor_class = ray.remote(_actor_type()).options(**self.executor.actor_options())
         self._events = Queue(actor_options={"num_cpus": 0})
-        self._payload_ref = ray.put(self._payload)  # once, for every actor
+        try:
+            # Once, for every actor. Through Ray's own serialisation, numpy arrays are
+            # read in place (read-only) by the actors of a node, not copied into each.
+            self._task_ref = ray.put(self._task)
+        except Exception as exc:
+            self.shutdown()
+            raise unshippable(exc) from exc
         self._slots = [None] * self.executor.slots(ray)
         try:
             for index in range(self.size):
@@ -251,7 +257,9 @@ class RayPool:
         index = self._slots.index(None)
         tag = (index, self._generations)
         driver = (list(sys.path), list(sys.argv))
-        actor = self._actor_class.remote(tag, self._payload_ref, driver, self._events)
+        # In a list, so Ray hands the reference over unresolved: the actor fetches the
+        # task once it has the driver's import path.
+        actor = self._actor_class.remote(tag, [self._task_ref], driver, self._events)
         return _Slot(actor, self._generations)
 
     def _replace(self, index: int) -> None:

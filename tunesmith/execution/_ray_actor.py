@@ -6,8 +6,8 @@ the files come back with the result and the driver puts them in the project fold
 A promoted trial gets the files of the trial it continues from in the same way, so
 no shared file system is needed.
 
-This module imports nothing of Ray: the driver wraps :class:`TrialActor` with
-``ray.remote`` and Ray imports this module by name on each node.
+This module imports Ray only inside the actor: the driver wraps :class:`TrialActor`
+with ``ray.remote`` and Ray imports this module by name on each node.
 """
 
 from __future__ import annotations
@@ -37,9 +37,13 @@ class TrialActor:
     """
 
     def __init__(
-        self, tag: tuple[int, int], payload: bytes, driver: tuple[list[str], list[str]], events: Any
+        self,
+        tag: tuple[int, int],
+        task: list[Any],
+        driver: tuple[list[str], list[str]],
+        events: Any,
     ) -> None:
-        import cloudpickle
+        import ray
 
         # The driver's import path and argv, as a local worker gets them: what it
         # pickled by reference imports here too, and a script may read its argv.
@@ -50,7 +54,7 @@ class TrialActor:
         self._events = events
         self._answers: queue.Queue[bool] = queue.Queue()
         self._scratch = Path(tempfile.mkdtemp(prefix="tunesmith-trials-"))
-        self._task = cloudpickle.loads(payload)  # imports the framework: env is set by now
+        self._task = ray.get(task[0])  # imports the framework: the environment is set by now
         limit_torch_memory()
         if hasattr(self._task, "project_dir"):
             self._task.project_dir = self._scratch  # trial folders here, shipped back

@@ -8,7 +8,8 @@ result or the error. It exits when the driver stops it, when the pipe closes, or
 within a second of the driver's death, so no worker outlives a killed search.
 
 Messages, driver to worker: ``("task", bytes)`` once (cloudpickle of the task: the
-hypermodel or function, and the fit data, so data travel once per worker),
+hypermodel or function, and the fit data, so data travel once per worker; large
+arrays as memory-mapped files),
 ``("trial", bytes)``, ``("answer", bool)``, ``("stop",)``. Worker to driver:
 ``("ready",)``, ``("report", execution, step, metrics)``, ``("epoch", execution,
 epoch, epochs, logs)``, ``("done", bytes, rss_mb)``, ``("error", kind, text, bytes |

@@ -23,6 +23,7 @@ from typing import Any
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import visible_gpus, worker_environments
+from tunesmith.execution._shared_arrays import ArrayFolder, pickle_sharing_arrays
 
 _STARTUP_TIMEOUT_S = 300.0
 
@@ -43,8 +44,10 @@ class LocalWorkers:
 
     The hypermodel (or objective function), the callbacks and the data given to
     ``search()`` are sent to each worker once, with cloudpickle: functions defined
-    in ``__main__`` or a notebook work. Each worker's trials write their weights
-    into the project folder themselves; only the driver writes the store.
+    in ``__main__`` or a notebook work; numpy arrays of 1 MiB or more go through a
+    file each worker memory-maps (one copy in memory for all). Each worker's trials
+    write their weights into the project folder themselves; only the driver writes
+    the store.
 
     Example:
         >>> import tunesmith as kt
@@ -138,7 +141,13 @@ class WorkerPool:
     """
 
     def __init__(self, executor: LocalWorkers, task: Any) -> None:
-        self._task = pickled_task(task)
+        # Large arrays travel as memory-mapped files: one copy for all the workers.
+        self._arrays = ArrayFolder()
+        try:
+            self._task = pickled_task(task, self._arrays)
+        except BaseException:
+            self._arrays.cleanup()
+            raise
         self.executor = executor
         self._environments = executor.plan()
         self._workers: list[_Worker | None] = [None] * len(self._environments)
@@ -213,6 +222,7 @@ class WorkerPool:
             worker.conn.close()
         self._workers = [None] * self.size
         self._busy.clear()
+        self._arrays.cleanup()
 
     # ------------------------------------------------------------------ internals
     def _worker(self, slot: int) -> _Worker:
@@ -336,20 +346,30 @@ def checked_workers(workers: Any) -> int:
     return workers
 
 
-def pickled_task(task: Any) -> bytes:
-    """``task`` as cloudpickle bytes, or an error naming what cannot travel and the way out."""
+def pickled_task(task: Any, arrays: ArrayFolder | None = None) -> bytes:
+    """``task`` as cloudpickle bytes (its large arrays as files of ``arrays``, if
+    given), or an error naming what cannot travel and the way out."""
     import cloudpickle
 
     try:
+        if arrays is not None:
+            return pickle_sharing_arrays(task, arrays)
         return cloudpickle.dumps(task)
+    except OSError:
+        raise  # no room for the arrays: the message says so
     except Exception as exc:
-        raise InvalidArgumentError(
-            f"What the workers must run cannot be sent to them ({type(exc).__name__}: "
-            f"{exc}). Everything search() is given (the hypermodel, callbacks and "
-            "data) is pickled with cloudpickle once per worker: an open file, a lock, a "
-            "generator or a tf.data pipeline cannot be. Pass numpy arrays, or load the "
-            "data inside HyperModel.fit; or run without executor=."
-        ) from exc
+        raise unshippable(exc) from exc
+
+
+def unshippable(exc: BaseException) -> InvalidArgumentError:
+    """The error for a task that cannot be pickled, naming the cause and the way out."""
+    return InvalidArgumentError(
+        f"What the workers must run cannot be sent to them ({type(exc).__name__}: "
+        f"{exc}). Everything search() is given (the hypermodel, callbacks and "
+        "data) is pickled with cloudpickle once per worker: an open file, a lock, a "
+        "generator or a tf.data pipeline cannot be. Pass numpy arrays, or load the "
+        "data inside HyperModel.fit; or run without executor=."
+    )
 
 
 def _stop(process: subprocess.Popen, timeout: float) -> None:
