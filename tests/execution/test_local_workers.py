@@ -1,4 +1,5 @@
-"""Trials in local worker processes: results, reports, devices, data once, faults."""
+"""What only local worker processes do: devices, memory limits, memory-mapped data, a
+killed driver; what every executor does is in test_executors.py."""
 
 from __future__ import annotations
 
@@ -15,82 +16,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 from worker_helpers import (
-    CountedData,
     StopAtStepTwo,
     StopsWhenTold,
     alive,
-    fatal,
-    killed_once,
-    sleeps,
-    tiny_data,
-    tiny_model,
-    where_it_ran,
 )
 
 import tunesmith
 from tunesmith import LocalWorkers
-from tunesmith.errors import FatalValueError, InvalidArgumentError
+from tunesmith.errors import InvalidArgumentError
 from tunesmith.store import Store
 from tunesmith.trial import TrialStatus
-
-
-def test_tune_runs_trials_in_two_workers_and_stores_them(tmp_path):
-    with tunesmith.tune(
-        where_it_ran,
-        max_trials=6,
-        seed=0,
-        directory=tmp_path,
-        project_name="p",
-        executor=LocalWorkers(workers=2),
-    ) as result:
-        assert all(t.status is TrialStatus.COMPLETED for t in result.trials)
-        pids = {t.metrics["pid"] for t in result.trials}
-    assert len(pids) == 2 and os.getpid() not in pids
-    with Store.open_read_only(tmp_path / "p") as store:
-        assert len(store.load_trials()) == 6  # the driver wrote them all
-
-
-def test_data_travel_once_per_worker_not_per_trial(tmp_path):
-    data = CountedData(tmp_path / "unpickled.log")
-
-    def objective(hp):
-        assert data.log.exists()
-        return hp.Float("x", 0, 1)
-
-    tunesmith.tune(objective, max_trials=6, seed=0, executor=LocalWorkers(workers=2))
-    assert (tmp_path / "unpickled.log").read_text() == "xx"
-
-
-def test_a_stop_answer_reaches_the_worker_before_its_next_step(tmp_path):
-    oracle = StopAtStepTwo(objective=tunesmith.Objective("score", "min"), max_trials=3, seed=0)
-    tuner = StopsWhenTold(
-        oracle, directory=tmp_path, project_name="p", executor=LocalWorkers(workers=2), verbose=0
-    )
-    tuner.search()
-    trials = list(tuner.oracle.trials.values())
-    assert len(trials) == 3
-    assert all(t.score == 3.0 for t in trials)  # steps 0, 1, 2, then stopped
-    assert all(len(tuner.store.load_curves(t.trial_id)) == 3 for t in trials)
-
-
-def test_keras_trials_in_workers_store_curves_and_weights(tmp_path):
-    pytest.importorskip("keras")
-    x, y = tiny_data(0)
-    tuner = tunesmith.RandomSearch(
-        tiny_model,
-        objective="val_accuracy",
-        max_trials=3,
-        directory=tmp_path,
-        project_name="k",
-        executor=LocalWorkers(workers=2),
-        verbose=0,
-    )
-    tuner.search(x[:60], y[:60], validation_data=(x[60:], y[60:]), epochs=3)
-    trials = list(tuner.oracle.trials.values())
-    assert [t.status for t in trials] == [TrialStatus.COMPLETED] * 3
-    assert all(len(tuner.store.load_curves(t.trial_id)) == 3 for t in trials)
-    best = tuner.get_best_models(1)[0]  # weights the worker wrote, loaded here
-    assert best.predict(x[:2], verbose=0).shape == (2, 1)
 
 
 def gpu_seen(hp):
@@ -111,40 +46,6 @@ def test_each_worker_sees_its_own_gpu(tmp_path):
         LocalWorkers(workers=5, devices=["0", "1"], trials_per_gpu=2).plan()
     cpu = LocalWorkers(workers=2, devices="cpu").plan()
     assert all(e["CUDA_VISIBLE_DEVICES"] == "" for e in cpu)
-
-
-def test_a_worker_killed_mid_trial_fails_that_trial_and_the_search_goes_on(tmp_path, monkeypatch):
-    monkeypatch.setenv("TUNESMITH_TEST_MARKER", str(tmp_path / "marker"))
-    result = tunesmith.tune(
-        killed_once, max_trials=4, seed=0, max_retries_per_trial=1, executor=LocalWorkers(2)
-    )
-    assert [t.status for t in result.trials] == [TrialStatus.COMPLETED] * 4
-    assert sum(t.attempts > 1 for t in result.trials) == 1  # run again, then completed
-    monkeypatch.setenv("TUNESMITH_TEST_MARKER", str(tmp_path / "marker2"))
-    no_retry = tunesmith.tune(
-        killed_once, max_trials=3, seed=0, max_consecutive_failed_trials=3, executor=LocalWorkers(2)
-    )
-    failed = [t for t in no_retry.trials if t.status is TrialStatus.FAILED]
-    assert len(failed) == 1 and "killed by SIGKILL" in failed[0].error
-    assert sum(t.status is TrialStatus.COMPLETED for t in no_retry.trials) == 2
-
-
-def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on():
-    started = time.monotonic()
-    result = tunesmith.tune(
-        sleeps,
-        max_trials=2,
-        max_consecutive_failed_trials=5,
-        verbose=1,  # all trials fail: printed, not raised
-        executor=LocalWorkers(workers=2, trial_timeout=1.0),
-    )
-    assert time.monotonic() - started < 25
-    assert all("trial_timeout=1 s" in t.error for t in result.trials)
-
-
-def test_a_fatal_error_in_a_worker_stops_the_search_with_its_own_type():
-    with pytest.raises(FatalValueError, match="wrong for every trial"):
-        tunesmith.tune(fatal, max_trials=4, executor=LocalWorkers(workers=2))
 
 
 def test_what_cannot_be_pickled_is_named():
@@ -208,30 +109,6 @@ def test_no_worker_outlives_a_killed_driver_and_the_search_resumes(tmp_path):
     with Store.open_read_only(tmp_path / "p") as store:
         trials = store.load_trials()
     assert len(trials) == 4 and all(t.status is TrialStatus.COMPLETED for t in trials)
-
-
-def test_hyperband_promotions_continue_from_checkpoints_across_workers(tmp_path):
-    pytest.importorskip("keras")
-    x, y = tiny_data(1)
-    tuner = tunesmith.Hyperband(
-        tiny_model,
-        objective="val_loss",
-        max_epochs=4,
-        factor=2,
-        directory=tmp_path,
-        project_name="hb",
-        executor=LocalWorkers(workers=2),
-        verbose=0,
-    )
-    tuner.search(x[:60], y[:60], validation_data=(x[60:], y[60:]))
-    trials = list(tuner.oracle.trials.values())
-    assert trials and all(t.status is TrialStatus.COMPLETED for t in trials)
-    promoted = [t for t in trials if "tuner/trial_id" in t.values]
-    assert promoted, "Hyperband promoted nothing"
-    for trial in promoted:
-        curve = tuner.store.load_curves(trial.trial_id)
-        # A promotion trains only its new epochs, from its parent's checkpoint.
-        assert curve["step"].min() == trial.values["tuner/initial_epoch"]
 
 
 def test_a_generator_for_workers_is_named_before_any_worker_starts(tmp_path):

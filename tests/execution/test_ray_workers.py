@@ -1,4 +1,5 @@
-"""Trials as Ray actors: results, reports, files shipped both ways, resources, faults.
+"""What only Ray actors do: resources, files shipped both ways, arrays read in place,
+two nodes, a killed driver; what every executor does is in test_executors.py.
 
 One local Ray (2 CPUs) serves the module; the two-node test starts its own cluster
 in a separate process with Ray's test-cluster helper.
@@ -18,22 +19,11 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from worker_helpers import (  # noqa: E402
-    CountedData,
-    StopAtStepTwo,
-    StopsWhenTold,
-    alive,
-    fatal,
-    killed_once,
-    sleeps,
-    tiny_data,
-    tiny_model,
-    where_it_ran,
-)
+from worker_helpers import alive  # noqa: E402
 
 import tunesmith  # noqa: E402
 from tunesmith import RayWorkers  # noqa: E402
-from tunesmith.errors import FatalValueError, InvalidArgumentError  # noqa: E402
+from tunesmith.errors import InvalidArgumentError  # noqa: E402
 from tunesmith.execution._ray_actor import read_trial_folders, write_trial_folders  # noqa: E402
 from tunesmith.store import Store  # noqa: E402
 from tunesmith.trial import TrialStatus  # noqa: E402
@@ -50,22 +40,6 @@ def local_ray():
     )
     yield
     ray.shutdown()
-
-
-def test_tune_runs_trials_in_two_actors_and_the_driver_stores_them(tmp_path):
-    with tunesmith.tune(
-        where_it_ran,
-        max_trials=6,
-        seed=0,
-        directory=tmp_path,
-        project_name="p",
-        executor=RayWorkers(workers=2),
-    ) as result:
-        assert all(t.status is TrialStatus.COMPLETED for t in result.trials)
-        pids = {t.metrics["pid"] for t in result.trials}
-    assert len(pids) == 2 and os.getpid() not in pids
-    with Store.open_read_only(tmp_path / "p") as store:
-        assert len(store.load_trials()) == 6
 
 
 def test_workers_default_to_what_the_cluster_holds():
@@ -89,17 +63,6 @@ def test_a_gpu_share_limits_each_frameworks_memory():
     assert cpu["runtime_env"]["env_vars"]["CUDA_VISIBLE_DEVICES"] == ""
 
 
-def test_data_go_once_through_the_object_store(tmp_path):
-    data = CountedData(tmp_path / "unpickled.log")
-
-    def objective(hp):
-        assert data.log.exists()
-        return hp.Float("x", 0, 1)
-
-    tunesmith.tune(objective, max_trials=6, seed=0, executor=RayWorkers(workers=2))
-    assert (tmp_path / "unpickled.log").read_text() == "xx"  # once per actor
-
-
 def test_large_arrays_are_read_in_place_from_the_object_store():
     import numpy as np
 
@@ -114,101 +77,6 @@ def test_large_arrays_are_read_in_place_from_the_object_store():
     result = tunesmith.tune(objective, max_trials=2, seed=0, executor=RayWorkers(workers=2))
     assert all(t.metrics["in_place"] == 1.0 for t in result.trials)
     assert all(t.metrics["total"] == float(big.sum()) for t in result.trials)
-
-
-def test_a_stop_answer_reaches_the_actor_before_its_next_step(tmp_path):
-    oracle = StopAtStepTwo(objective=tunesmith.Objective("score", "min"), max_trials=3, seed=0)
-    tuner = StopsWhenTold(
-        oracle, directory=tmp_path, project_name="p", executor=RayWorkers(workers=2), verbose=0
-    )
-    tuner.search()
-    trials = list(tuner.oracle.trials.values())
-    assert len(trials) == 3 and all(t.score == 3.0 for t in trials)
-    assert all(len(tuner.store.load_curves(t.trial_id)) == 3 for t in trials)
-
-
-def test_keras_weights_come_back_to_the_project_folder(tmp_path):
-    pytest.importorskip("keras")
-    x, y = tiny_data(0)
-    tuner = tunesmith.RandomSearch(
-        tiny_model,
-        objective="val_accuracy",
-        max_trials=3,
-        directory=tmp_path,
-        project_name="k",
-        executor=RayWorkers(workers=2),
-        verbose=0,
-    )
-    tuner.search(x[:60], y[:60], validation_data=(x[60:], y[60:]), epochs=3)
-    trials = list(tuner.oracle.trials.values())
-    assert [t.status for t in trials] == [TrialStatus.COMPLETED] * 3
-    for trial in trials:
-        assert any((tmp_path / "k" / "trials" / trial.trial_id).iterdir())
-    best = tuner.get_best_models(1)[0]
-    assert best.predict(x[:2], verbose=0).shape == (2, 1)
-
-
-def test_hyperband_promotions_get_their_parents_checkpoint(tmp_path):
-    pytest.importorskip("keras")
-    x, y = tiny_data(1)
-    tuner = tunesmith.Hyperband(
-        tiny_model,
-        objective="val_loss",
-        max_epochs=4,
-        factor=2,
-        directory=tmp_path,
-        project_name="hb",
-        executor=RayWorkers(workers=2),
-        verbose=0,
-    )
-    tuner.search(x[:60], y[:60], validation_data=(x[60:], y[60:]))
-    trials = list(tuner.oracle.trials.values())
-    assert trials and all(t.status is TrialStatus.COMPLETED for t in trials)
-    promoted = [t for t in trials if "tuner/trial_id" in t.values]
-    assert promoted, "Hyperband promoted nothing"
-    for trial in promoted:
-        # Without the parent's checkpoint a promotion would train from epoch 0.
-        curve = tuner.store.load_curves(trial.trial_id)
-        assert curve["step"].min() == trial.values["tuner/initial_epoch"]
-
-
-def test_an_actor_killed_mid_trial_fails_that_trial_and_the_search_goes_on(tmp_path):
-    # The actors inherit Ray's environment, not this test's: the marker's path
-    # reaches them inside the function.
-    marker = str(tmp_path / "marker")
-
-    def killed_once_here(hp):
-        os.environ["TUNESMITH_TEST_MARKER"] = marker
-        return killed_once(hp)
-
-    result = tunesmith.tune(
-        killed_once_here,
-        max_trials=3,
-        seed=0,
-        max_consecutive_failed_trials=3,
-        executor=RayWorkers(workers=2),
-    )
-    failed = [t for t in result.trials if t.status is TrialStatus.FAILED]
-    assert len(failed) == 1 and "Ray actor running this trial died" in failed[0].error
-    assert sum(t.status is TrialStatus.COMPLETED for t in result.trials) == 2
-
-
-def test_a_trial_past_its_timeout_fails_and_a_fresh_actor_goes_on():
-    started = time.monotonic()
-    result = tunesmith.tune(
-        sleeps,
-        max_trials=2,
-        max_consecutive_failed_trials=5,
-        verbose=1,
-        executor=RayWorkers(workers=2, trial_timeout=1.0),
-    )
-    assert time.monotonic() - started < 25
-    assert all("trial_timeout=1 s" in t.error for t in result.trials)
-
-
-def test_a_fatal_error_in_an_actor_stops_the_search_with_its_own_type():
-    with pytest.raises(FatalValueError, match="wrong for every trial"):
-        tunesmith.tune(fatal, max_trials=4, executor=RayWorkers(workers=2))
 
 
 def test_trial_folders_travel_as_files_and_never_leave_their_folder(tmp_path):
