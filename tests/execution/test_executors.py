@@ -18,6 +18,7 @@ from worker_helpers import (
     fatal,
     killed_once,
     sleeps,
+    start_local_ray,
     tiny_data,
     tiny_model,
     where_it_ran,
@@ -34,14 +35,8 @@ DEATH = {"local": "killed by SIGKILL", "ray": "Ray actor running this trial died
 
 @pytest.fixture(scope="module")
 def ray_session():
-    ray = pytest.importorskip("ray")
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        object_store_memory=150 * 2**20,
-        log_to_driver=False,
-        configure_logging=False,
-    )
+    pytest.importorskip("ray")
+    ray = start_local_ray()
     yield
     ray.shutdown()
 
@@ -179,6 +174,7 @@ def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on(executor):
     started = time.monotonic()
     result = tunesmith.tune(
         sleeps,
+    start_local_ray,
         max_trials=2,
         max_consecutive_failed_trials=5,
         verbose=1,  # all trials fail: printed, not raised

@@ -19,7 +19,7 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
-from worker_helpers import alive  # noqa: E402
+from worker_helpers import alive, start_local_ray  # noqa: E402
 
 import tunesmith  # noqa: E402
 from tunesmith import RayWorkers  # noqa: E402
@@ -31,13 +31,7 @@ from tunesmith.trial import TrialStatus  # noqa: E402
 
 @pytest.fixture(scope="module", autouse=True)
 def local_ray():
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        object_store_memory=150 * 2**20,
-        log_to_driver=False,
-        configure_logging=False,
-    )
+    start_local_ray()
     yield
     ray.shutdown()
 

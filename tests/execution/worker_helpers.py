@@ -106,3 +106,17 @@ def alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except OSError:
         return False
+
+
+def start_local_ray():
+    """A local Ray of 2 CPUs for a test module; the caller shuts it down."""
+    import ray
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=150 * 2**20,
+        log_to_driver=False,
+        configure_logging=False,
+    )
+    return ray
