@@ -125,9 +125,9 @@ def test_user_callback_is_left_alone_and_ignored_options_warned_once(search) -> 
 def test_with_tensorflow_keras_callback_is_kept_in_its_trial_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    from tunesmith.tensorboard import _search
+    from tunesmith.keras import _board
 
-    monkeypatch.setattr(_search, "tensorflow_available", lambda: True)
+    monkeypatch.setattr(_board, "tensorflow_available", lambda: True)
     tuner = kt.RandomSearch(
         build_model, objective="val_loss", max_trials=1, directory=tmp_path, project_name="p"
     )
@@ -162,7 +162,7 @@ def test_logger_used_directly_on_a_fit(tmp_path: Path) -> None:
 
 
 def test_experiment_is_refreshed_when_the_space_grows(tmp_path: Path) -> None:
-    from tunesmith.tensorboard._search import SearchBoard
+    from tunesmith.keras._board import SearchBoard
 
     hp = HyperParameters()
     hp.Int("units", 1, 4)

@@ -24,13 +24,13 @@ from tunesmith.errors import (
 )
 from tunesmith.execution import BaseTuner, TrialResult, is_history, to_trial_result
 from tunesmith.hypermodel import HyperModel
+from tunesmith.keras._board import SearchBoard, execution_callback, is_tensorboard_callback
 from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_weights
 from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._fidelity import PARENT, Checkpoints, fidelity_fit_kwargs
 from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
-from tunesmith.tensorboard._search import SearchBoard, execution_callback, is_tensorboard_callback
 from tunesmith.trial import Trial
 
 WEIGHTS_FILE = "best.weights.h5"

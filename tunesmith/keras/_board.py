@@ -1,4 +1,5 @@
-"""What a Keras tuner does with TensorBoard callbacks: per-trial folders and HParams."""
+"""What a Keras tuner does with TensorBoard callbacks: per-trial folders and HParams
+(the Keras side; the event and HParams writing itself is in ``tunesmith.tensorboard``)."""
 
 from __future__ import annotations
 
