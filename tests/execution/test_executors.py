@@ -187,3 +187,48 @@ def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on(executor):
 def test_a_fatal_error_in_a_worker_stops_the_search_with_its_own_type(executor):
     with pytest.raises(FatalValueError, match="wrong for every trial"):
         tunesmith.tune(fatal, max_trials=4, executor=executor(workers=2))
+
+
+def test_a_sklearn_tuner_runs_in_workers_and_its_best_model_loads(executor, tmp_path):
+    from sklearn import datasets, ensemble, model_selection
+
+    x, y = datasets.load_iris(return_X_y=True)
+
+    def build(hp):
+        return ensemble.RandomForestClassifier(
+            n_estimators=hp.Int("n", 5, 20), max_depth=hp.Int("depth", 1, 4), random_state=0
+        )
+
+    tuner = tunesmith.SklearnTuner(
+        oracle=tunesmith.oracles.RandomSearchOracle(
+            objective=tunesmith.Objective("score", "max"), max_trials=4, seed=0
+        ),
+        hypermodel=build,
+        cv=model_selection.StratifiedKFold(3),
+        directory=tmp_path,
+        project_name="sk",
+        executor=executor(workers=2),
+        verbose=0,
+    )
+    tuner.search(x, y)
+    assert [t.status for t in tuner.oracle.trials.values()] == [TrialStatus.COMPLETED] * 4
+    assert tuner.get_best_models(1)[0].predict(x[:3]).shape == (3,)  # pickled by a worker
+
+
+@pytest.mark.parametrize("tuner_class", ["BayesianOptimization", "GridSearch", "ASHA"])
+def test_every_keras_tuner_runs_its_trials_in_workers(tuner_class, tmp_path):
+    pytest.importorskip("keras")
+    x, y = tiny_data(2)
+    budget = {"max_epochs": 4} if tuner_class == "ASHA" else {"max_trials": 4}
+    tuner = getattr(tunesmith, tuner_class)(
+        tiny_model,
+        objective="val_loss",
+        directory=tmp_path,
+        project_name=tuner_class,
+        executor=tunesmith.LocalWorkers(workers=2),
+        verbose=0,
+        **budget,
+    )
+    tuner.search(x[:60], y[:60], validation_data=(x[60:], y[60:]), epochs=2)
+    trials = list(tuner.oracle.trials.values())
+    assert len(trials) >= 4 and all(t.status is TrialStatus.COMPLETED for t in trials)
