@@ -174,7 +174,6 @@ def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on(executor):
     started = time.monotonic()
     result = tunesmith.tune(
         sleeps,
-    start_local_ray,
         max_trials=2,
         max_consecutive_failed_trials=5,
         verbose=1,  # all trials fail: printed, not raised
