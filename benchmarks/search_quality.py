@@ -815,45 +815,12 @@ def library_seed(seed: int) -> int:
 def run_one(problem_name: str, method_name: str, seed: int, budget: int) -> Run:
     """One search: ``budget`` ask -> evaluate -> tell rounds of one method
     (``method@k``: with ``k`` trials pending, see :func:`run_pending`)."""
-    base, pending = split_method(method_name)
-    if pending > 1:
-        return run_pending(problem_name, method_name, seed, budget)
-    problem, method = PROBLEMS[problem_name], METHODS[base]
-    run = Run(problem_name, method_name, seed)
-    start = time.perf_counter()
-    runner: Runner | None = None
-    try:
-        with _quiet():
-            runner = method.make(problem.space, library_seed(seed), budget)
-            for _ in range(budget):
-                t0 = time.perf_counter()
-                raw = runner.ask()
-                t1 = time.perf_counter()
-                if raw is None:
-                    run.stopped_early = f"ask() returned nothing after {len(run.values)} trials"
-                    break
-                values = check_values(problem.space, raw, run.clipped)
-                value, seconds, cached = evaluate(problem, values)
-                t2 = time.perf_counter()
-                runner.tell(value)
-                t3 = time.perf_counter()
-                run.configs.append(values)
-                run.values.append(value)
-                run.ask_s.append(t1 - t0)
-                run.tell_s.append(t3 - t2)
-                run.eval_s += seconds
-                run.cache_hits += cached
-    except Exception:
-        run.error = traceback.format_exc()
-    finally:
-        if runner is not None:
-            runner.close()
-    run.wall_s = time.perf_counter() - start
-    return run
+    return run_pending(problem_name, method_name, seed, budget)
 
 
 def run_pending(problem_name: str, label: str, seed: int, budget: int) -> Run:
-    """``budget`` trials with ``k`` running at once, as ``k`` workers would run them.
+    """``budget`` trials with ``k`` running at once, as ``k`` workers would run them
+    (``k = 1``: ask, evaluate, tell, one trial after another).
 
     Each trial is given a duration drawn uniformly from 1 to 30 (simulated
     seconds, the same draws for every method at a seed); the method is asked
@@ -879,9 +846,9 @@ def run_pending(problem_name: str, label: str, seed: int, budget: int) -> Run:
                 while len(running) < pending and asked < budget:
                     t0 = time.perf_counter()
                     raw = runner.ask()
-                    run.ask_s.append(time.perf_counter() - t0)
                     if raw is None:
                         break
+                    run.ask_s.append(time.perf_counter() - t0)
                     values = check_values(problem.space, raw, run.clipped)
                     value, seconds, cached = evaluate(problem, values)
                     run.eval_s += seconds

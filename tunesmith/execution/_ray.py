@@ -84,15 +84,21 @@ class RayWorkers:
             ray.init(address=self.address, **dict(self.init_kwargs))
         return ray
 
-    def actor_options(self) -> dict[str, Any]:
-        """``ray.remote`` options of one actor: its resources and environment."""
+    def asked(self) -> dict[str, float]:
+        """``resources_per_trial`` with lower-case names and ``cpu`` (1 unless given)."""
         resources = {str(k).lower(): float(v) for k, v in self.resources_per_trial.items()}
         for name, amount in resources.items():
             if amount < 0:
                 raise InvalidArgumentError(
                     f"resources_per_trial[{name!r}]={amount:g} is negative; ask for 0 or more."
                 )
-        cpus = resources.pop("cpu", 1.0)
+        resources.setdefault("cpu", 1.0)
+        return resources
+
+    def actor_options(self) -> dict[str, Any]:
+        """``ray.remote`` options of one actor: its resources and environment."""
+        resources = self.asked()
+        cpus = resources.pop("cpu")
         gpus = resources.pop("gpu", 0.0)
         env = {name: os.environ[name] for name in _PASSED_ON if name in os.environ}
         if 0 < gpus < 1:
@@ -115,9 +121,7 @@ class RayWorkers:
         if self.workers is not None:
             return checked_workers(self.workers)
         total = {k.lower(): v for k, v in ray.cluster_resources().items()}
-        asked = {str(k).lower(): float(v) for k, v in self.resources_per_trial.items()}
-        asked.setdefault("cpu", 1.0)
-        fits = [int(total.get(k, 0.0) // v) for k, v in asked.items() if v > 0]
+        fits = [int(total.get(k, 0.0) // v) for k, v in self.asked().items() if v > 0]
         count = min(fits) if fits else 1
         if count < 1:
             raise InvalidArgumentError(

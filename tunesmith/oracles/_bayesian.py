@@ -149,11 +149,10 @@ class BayesianOptimizationOracle(Oracle):
         self.alpha = float(alpha)
         self.beta = float(beta)
         self.acquisition = acquisition
-        # The last fitted kernel hyperparameters, by column: the next fit starts there.
+        # The last fitted kernel hyperparameters, by column (the next fit starts
+        # there), and how many finished trials that fit saw (with trials running, it
+        # is reused until the finished set has grown by _REFIT_GROWTH).
         self._fitted: dict[str, Any] | None = None
-        # How many finished trials that fit saw (with trials running, it is reused
-        # until the finished set has grown by _REFIT_GROWTH).
-        self._fitted_on = 0
 
     def _algorithm_args(self) -> dict[str, Any]:
         return {
@@ -166,7 +165,6 @@ class BayesianOptimizationOracle(Oracle):
     def _restore_state(self) -> None:
         # Everything the model needs is in self.trials: it is refitted at the next ask.
         self._fitted = None
-        self._fitted_on = 0
 
     # ---------------------------------------------------------------- propose
     def initial_points(self) -> int:
@@ -270,8 +268,7 @@ class BayesianOptimizationOracle(Oracle):
             model.condition(x, y, last)
         else:
             model.fit(x, y, warm_start=last, rng=rng)
-            self._remember(encoder, model.params)
-            self._fitted_on = len(finished)
+            self._remember(encoder, model.params, len(finished))
         # The incumbent: the best predicted value at a trial that really scored
         # (with noisy scores, the luckiest observation would set the bar too high).
         real = np.isfinite(scores)
@@ -295,7 +292,8 @@ class BayesianOptimizationOracle(Oracle):
         """Whether the last fit covers the same columns and nearly as many results."""
         assert self._fitted is not None
         same_columns = set(self._fitted["lengths"]) == set(encoder.column_ids)
-        return same_columns and finished < max(self._fitted_on * _REFIT_GROWTH, self._fitted_on + 1)
+        seen = self._fitted["finished"]
+        return same_columns and finished < max(seen * _REFIT_GROWTH, seen + 1)
 
     def _warm_start(self, encoder: SpaceEncoder) -> GPParams | None:
         if self._fitted is None:
@@ -308,13 +306,14 @@ class BayesianOptimizationOracle(Oracle):
             self._fitted["noise"],
         )
 
-    def _remember(self, encoder: SpaceEncoder, params: GPParams | None) -> None:
+    def _remember(self, encoder: SpaceEncoder, params: GPParams | None, finished: int) -> None:
         if params is None:
             return
         self._fitted = {
             "lengths": dict(zip(encoder.column_ids, params.log_lengths.tolist(), strict=True)),
             "signal": params.log_signal,
             "noise": params.log_noise,
+            "finished": finished,
         }
 
 
