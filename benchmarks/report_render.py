@@ -160,8 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", help="folder to keep the pages in (default: temporary)")
     args = parser.parse_args(argv)
 
+    from browser import find_chromium, render  # benchmarks/browser.py, beside this file
+
     from tunesmith.report import write_report
-    from tunesmith.report._browser import find_chromium, render
 
     if find_chromium() is None:
         raise SystemExit(

@@ -37,7 +37,10 @@ Problems (all minimised):
   seeds, so an evaluation is deterministic): ``mlp_digits`` (MLPClassifier, 20
   epochs, 600 rows of digits; 1 - accuracy), ``svm_cancer`` (SVC on breast cancer,
   C and gamma log-scaled, kernel choice with a conditional degree and coef0;
-  1 - ROC AUC), ``hgb_wine`` (HistGradientBoostingClassifier on wine; log loss).
+  1 - ROC AUC), ``hgb_wine`` (HistGradientBoostingClassifier on wine; log loss),
+  ``mlp_cancer`` and ``mlp_wine`` (a scaled MLPClassifier, 30 epochs, tuned as
+  people tune networks on tabular data: log learning rate, log batch size, log
+  width, depth 1-3, log L2 alpha; log loss).
   Their optimum is unknown: the best value any method or the random reference saw
   in the run stands in for it (as bayesmark does). Identical configurations are
   evaluated once per process (a cache per problem).
@@ -323,6 +326,33 @@ def mlp_digits(v: Values) -> float:
     return 1.0 - _cv_score(model, "digits", "accuracy")
 
 
+def _mlp_log_loss(v: Values, data: str) -> float:
+    """A scaled MLP's 3-fold CV log loss: width, depth, learning rate, batch size and
+    L2 alpha, the hyperparameters people tune on tabular data (30 epochs)."""
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = MLPClassifier(
+        hidden_layer_sizes=(v["width"],) * v["depth"],
+        alpha=v["alpha"],
+        learning_rate_init=v["lr"],
+        batch_size=v["batch_size"],
+        max_iter=30,
+        random_state=0,
+    )
+    loss = -_cv_score(make_pipeline(StandardScaler(), model), data, "neg_log_loss")
+    return loss if math.isfinite(loss) else 10.0  # a diverged fit: a bad, finite score
+
+
+def mlp_cancer(v: Values) -> float:
+    return _mlp_log_loss(v, "cancer")
+
+
+def mlp_wine(v: Values) -> float:
+    return _mlp_log_loss(v, "wine")
+
+
 def svm_cancer(v: Values) -> float:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -430,6 +460,25 @@ PROBLEMS: dict[str, Problem] = {
             mlp_digits,
             None,
             "MLPClassifier on 600 digits, 20 epochs, 3-fold CV error",
+        ),
+        *(
+            Problem(
+                name,
+                [
+                    {"name": "lr", "type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+                    {"name": "batch_size", "type": "int", "low": 16, "high": 256, "log": True},
+                    {"name": "width", "type": "int", "low": 8, "high": 128, "log": True},
+                    {"name": "depth", "type": "int", "low": 1, "high": 3},
+                    {"name": "alpha", "type": "float", "low": 1e-6, "high": 1e-1, "log": True},
+                ],
+                function,
+                None,
+                f"scaled MLPClassifier on {data}, 30 epochs, 3-fold CV log loss",
+            )
+            for name, function, data in (
+                ("mlp_cancer", mlp_cancer, "breast cancer"),
+                ("mlp_wine", mlp_wine, "wine"),
+            )
         ),
         Problem(
             "svm_cancer",

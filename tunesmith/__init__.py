@@ -27,16 +27,15 @@ from tunesmith._backend import choose_keras_backend
 
 choose_keras_backend()  # before anything can import Keras
 
-from tunesmith import errors, oracles, pruners  # noqa: E402
+from tunesmith import errors, oracles, pruners, samplers, schedulers  # noqa: E402
 from tunesmith._tune import TuneResult, tune  # noqa: E402
-from tunesmith.execution import LocalWorkers, RayWorkers  # noqa: E402
+from tunesmith._version import __version__  # noqa: E402
+from tunesmith.execution import LocalWorkers, RayWorkers, Steps  # noqa: E402
 from tunesmith.hypermodel import HyperModel  # noqa: E402
 from tunesmith.objective import Objective  # noqa: E402
 from tunesmith.oracles import Oracle, synchronized  # noqa: E402
 from tunesmith.space import HyperParameter, HyperParameters  # noqa: E402
 from tunesmith.trial import Trial, TrialStatus  # noqa: E402
-
-__version__ = "0.1.0"
 
 _KERAS_NAMES = {
     "RandomSearch",
@@ -80,6 +79,7 @@ __all__ = [
     "RandomSearch",
     "RayWorkers",
     "SklearnTuner",
+    "Steps",
     "Trial",
     "TrialStatus",
     "TuneResult",
@@ -89,6 +89,8 @@ __all__ = [
     "errors",
     "oracles",
     "pruners",
+    "samplers",
+    "schedulers",
     "synchronized",
     "tune",
 ]

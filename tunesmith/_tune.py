@@ -14,28 +14,17 @@ from tunesmith.errors import FatalTypeError, InvalidArgumentError
 from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
 from tunesmith.execution._display import format_value
 from tunesmith.execution._parallel import tune_with_workers
+from tunesmith.execution._steps import call_objective, wants_steps
 from tunesmith.execution._tasks import function_mismatch
 from tunesmith.execution._workers import as_executor
 from tunesmith.objective import Objective, create_objective
-from tunesmith.oracles import (
-    BayesianOptimizationOracle,
-    GridSearchOracle,
-    Oracle,
-    RandomSearchOracle,
-)
+from tunesmith.oracles import Oracle, algorithm_class
 from tunesmith.space import ConflictingDefinitionError, HyperParameters
 from tunesmith.store import Store
 from tunesmith.trial import Trial
 
 if TYPE_CHECKING:
     import pandas as pd
-
-_ALGORITHMS: dict[str, type[Oracle]] = {
-    "random": RandomSearchOracle,
-    "grid": GridSearchOracle,
-    "bayesian": BayesianOptimizationOracle,
-}
-
 
 class TuneResult:
     """What :func:`tune` found: the oracle, its trials and, when stored, the store.
@@ -128,13 +117,26 @@ def tune(
     max_consecutive_failed_trials: int = 3,
     verbose: int = 0,
     executor: Any = None,
+    pruner: Any = None,
+    max_epochs: int | None = None,
+    sampler: Any = None,
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
 
     ``direction`` is ``"min"`` (the default for an unnamed objective) or ``"max"``;
     for a named metric such as ``objective="accuracy"`` it is inferred.
     ``algorithm`` is ``"random"``, ``"grid"``, ``"bayesian"`` (a Gaussian process;
-    see :class:`~tunesmith.oracles.BayesianOptimizationOracle`) or an oracle.
+    see :class:`~tunesmith.oracles.BayesianOptimizationOracle`), ``"hyperband"`` or
+    ``"asha"`` (with ``max_epochs``; ``sampler="bayesian"`` makes them model-based),
+    or an oracle.
+
+    A function that takes a second argument gets a
+    :class:`~tunesmith.execution.Steps`: the fidelity to train to
+    (``steps.initial_epoch``, ``steps.epochs``) and ``steps.report(step, value)``
+    after each step, whose answer says whether to go on. That is how Hyperband
+    and ASHA run plain functions, and how a ``pruner=`` (``"median"``,
+    ``"successive_halving"``, a :class:`~tunesmith.pruners.Pruner`) stops
+    random or Bayesian trials early.
 
     The function declares its hyperparameters as a Keras build function does
     (``hp.Float(...)``, ``hp.Choice(...)``) and returns the objective's value, or a
@@ -168,18 +170,24 @@ def tune(
     if isinstance(algorithm, Oracle):
         oracle = algorithm
     else:
-        if algorithm not in _ALGORITHMS:
-            raise ValueError(
-                f"Unknown algorithm {algorithm!r}; choose one of {sorted(_ALGORITHMS)} "
-                "or pass an Oracle."
-            )
-        oracle = _ALGORITHMS[algorithm](
+        oracle = _make_oracle(
+            algorithm,
             objective=target,
             max_trials=max_trials,
             hyperparameters=hyperparameters,
             seed=seed,
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
+            pruner=pruner,
+            max_epochs=max_epochs,
+            sampler=sampler,
+        )
+    if oracle.multi_fidelity and not wants_steps(objective_fn):
+            raise InvalidArgumentError(
+            f"{type(oracle).__name__} trains each trial to a number of epochs it "
+            "chooses: the objective function needs a second argument, "
+            "`def objective(hp, steps)`, to read `steps.epochs` and call "
+            "`steps.report(step, value)` after each epoch."
         )
     store = None
     if directory is not None:
@@ -188,7 +196,13 @@ def tune(
 
     def run(trial: Trial) -> TrialOutcome:
         try:
-            return TrialOutcome(result=_checked(objective_fn(trial.hyperparameters)))
+            result, stopped = call_objective(
+                objective_fn,
+                trial.hyperparameters,
+                oracle.objective,
+                lambda step, metrics: oracle.report(trial, step, metrics),
+            )
+            return TrialOutcome(result=_checked(result), stopped_early=stopped)
         except ConflictingDefinitionError as exc:
             # Every trial would fail the same way: the function changed since the
             # stored study began (or defines one name twice).
@@ -203,6 +217,43 @@ def tune(
     else:
         run_search(oracle, run, SearchDisplay(verbose=verbose))
     return TuneResult(oracle, store)
+
+
+def _make_oracle(
+    algorithm: str,
+    *,
+    pruner: Any,
+    max_epochs: int | None,
+    sampler: Any,
+    max_trials: int | None,
+    **common: Any,
+) -> Oracle:
+    """The oracle ``algorithm`` names, with the arguments that apply to it."""
+    cls = algorithm_class(algorithm)
+    if not cls.multi_fidelity:
+        if max_epochs is not None:
+            raise InvalidArgumentError(
+                f"max_epochs applies to algorithm='hyperband' or 'asha', not {algorithm!r}: "
+                "leave it out, or choose one of those."
+            )
+        if sampler is not None:
+            raise InvalidArgumentError(
+                f"sampler= chooses how Hyperband and ASHA draw configurations; "
+                f"algorithm={algorithm!r} is itself one: leave sampler out."
+            )
+        return cls(max_trials=max_trials, pruner=pruner, **common)
+    if max_epochs is None:
+        raise InvalidArgumentError(
+            f"algorithm={algorithm!r} needs max_epochs=...: the most epochs (steps) one "
+            "trial trains."
+        )
+    if pruner is not None:
+        raise InvalidArgumentError(
+            f"algorithm={algorithm!r} stops trials by its own schedule; pass no pruner."
+        )
+    if algorithm == "asha":
+        common["max_trials"] = max_trials
+    return cls(max_epochs=max_epochs, sampler=sampler or "random", **common)
 
 
 def _checked(result: Any) -> Any:

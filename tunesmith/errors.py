@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numbers
 import traceback
+from typing import Any
 
 
 class TunesmithError(Exception):
@@ -105,8 +106,11 @@ class ChiefWorkerEnvironmentError(FatalRuntimeError):
     """keras-tuner's chief/worker variables are set; tunesmith does not use that protocol."""
 
 
-def check_count(name: str, value: object, least: int) -> None:
-    """Refuse anything but a whole number of at least ``least`` (``True`` included).
+def check_count(name: str, value: Any, least: int) -> int:
+    """``value`` when it is a whole number of at least ``least``; else a clear error.
+
+    ``True`` and ``2.0`` are refused: a count is an ``int``. The one check of every
+    integer argument (``max_trials``, ``factor``, a pruner's steps...).
 
     Example:
         >>> try:
@@ -120,6 +124,7 @@ def check_count(name: str, value: object, least: int) -> None:
             f"{name} must be a whole number of at least {least}, got {value!r} "
             f"({type(value).__name__})."
         )
+    return int(value)
 
 
 _OUT_OF_MEMORY_MARKS = ("RESOURCE_EXHAUSTED", "out of memory", "OutOfMemory", "OOM when")

@@ -40,7 +40,7 @@ def test_rungs_and_the_default_number_of_configurations():
     assert make(max_epochs=27).max_trials == 27 and make(max_epochs=100).max_trials == 243
     assert ASHA is ASHAOracle
     with pytest.raises(ValueError, match="sampler"):
-        make(sampler="grid")
+        make(sampler="nope")
     with pytest.raises(ValueError, match="min_epochs"):
         make(min_epochs=0)
 
@@ -137,8 +137,9 @@ def test_far_fewer_epochs_than_full_training_and_a_near_best_result(sampler):
 def test_the_bayesian_sampler_models_each_configuration_once():
     oracle = make(max_trials=30, max_epochs=9, sampler="bayesian")
     trials = run(oracle, curve)
-    enough = oracle._configuration_model().initial_points()
-    finished, scores, pending = oracle._configuration_observations(enough)
+    enough = oracle.sampler.initial_points(oracle.hyperparameters)
+    seen = oracle.sampler.observations(oracle.sampling_context())
+    finished, scores, pending = seen.finished, seen.scores, seen.pending
     assert len(finished) == 30 and not pending
     # The reference is the highest rung with enough results; configurations that
     # stopped below it count as no better than its 75th percentile.
@@ -177,5 +178,5 @@ def test_a_crash_resumes_the_same_search(tmp_path):
 
     loaded = load_oracle(Store.open(tmp_path / "p"))
     assert isinstance(loaded, ASHAOracle) and loaded.rungs == [1, 3, 9]
-    assert loaded.max_trials == 12 and loaded.sampler == "random"
+    assert loaded.max_trials == 12 and loaded.sampler.name == "random"
     assert all(t.status is TrialStatus.COMPLETED for t in loaded.trials.values())

@@ -15,7 +15,7 @@ from tunesmith.oracles import (
     RandomSearchOracle,
     load_oracle,
 )
-from tunesmith.oracles._bayesian import default_initial_points
+from tunesmith.samplers import default_initial_points
 from tunesmith.space import config_key
 from tunesmith.store import Store
 
@@ -167,7 +167,7 @@ def test_with_trials_running_the_kernel_is_refitted_only_as_results_grow(monkeyp
     # Many workers ask in bursts: refitting the hyperparameters at every ask made
     # the driver the bottleneck. They are refitted once the finished trials grew by
     # 10 %; in between the model is only conditioned on the new results.
-    from tunesmith.oracles._gp import _model
+    from tunesmith.samplers._gp import _model
 
     fits = []
     real_fit = _model.GaussianProcess.fit

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from tunesmith.oracles._gp._acquisition import confidence_bound, log_expected_improvement, log_h
-from tunesmith.oracles._gp._kernel import column_terms, matern52
-from tunesmith.oracles._gp._model import GaussianProcess, _neg_log_posterior
-from tunesmith.oracles._gp._targets import impute_failures, warp_targets
+from tunesmith.samplers._gp._acquisition import confidence_bound, log_expected_improvement, log_h
+from tunesmith.samplers._gp._kernel import column_terms, matern52
+from tunesmith.samplers._gp._model import GaussianProcess, _neg_log_posterior
+from tunesmith.samplers._gp._targets import impute_failures, warp_targets
 
 ORDERED = np.array([False])
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from tunesmith import HyperParameters
-from tunesmith.oracles._gp._encoding import INACTIVE_CODE, NEUTRAL, SpaceEncoder
-from tunesmith.oracles._gp._optimize import propose
+from tunesmith.samplers._gp._encoding import INACTIVE_CODE, NEUTRAL, SpaceEncoder
+from tunesmith.samplers._gp._optimize import propose
 from tunesmith.space import config_key, iterate_grid
 
 

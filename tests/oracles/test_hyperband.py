@@ -9,7 +9,7 @@ from tunesmith import HyperParameters, TrialStatus
 from tunesmith.errors import FatalRuntimeError, SearchSpaceError, StudyMismatchError
 from tunesmith.execution import TrialOutcome, run_search
 from tunesmith.oracles import Hyperband, HyperbandOracle, Oracle, RandomSearchOracle, load_oracle
-from tunesmith.oracles._brackets import bracket_count, bracket_table
+from tunesmith.schedulers import bracket_count, bracket_table
 from tunesmith.space import config_key
 from tunesmith.store import Store
 

@@ -11,7 +11,6 @@ from fidelity_helpers import run, train
 import tunesmith
 from tunesmith import HyperParameters, TrialStatus
 from tunesmith.oracles import BayesianOptimizationOracle, RandomSearchOracle, load_oracle
-from tunesmith.oracles._gp._targets import floor_stopped
 from tunesmith.pruners import (
     MedianPruner,
     NopPruner,
@@ -19,6 +18,7 @@ from tunesmith.pruners import (
     TrialCurve,
     make_pruner,
 )
+from tunesmith.samplers._gp._targets import floor_stopped
 from tunesmith.space import config_key
 from tunesmith.store import Store
 
@@ -244,7 +244,8 @@ def test_the_bayesian_oracle_trains_on_stopped_trials_without_taking_them_for_fi
         oracle.tell(trial, accuracy)
     oracle.tell(trials[4], 0.95, stopped_early=True)  # looked good at low fidelity
     oracle.tell(trials[5], 0.1, stopped_early=True)
-    finished, scores, pending = oracle._observations()
+    seen = oracle.sampler.observations(oracle.sampling_context())
+    finished, scores, pending = seen.finished, seen.scores, seen.pending
     assert len(finished) == 6 and not pending
     floor = np.quantile([-0.9, -0.8, -0.7, -0.6], 0.75)  # oriented: lower is better
     assert scores[:4].tolist() == [-0.9, -0.8, -0.7, -0.6]

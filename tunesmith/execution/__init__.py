@@ -7,6 +7,7 @@ from tunesmith.execution._display import SearchDisplay, format_duration
 from tunesmith.execution._loop import TrialOutcome, run_search
 from tunesmith.execution._ray import RayWorkers
 from tunesmith.execution._results import TrialResult, is_history, to_trial_result
+from tunesmith.execution._steps import Steps
 from tunesmith.execution._summary import results_summary_text, search_space_summary_text
 from tunesmith.execution._workers import LocalWorkers, as_executor
 
@@ -15,6 +16,7 @@ __all__ = [
     "LocalWorkers",
     "RayWorkers",
     "SearchDisplay",
+    "Steps",
     "TrialOutcome",
     "TrialResult",
     "as_executor",

@@ -152,7 +152,7 @@ def tune_with_workers(
     checked: Callable[[Any], Any],
 ) -> None:
     """``tune()`` with ``executor=``: ask for a trial per free worker, tell as they end."""
-    with executor.pool(FunctionTask(function)) as pool:
+    with executor.pool(FunctionTask(function, oracle.objective)) as pool:
         display.search_begin(oracle)
         running: dict[int, Trial] = {}
         try:
@@ -193,11 +193,11 @@ def _function_event(
         return
     del running[event.slot]
     if event.kind == "done":
-        result, hyperparameters = pickle.loads(event.data[0])
+        result, hyperparameters, stopped = pickle.loads(event.data[0])
         trial.hyperparameters = hyperparameters
         oracle.update_space(hyperparameters)
         try:
-            oracle.tell(trial, checked(result))
+            oracle.tell(trial, checked(result), stopped_early=stopped)
         except FatalError as exc:
             oracle.tell(trial, error=exc)
             raise

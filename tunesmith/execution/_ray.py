@@ -23,7 +23,7 @@ from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import shared_gpu_environment
 from tunesmith.execution._ray_actor import read_trial_folders, write_trial_folders
 from tunesmith.execution._workers import WorkerEvent, checked_workers, unshippable
-from tunesmith.oracles._fidelity import PARENT
+from tunesmith.space._tuner_values import PARENT
 from tunesmith.store._paths import TRIALS_DIRNAME
 
 _STARTUP_TIMEOUT_S = 300.0

@@ -16,6 +16,7 @@ from typing import Any
 
 from tunesmith.errors import StudyMismatchError
 from tunesmith.execution._results import TrialResult
+from tunesmith.execution._steps import call_objective
 from tunesmith.objective import Objective
 from tunesmith.store._paths import TRIALS_DIRNAME, check_trial_id
 from tunesmith.trial import Trial
@@ -73,18 +74,26 @@ class TrialFiles:
 
 
 class FunctionTask:
-    """``tune()``'s objective function, called with the trial's hyperparameters."""
+    """``tune()``'s objective function, called with the trial's hyperparameters (and,
+    when it takes them, the :class:`~tunesmith.execution.Steps` reporting to the driver)."""
 
-    def __init__(self, function: Callable[[Any], Any]) -> None:
+    def __init__(self, function: Callable[..., Any], objective: Objective) -> None:
         self.function = function
+        self.objective = objective
 
-    def run(self, trial: Trial, channel: Any) -> tuple[Any, Any]:
+    def run(self, trial: Trial, channel: Any) -> tuple[Any, Any, bool]:
         from tunesmith.space import ConflictingDefinitionError
 
         try:
-            return self.function(trial.hyperparameters), trial.hyperparameters
+            result, stopped = call_objective(
+                self.function,
+                trial.hyperparameters,
+                self.objective,
+                lambda step, metrics: channel.report(0, step, metrics),
+            )
         except ConflictingDefinitionError as exc:
             raise function_mismatch(exc) from exc
+        return result, trial.hyperparameters, stopped
 
 
 def function_mismatch(exc: Exception) -> StudyMismatchError:

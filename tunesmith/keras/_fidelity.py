@@ -16,17 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunesmith.keras._building import build_from_saved_config, save_weights
+from tunesmith.space._tuner_values import EPOCHS, INITIAL_EPOCH, PARENT
 
 if TYPE_CHECKING:
     from tunesmith.oracles import Oracle
     from tunesmith.store import Store
     from tunesmith.trial import Trial
 
-EPOCHS = "tuner/epochs"
-INITIAL_EPOCH = "tuner/initial_epoch"
-BRACKET = "tuner/bracket"
-ROUND = "tuner/round"
-PARENT = "tuner/trial_id"
 
 LAST_FILE = "last.weights.h5"
 BUILD_FILE = "last.build.json"

@@ -14,13 +14,14 @@ from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._tuner import Tuner
 from tunesmith.objective import Objective
 from tunesmith.oracles import ASHAOracle, HyperbandOracle
+from tunesmith.samplers import Sampler
 from tunesmith.space import HyperParameters
 
 
 class Hyperband(Tuner):
     """Hyperband, with keras-tuner's arguments and schedule.
 
-    Each bracket starts random configurations at a small number of epochs and
+    Each bracket starts new configurations at a small number of epochs and
     promotes the best ``1 / factor`` of each round to ``factor`` times more epochs,
     up to ``max_epochs``; brackets range from aggressive (many short trials) to
     plain random search at ``max_epochs``. A promoted trial continues its parent's
@@ -30,7 +31,11 @@ class Hyperband(Tuner):
     The ``epochs`` passed to ``search`` is replaced by the schedule's.
 
     One iteration trains about ``max_epochs * log(max_epochs, factor) ** 2``
-    epochs in all; ``hyperband_iterations`` repeats it. The rest of the arguments
+    epochs in all; ``hyperband_iterations`` repeats it. ``sampler`` draws each new
+    configuration: ``"random"`` (keras-tuner's) or ``"bayesian"`` (model-based
+    Hyperband, BOHB's idea: a Gaussian process fitted at the highest number of
+    epochs enough configurations reached), or a
+    :class:`~tunesmith.samplers.Sampler`. The rest of the arguments
     (``directory``, ``project_name``, ``overwrite``...) go to :class:`Tuner`.
 
     Example:
@@ -53,6 +58,7 @@ class Hyperband(Tuner):
         allow_new_entries: bool = True,
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
+        sampler: Sampler | str = "random",
         **kwargs: Any,
     ) -> None:
         oracle = HyperbandOracle(
@@ -66,6 +72,7 @@ class Hyperband(Tuner):
             allow_new_entries=allow_new_entries,
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
+            sampler=sampler,
         )
         super().__init__(oracle, hypermodel, **kwargs)
 
@@ -97,7 +104,7 @@ class ASHA(Tuner):
         factor: int = 3,
         min_epochs: int = 1,
         max_trials: int | None = None,
-        sampler: str = "random",
+        sampler: Sampler | str = "random",
         seed: int | None = None,
         hyperparameters: HyperParameters | None = None,
         tune_new_entries: bool = True,

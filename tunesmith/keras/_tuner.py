@@ -27,10 +27,11 @@ from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._board import SearchBoard, execution_callback, is_tensorboard_callback
 from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_weights
 from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
-from tunesmith.keras._fidelity import PARENT, Checkpoints, fidelity_fit_kwargs
+from tunesmith.keras._fidelity import Checkpoints, fidelity_fit_kwargs
 from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
+from tunesmith.space._tuner_values import PARENT
 from tunesmith.trial import Trial
 
 WEIGHTS_FILE = "best.weights.h5"

@@ -1,9 +1,10 @@
 """Search algorithms behind one ask/tell interface; none of them imports Keras.
 
-Random search, grid search, Bayesian optimisation (a Gaussian process of our own
-on numpy/scipy), Hyperband (keras-tuner's schedule) and asynchronous successive
-halving share the :class:`Oracle` base. Random and Bayesian search take a
-``pruner=`` (:mod:`tunesmith.pruners`).
+An :class:`Oracle` is a study: the trials' lifecycle and the store, composing a
+sampler (:mod:`tunesmith.samplers`: random, grid, a Gaussian process of our own) and
+optionally a scheduler (:mod:`tunesmith.schedulers`: Hyperband, ASHA). The
+classes below are those compositions under keras-tuner's names; ``ALGORITHMS`` is
+their registry. Random and Bayesian search take a ``pruner=`` (:mod:`tunesmith.pruners`).
 
 Example:
     >>> from tunesmith import HyperParameters
@@ -23,6 +24,7 @@ from tunesmith.oracles._bayesian import BayesianOptimizationOracle
 from tunesmith.oracles._grid import GridSearchOracle
 from tunesmith.oracles._hyperband import HyperbandOracle
 from tunesmith.oracles._random import RandomSearchOracle
+from tunesmith.oracles._registry import ALGORITHMS, algorithm_class
 
 if TYPE_CHECKING:
     from tunesmith.store import Store
@@ -35,6 +37,7 @@ Hyperband = HyperbandOracle
 ASHA = ASHAOracle
 
 __all__ = [
+    "ALGORITHMS",
     "ASHA",
     "ASHAOracle",
     "BayesianOptimization",
@@ -46,6 +49,7 @@ __all__ = [
     "Oracle",
     "RandomSearch",
     "RandomSearchOracle",
+    "algorithm_class",
     "load_oracle",
     "synchronized",
 ]
@@ -64,17 +68,7 @@ def load_oracle(store: Store) -> Oracle:
     settings = store.load_study()
     if settings is None:
         raise StoreError(f"The store at {store.project_dir} holds no study yet.")
-    classes = {
-        cls.algorithm_name: cls
-        for cls in (
-            RandomSearchOracle,
-            GridSearchOracle,
-            BayesianOptimizationOracle,
-            HyperbandOracle,
-            ASHAOracle,
-        )
-    }
-    cls = classes.get(settings.get("algorithm"), Oracle)
+    cls = ALGORITHMS.get(settings.get("algorithm"), Oracle)
     oracle = cls.from_settings(settings)
     if cls is Oracle:
         oracle.algorithm_name = settings.get("algorithm", "base")

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
-
-import numpy as np
 
 from tunesmith.objective import Objective
 from tunesmith.oracles._base import Oracle
-from tunesmith.oracles._bayesian import BayesianOptimizationOracle
-from tunesmith.oracles._fidelity import ROUND, check_whole, parent_of, ranked, with_fidelity
-from tunesmith.oracles._gp._targets import floor_stopped
-from tunesmith.pruners._rungs import promotion_quota, rung_ladder
+from tunesmith.samplers import SAMPLERS, Sampler
+from tunesmith.schedulers import ASHAScheduler
 from tunesmith.space import HyperParameters
-from tunesmith.trial import Trial, TrialStatus
-
-SAMPLERS = ("random", "bayesian")
 
 
 class ASHAOracle(Oracle):
@@ -29,9 +22,11 @@ class ASHAOracle(Oracle):
     not promoted yet, the best such one is promoted to the next rung, highest rung
     first; otherwise a new configuration starts at the bottom rung, drawn by
     ``sampler``: ``"random"``, or ``"bayesian"`` (the Gaussian process of
-    :class:`BayesianOptimizationOracle`, fitted on each configuration's score at the
-    highest rung that enough configurations reached; configurations that stopped
-    below it count as no better than its 75th percentile).
+    :class:`~tunesmith.samplers.BayesianSampler`, fitted on each configuration's
+    score at the highest rung that enough configurations reached; configurations
+    that stopped below it count as no better than its 75th percentile), or any
+    :class:`~tunesmith.samplers.Sampler`. It is the study with an
+    :class:`~tunesmith.schedulers.ASHAScheduler`.
 
     A promotion is a new trial with its parent's hyperparameters and keras-tuner's
     values: ``tuner/epochs`` (train up to this epoch), ``tuner/initial_epoch`` (the
@@ -52,7 +47,7 @@ class ASHAOracle(Oracle):
         factor: Keep the best ``1 / factor`` of each rung; rungs are ``factor`` apart.
         min_epochs: The epochs of the bottom rung.
         max_trials: How many configurations to start (see above).
-        sampler: ``"random"`` or ``"bayesian"``.
+        sampler: ``"random"``, ``"bayesian"`` or a :class:`~tunesmith.samplers.Sampler`.
         seed: Makes the proposals reproducible.
         hyperparameters, allow_new_entries, tune_new_entries, max_retries_per_trial,
             max_consecutive_failed_trials: As for every :class:`Oracle`.
@@ -75,6 +70,7 @@ class ASHAOracle(Oracle):
     """
 
     algorithm_name = "asha"
+    multi_fidelity = True
 
     def __init__(
         self,
@@ -83,7 +79,7 @@ class ASHAOracle(Oracle):
         factor: int = 3,
         min_epochs: int = 1,
         max_trials: int | None = None,
-        sampler: str = "random",
+        sampler: Sampler | str | Mapping[str, Any] = "random",
         seed: int | None = None,
         hyperparameters: HyperParameters | None = None,
         allow_new_entries: bool = True,
@@ -91,181 +87,52 @@ class ASHAOracle(Oracle):
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
     ) -> None:
-        check_whole("max_epochs", max_epochs, 1)
-        check_whole("factor", factor, 2)
-        check_whole("min_epochs", min_epochs, 1)
-        if sampler not in SAMPLERS:
-            raise ValueError(f"Unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}.")
-        rungs = rung_ladder(min_epochs, factor, max_epochs)
+        if isinstance(sampler, str) and sampler not in SAMPLERS:
+            raise ValueError(
+                f"Unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}, "
+                "or pass a Sampler."
+            )
+        scheduler = ASHAScheduler(max_epochs, factor, min_epochs)
         super().__init__(
             objective=objective,
-            max_trials=max_trials if max_trials is not None else factor ** (len(rungs) - 1),
+            max_trials=max_trials if max_trials is not None else scheduler.default_configurations,
             hyperparameters=hyperparameters,
             allow_new_entries=allow_new_entries,
             tune_new_entries=tune_new_entries,
             seed=seed,
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
+            sampler=sampler,
+            scheduler=scheduler,
         )
-        self.max_epochs = max_epochs
-        self.factor = factor
-        self.min_epochs = min_epochs
-        self.sampler = sampler
-        #: The epochs of each rung, bottom first.
-        self.rungs = rungs
-        self._model: BayesianOptimizationOracle | None = None
+
+    @property
+    def _schedule(self) -> ASHAScheduler:
+        assert isinstance(self.scheduler, ASHAScheduler)
+        return self.scheduler
+
+    max_epochs = property(lambda self: self._schedule.max_epochs)
+    factor = property(lambda self: self._schedule.factor)
+    min_epochs = property(lambda self: self._schedule.min_epochs)
+    #: The epochs of each rung, bottom first.
+    rungs = property(lambda self: self._schedule.rungs)
 
     # ----------------------------------------------------------------- storage
     def _algorithm_args(self) -> dict[str, Any]:
-        return {
-            "max_epochs": self.max_epochs,
-            "factor": self.factor,
-            "min_epochs": self.min_epochs,
-            "sampler": self.sampler,
-        }
-
-    def _schedule_args(self) -> dict[str, Any]:
-        return {"max_epochs": self.max_epochs, "factor": self.factor, "min_epochs": self.min_epochs}
+        assert self.sampler is not None
+        sampler: Any = self.sampler.name
+        if sampler not in SAMPLERS or self.sampler.get_config() != SAMPLERS[sampler]().get_config():
+            sampler = {"name": self.sampler.name, "config": self.sampler.get_config()}
+        return {**self._schedule.get_config(), "sampler": sampler}
 
     # ---------------------------------------------------------------- schedule
     @property
     def configurations(self) -> int:
         """How many configurations were started (trials at the bottom rung)."""
-        return sum(parent_of(t) is None for t in self.trials.values())
+        return self.sampling_context().configurations_started
 
     @property
     def remaining_trials(self) -> int | None:
         """Configurations still to start (promotions come on top), plus trials to rerun."""
-        assert self.max_trials is not None
-        return max(0, self.max_trials - self.configurations) + len(self._requeued)
-
-    def _budget_spent(self) -> bool:
-        return False  # max_trials counts configurations; _propose checks it
-
-    def _propose(self, number: int) -> dict[str, Any] | None:
-        values = self._promotion()
-        if values is not None:
-            return values
-        assert self.max_trials is not None
-        started = self.configurations
-        if started < self.max_trials:
-            values = self._new_configuration(started)
-            if values is not None:
-                return with_fidelity(
-                    values, epochs=self.rungs[0], initial_epoch=0, bracket=0, round=0
-                )
-        else:
-            self.stop_reason = (
-                f"max_trials={self.max_trials} configurations were started and no trial "
-                "can be promoted."
-            )
-        below_top = len(self.rungs) - 1
-        if any(
-            t.status is TrialStatus.RUNNING and int(t.values.get(ROUND, 0)) < below_top
-            for t in self.trials.values()
-        ):
-            self.waiting, self.stop_reason = True, None
-        return None
-
-    def _by_rung(self) -> list[list[Trial]]:
-        rungs: list[list[Trial]] = [[] for _ in self.rungs]
-        for trial in sorted(self.trials.values(), key=lambda t: t.number):
-            rung = int(trial.values.get(ROUND, 0))
-            if rung < len(rungs):
-                rungs[rung].append(trial)
-        return rungs
-
-    def _promotion(self) -> dict[str, Any] | None:
-        """The values of the best promotable trial, highest rung first, or None."""
-        rungs = self._by_rung()
-        promoted = {parent_of(t) for t in self.trials.values()}
-        for k in reversed(range(len(self.rungs) - 1)):
-            finished = ranked(rungs[k], self.objective)
-            for trial in finished[: promotion_quota(len(finished), self.factor)]:
-                if trial.trial_id not in promoted:
-                    return with_fidelity(
-                        trial.values,
-                        epochs=self.rungs[k + 1],
-                        initial_epoch=self.rungs[k],
-                        bracket=0,
-                        round=k + 1,
-                        parent=trial.trial_id,
-                    )
-        return None
-
-    # ---------------------------------------------------------------- sampling
-    def _new_configuration(self, index: int) -> dict[str, Any] | None:
-        """Values for the ``index``-th configuration (None when the space is used up)."""
-        tried = self._tried_keys()
-        total, exhausted = self._space_size_unless_exhausted(tried)
-        if exhausted:
-            return None
-        rng = self._rng(index)
-        if self.sampler == "random":
-            return self._random_untried(rng, tried, total)
-        model = self._configuration_model()
-        finished, scores, pending = self._configuration_observations(model.initial_points())
-        values = model._propose_from(index, rng, tried, total, finished, scores, pending)
-        if values is None:
-            self.stop_reason = model.stop_reason
-        return values
-
-    def _configuration_model(self) -> BayesianOptimizationOracle:
-        """The Bayesian oracle whose proposal logic draws new configurations; it sees
-        this oracle's space, seed and trials (its warm start is its own)."""
-        if self._model is None:
-            self._model = BayesianOptimizationOracle(objective=self.objective, max_trials=None)
-        self._model.hyperparameters = self.hyperparameters
-        self._model.seed = self.seed
-        self._model.trials = self.trials
-        return self._model
-
-    def _configuration_observations(
-        self, enough: int
-    ) -> tuple[list[dict[str, Any]], np.ndarray, list[dict[str, Any]]]:
-        """One observation per configuration, for the Gaussian process.
-
-        Scores at different rungs are not comparable, so the reference is the
-        highest rung where at least ``enough`` configurations have a result (the
-        bottom one at first). A configuration scored there counts with that score;
-        one whose best rung is lower counts as stopped there (no better than the
-        reference's 75th percentile, see ``floor_stopped``); one that only failed
-        counts as a failure; one whose first trial still runs is pending.
-        """
-        sign = 1.0 if self.objective.direction == "min" else -1.0
-        lineages = _lineages(self.trials.values())
-        results = [
-            {int(t.values.get(ROUND, 0)): t for t in chain if t.has_valid_score}
-            for chain in lineages
-        ]
-        reference = 0
-        for k in range(len(self.rungs)):
-            if sum(k in r for r in results) >= enough:
-                reference = k
-        finished, scores, stopped, pending = [], [], [], []
-        for chain, by_rung in zip(lineages, results, strict=True):
-            values = chain[0].values
-            if by_rung:
-                rung = reference if reference in by_rung else max(by_rung)
-                finished.append(values)
-                scores.append(sign * float(by_rung[rung].score))  # type: ignore[arg-type]
-                stopped.append(rung != reference)
-            elif all(t.status.is_finished for t in chain):
-                finished.append(values)
-                scores.append(np.inf)
-                stopped.append(False)
-            else:
-                pending.append(values)
-        return finished, floor_stopped(np.array(scores, dtype=float), np.array(stopped)), pending
-
-
-def _lineages(trials: Iterable[Trial]) -> list[list[Trial]]:
-    """The trials grouped by configuration (a first trial and its promotions), in order."""
-    chains: dict[str, list[Trial]] = {}
-    root_of: dict[str, str] = {}
-    for trial in sorted(trials, key=lambda t: t.number):
-        parent = parent_of(trial)
-        root = trial.trial_id if parent is None else root_of.get(parent, parent)
-        root_of[trial.trial_id] = root
-        chains.setdefault(root, []).append(trial)
-    return list(chains.values())
+        left = self._schedule.remaining(self.sampling_context())
+        return (left or 0) + len(self._requeued)

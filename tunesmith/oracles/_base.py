@@ -23,16 +23,21 @@ from tunesmith.errors import (
     format_trial_error,
 )
 from tunesmith.objective import Objective, create_objective, infer_direction
+from tunesmith.oracles._populate import PopulateSpaceSampler
 from tunesmith.oracles._reports import ReportedObjective
 from tunesmith.pruners import Pruner, TrialCurve, make_pruner
-from tunesmith.space import (
-    HyperParameters,
-    config_key,
-    count_configurations,
-    is_tuner_value,
-    iterate_grid,
-    sample_values,
+from tunesmith.samplers import (
+    Exhausted,
+    Proposal,
+    Sampler,
+    SamplingContext,
+    Wait,
+    make_sampler,
+    random_untried,
+    sampler_settings,
 )
+from tunesmith.schedulers import Scheduler, make_scheduler, scheduler_settings
+from tunesmith.space import HyperParameters, config_key
 from tunesmith.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
@@ -64,20 +69,17 @@ def synchronized(method: _Method) -> _Method:
     return locked  # type: ignore[return-value]
 
 
-# Draws in a row that may land on tried configurations before the untried ones of a
-# finite space are listed and one picked directly.
-_DRAWS_BEFORE_ENUMERATING = 20
-# For spaces with continuous dimensions a repeat is nearly impossible; this many in
-# a row means the known space is effectively used up.
-_DRAWS_BEFORE_GIVING_UP = 1000
-
-
 class Oracle:
     """Hands out trials (``ask``), hears about their epochs (``report``) and ends them (``tell``).
 
-    An oracle knows nothing of Keras: it sees hyperparameter values and scores.
-    Subclasses decide which values to try next by overriding :meth:`_propose`.
-    Several trials may be asked before any is told, for parallel workers.
+    An oracle is a study: it owns the trials' lifecycle (ask, report, tell, retries,
+    the consecutive-failure limit, the space as it grows, the store) and knows
+    nothing of Keras. Which values to try next is its ``sampler``'s answer
+    (:mod:`tunesmith.samplers`); with a ``scheduler`` (:mod:`tunesmith.schedulers`:
+    Hyperband, ASHA) the scheduler decides fidelities and promotions and asks the
+    sampler for new configurations. ``RandomSearchOracle``, ``HyperbandOracle`` and
+    the others are these compositions under keras-tuner's names. Several trials may
+    be asked before any is told, for parallel workers.
 
     With a :class:`~tunesmith.store.Store` attached, every state change is written
     through to SQLite, and attaching to an existing store resumes the study: finished
@@ -112,6 +114,10 @@ class Oracle:
 
     #: Stored with the study so a resumed search refuses a different algorithm.
     algorithm_name = "base"
+    #: The name of a plain ``Oracle`` given a ``sampler=`` / ``scheduler=``.
+    composed_name = "composed"
+    #: Whether its trials carry ``tuner/epochs`` (a scheduler decides fidelities).
+    multi_fidelity = False
 
     def __init__(
         self,
@@ -124,6 +130,8 @@ class Oracle:
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
         pruner: Pruner | str | Mapping[str, Any] | None = None,
+        sampler: Sampler | str | Mapping[str, Any] | None = None,
+        scheduler: Scheduler | str | Mapping[str, Any] | None = None,
     ) -> None:
         if max_trials is not None:
             check_count("max_trials", max_trials, least=1)
@@ -151,6 +159,14 @@ class Oracle:
         self.max_retries_per_trial = max_retries_per_trial
         self.max_consecutive_failed_trials = max_consecutive_failed_trials
         self.pruner = make_pruner(pruner)
+        #: Where new configurations go (None: a subclass proposes them itself).
+        self.sampler: Sampler | None = (
+            make_sampler(sampler) if sampler is not None or scheduler is not None else None
+        )
+        #: Fidelities and promotions (None: every trial runs in full).
+        self.scheduler: Scheduler | None = make_scheduler(scheduler)
+        if type(self) is Oracle and self.sampler is not None:
+            self.algorithm_name = self.composed_name
 
         self.trials: dict[str, Trial] = {}
         self.store: Store | None = None
@@ -186,15 +202,31 @@ class Oracle:
 
     def _algorithm_args(self) -> dict[str, Any]:
         """The constructor's own arguments, stored so :func:`load_oracle` rebuilds it."""
-        return {}
+        args: dict[str, Any] = {}
+        if self.sampler is not None:
+            args["sampler"] = sampler_settings(self.sampler)
+        if self.scheduler is not None:
+            args["scheduler"] = scheduler_settings(self.scheduler)
+        return args
 
     def _schedule_args(self) -> dict[str, Any]:
         """The arguments a resumed study must keep (those that shape its trials)."""
-        return {}
+        return {} if self.scheduler is None else self.scheduler.schedule_config()
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Oracle:
         """An oracle built from the settings a study stored (before attaching it)."""
+        return cls(
+            objective=Objective.from_config(settings["objective"]),
+            max_trials=settings.get("max_trials"),
+            seed=settings.get("seed"),
+            **cls._stored_arguments(settings),
+        )
+
+    @staticmethod
+    def _stored_arguments(settings: Mapping[str, Any]) -> dict[str, Any]:
+        """The stored ``algorithm_args`` with pruner, sampler and scheduler rebuilt; a
+        custom class among them cannot be rebuilt here (a reader does not need it)."""
         kwargs = dict(settings.get("algorithm_args", {}))
         pruner = kwargs.get("pruner")
         if isinstance(pruner, Mapping):
@@ -202,12 +234,13 @@ class Oracle:
                 kwargs["pruner"] = make_pruner(pruner)
             except TypeError:  # a custom pruner class: it cannot be rebuilt here
                 kwargs["pruner"] = None
-        return cls(
-            objective=Objective.from_config(settings["objective"]),
-            max_trials=settings.get("max_trials"),
-            seed=settings.get("seed"),
-            **kwargs,
-        )
+        for name, make in (("sampler", make_sampler), ("scheduler", make_scheduler)):
+            if isinstance(kwargs.get(name), Mapping):
+                try:
+                    kwargs[name] = make(kwargs[name])
+                except (TypeError, ValueError):  # a custom class: not rebuilt here
+                    kwargs[name] = None if name == "scheduler" else "random"
+        return kwargs
 
     def attach_store(self, store: Store, *, read_only: bool = False) -> None:
         """Write through to ``store`` and resume the study it holds, if any.
@@ -264,6 +297,8 @@ class Oracle:
 
     def _restore_state(self) -> None:
         """Hook for subclasses that derive state from the loaded trials."""
+        if self.sampler is not None:
+            self.sampler.reset()
 
     def _save_study(self) -> None:
         if self.store is not None:
@@ -393,6 +428,8 @@ class Oracle:
 
     def _budget_spent(self) -> bool:
         """Whether ``max_trials`` trials exist (then ``stop_reason`` says so)."""
+        if self.scheduler is not None and self.scheduler.owns_budget:
+            return False  # the scheduler counts (configurations, or its own schedule)
         if self.max_trials is not None and len(self.trials) >= self.max_trials:
             self.stop_reason = f"max_trials={self.max_trials} reached."
             return True
@@ -422,28 +459,57 @@ class Oracle:
         return trial_id
 
     def _propose(self, number: int) -> dict[str, Any] | None:
-        """Values for the next trial, or None (with ``stop_reason`` set) when done."""
-        raise NotImplementedError(
-            f"{type(self).__name__} must override populate_space(trial_id) "
-            "(keras-tuner's hook) or _propose(number)."
+        """Values for the next trial, or None (with ``stop_reason`` or ``waiting`` set).
+
+        The scheduler's answer when there is one, else the sampler's. A subclass
+        may override it (keras-tuner's custom oracles override ``populate_space``).
+        """
+        if self.sampler is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} must override populate_space(trial_id) "
+                "(keras-tuner's hook), or be given a sampler=... (tunesmith.samplers)."
+            )
+        context = self.sampling_context(number)
+        if self.scheduler is not None:
+            return self._accept(self.scheduler.next_trial(context, self.sampler))
+        return self._accept(self.sampler.sample(context))
+
+    def sampling_context(self, number: int | None = None) -> SamplingContext:
+        """What a sampler sees now: the space, the trials, the objective, the seed.
+
+        Example:
+            >>> oracle.sampling_context().trials  # doctest: +SKIP
+            (Trial(...), ...)
+        """
+        number = len(self.trials) if number is None else number
+        trials = tuple(sorted(self.trials.values(), key=lambda t: t.number))
+        return SamplingContext(
+            self.hyperparameters, trials, self.objective, self.seed, number, self.max_trials
         )
+
+    def _accept(self, answer: Proposal) -> dict[str, Any] | None:
+        """A sampler's or scheduler's answer as values, or None with ``waiting`` or
+        ``stop_reason`` set: the one place those attributes are written."""
+        if isinstance(answer, Wait):
+            self.waiting, self.stop_reason = True, None
+            return None
+        if isinstance(answer, Exhausted):
+            self.stop_reason = answer.reason
+            return None
+        return dict(answer)
 
     def _next_values(self, number: int) -> dict[str, Any] | None:
         """The algorithm's values, through :meth:`populate_space` when a subclass
         overrides it (keras-tuner's hook), so an oracle written for keras-tuner works."""
         if not self._populates_itself:
             return self._propose(number)
-        response = self.populate_space(self._trial_id(number))
-        status = TrialStatus(response.get("status", TrialStatus.RUNNING))
-        if status is TrialStatus.IDLE:
-            self.waiting = True
-            return None
-        if status is TrialStatus.STOPPED:
-            self.stop_reason = self.stop_reason or (
-                f"{type(self).__name__}.populate_space returned STOPPED."
-            )
-            return None
-        return dict(response.get("values") or {})
+        hook = PopulateSpaceSampler(self.populate_space, self._trial_id, type(self).__name__)
+        answer = hook.sample(self.sampling_context(number))
+        reason = self.stop_reason  # the oracle's own reason, if its hook gave one
+        values = self._accept(answer)
+        if isinstance(answer, Exhausted) and reason:
+            self.stop_reason = reason
+        return values
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
         """keras-tuner's hook: ``{"status": ..., "values": {...}}`` for a new trial.
@@ -470,64 +536,7 @@ class Oracle:
     def _random_values(self) -> dict[str, Any] | None:
         """Random values not tried yet, or None when the space is used up (keras-tuner's
         helper for custom oracles)."""
-        tried = self._tried_keys()
-        total, exhausted = self._space_size_unless_exhausted(tried)
-        if exhausted:
-            return None
-        return self._random_untried(self._rng(len(self.trials)), tried, total)
-
-    def _rng(self, number: int) -> np.random.Generator:
-        """A generator seeded by (seed, trial number): a resumed search draws as an
-        uninterrupted one would."""
-        return np.random.default_rng([self.seed, number])
-
-    def _space_size_unless_exhausted(self, tried: set[tuple]) -> tuple[int | None, bool]:
-        """The size of a finite space (None if continuous), and whether ``tried`` covers it.
-
-        When it does, ``stop_reason`` says so and the caller proposes nothing.
-        """
-        total = count_configurations(self.hyperparameters)
-        if total is not None and len(tried) >= total:
-            self.stop_reason = f"All {total} configurations of the search space have been tried."
-            return total, True
-        return total, False
-
-    def _random_untried(
-        self, rng: np.random.Generator, tried: set[tuple], total: int | None
-    ) -> dict[str, Any] | None:
-        """A random configuration not in ``tried``, or None (with ``stop_reason`` set).
-
-        ``total`` is the size of a finite space (None when continuous). After
-        ``_DRAWS_BEFORE_ENUMERATING`` repeated draws the untried configurations of a
-        finite space are listed and one is picked, so the search only ends when the
-        space is really used up.
-        """
-        limit = _DRAWS_BEFORE_ENUMERATING if total is not None else _DRAWS_BEFORE_GIVING_UP
-        for _ in range(limit):
-            values = sample_values(self.hyperparameters, rng)
-            if config_key(values) not in tried:
-                return values
-        if total is None:
-            self.stop_reason = (
-                f"{limit} random draws in a row repeated tried configurations; "
-                "the search space looks exhausted."
-            )
-            return None
-        untried = [v for v in iterate_grid(self.hyperparameters) if config_key(v) not in tried]
-        if not untried:
-            self.stop_reason = f"All {total} configurations of the search space have been tried."
-            return None
-        return untried[int(rng.integers(len(untried)))]
-
-    def _tried_keys(self) -> set[tuple]:
-        """The configurations of every trial, pending ones included, over the space's
-        names: a value a build gave a name the space leaves out (``tune_new_entries=False``)
-        does not make a configuration new."""
-        names = {hp.name for hp in self.hyperparameters.space}
-        return {
-            config_key({k: v for k, v in t.values.items() if k in names or is_tuner_value(k)})
-            for t in self.trials.values()
-        }
+        return self._accept(random_untried(self.sampling_context()))
 
     def report(
         self, trial: Trial, step: int, metrics: Mapping[str, float], execution: int = 0

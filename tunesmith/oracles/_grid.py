@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
-import contextlib
-import itertools
-import math
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tunesmith.oracles._base import Oracle
-from tunesmith.space import Float, HyperParameter, config_key
-from tunesmith.trial import Trial, TrialStatus
-
-# Two unit positions closer than this are one value (a float read back from JSON).
-_SAME_UNIT = 1e-12
+from tunesmith.samplers import GridSampler
 
 
 class GridSearchOracle(Oracle):
@@ -43,6 +34,7 @@ class GridSearchOracle(Oracle):
     no combination follows, the search ends with :attr:`stop_reason` saying so; no
     combination is ever proposed twice. Everything is derived from the trials (their
     values, statuses and start and end times), so a resumed search continues the grid.
+    It is the study with a :class:`~tunesmith.samplers.GridSampler`.
 
     Example:
         >>> from tunesmith import HyperParameters
@@ -60,233 +52,14 @@ class GridSearchOracle(Oracle):
     algorithm_name = "grid"
 
     def __init__(self, *args: Any, float_grid_size: int = 10, **kwargs: Any) -> None:
+        kwargs.setdefault("sampler", GridSampler(float_grid_size))
         super().__init__(*args, **kwargs)
-        if float_grid_size < 1:
-            raise ValueError(
-                f"float_grid_size must be at least 1 (the points a Float without step "
-                f"contributes besides its default), got {float_grid_size}."
-            )
-        self.float_grid_size = float_grid_size
-        # Caches only (rebuilt from the space and the trials when missing or stale):
-        # the counter of the current space, and each trial's (values, key, config_key).
-        self._counter: _Counter | None = None
-        self._trial_keys: dict[str, tuple[tuple, tuple[float, ...], tuple]] = {}
+
+    @property
+    def float_grid_size(self) -> int:
+        """The points a ``Float`` without step contributes besides its default."""
+        assert isinstance(self.sampler, GridSampler)
+        return self.sampler.float_grid_size
 
     def _algorithm_args(self) -> dict[str, Any]:
         return {"float_grid_size": self.float_grid_size}
-
-    def _propose(self, number: int) -> dict[str, Any] | None:
-        counter = self._current_counter()
-        trials = sorted(self.trials.values(), key=lambda t: t.number)
-        if not trials:
-            return counter.first()
-        keys, tried = {}, set()
-        for trial in trials:
-            keys[trial.trial_id], key = self._keys_of(counter, trial)
-            tried.add(key)
-        ranked = sorted(trials, key=lambda t: (keys[t.trial_id], t.number))
-        above = {low.trial_id: high for low, high in itertools.pairwise(ranked)}
-
-        def successor_of(trial: Trial) -> dict[str, Any] | None:
-            # The next combination, unless a trial already holds it or one between.
-            candidate = counter.successor(trial.values)
-            if candidate is None or config_key(candidate) in tried:
-                return None
-            higher = above.get(trial.trial_id)
-            if higher is not None and counter.key(candidate) >= keys[higher.trial_id]:
-                return None
-            return candidate
-
-        for trial in _offers(trials, ranked):
-            candidate = successor_of(trial)
-            if candidate is not None:
-                return candidate
-        # Count on from the highest trial, even while it runs, so that workers (or
-        # asks before tells) get distinct trials; keras-tuner would wait here. What
-        # a running trial registers is not lost: once it ends, the combinations
-        # with its new values are its successors and lie below what came after it.
-        candidate = successor_of(ranked[-1])
-        if candidate is not None:
-            return candidate
-        if any(t.status is TrialStatus.RUNNING for t in trials):
-            self.waiting = True  # a running trial may register what comes next
-            return None
-        self.stop_reason = "Every combination of the grid has been tried."
-        return None
-
-    def _current_counter(self) -> _Counter:
-        space = self.hyperparameters.space
-        cached = self._counter
-        if (
-            cached is None
-            or len(cached.space) != len(space)
-            or any(a is not b for a, b in zip(cached.space, space, strict=True))
-        ):
-            self._counter = cached = _Counter(space, self.float_grid_size)
-            self._trial_keys.clear()
-        return cached
-
-    def _keys_of(self, counter: _Counter, trial: Trial) -> tuple[tuple[float, ...], tuple]:
-        """The trial's place in the grid and its :func:`config_key`."""
-        items = tuple(trial.values.items())
-        cached = self._trial_keys.get(trial.trial_id)
-        if cached is None or cached[0] != items:
-            cached = (items, counter.key(trial.values), config_key(trial.values))
-            self._trial_keys[trial.trial_id] = cached
-        return cached[1], cached[2]
-
-
-def _offers(trials: Sequence[Trial], ranked: Sequence[Trial]) -> list[Trial]:
-    """The trials whose next combination has not been looked at yet, oldest offer first.
-
-    Each trial offers its next combination once it has ended (what it registered is
-    known then); the first trial also once at its start, so a second worker can
-    begin. Offers are taken in order: each proposal uses up its own offer and the
-    ones before it. A trial is always proposed just above the trial whose offer it
-    used, and nothing is proposed between them afterwards, so that trial is its
-    neighbour below in ``ranked`` (the trials in grid order); the trials and their
-    times are all the state there is.
-    """
-    first = trials[0]
-    ended = sorted(
-        (t for t in trials if t.status.is_finished),
-        key=lambda t: (_ended_at(t), t.number),
-    )
-    queue = [first, *ended]
-    latest = trials[-1]
-    if latest is first:
-        return queue
-    if latest is trials[1]:
-        return queue[1:]  # it used the first trial's offer at its start
-    position = next(i for i, t in enumerate(ranked) if t is latest)
-    source = ranked[position - 1] if position > 0 else None
-    created = latest.started_at if latest.started_at is not None else math.inf
-    if source is not None and source.status.is_finished and _ended_at(source) <= created:
-        return queue[2 + next(i for i, t in enumerate(ended) if t is source) :]
-    # Proposed while its source still ran (before any trial ended): every offer made
-    # by then was used up.
-    return queue[1 + sum(1 for t in ended if _ended_at(t) <= created) :]
-
-
-def _ended_at(trial: Trial) -> float:
-    """When ``trial`` ended; a failed trial stored without the time ended right after
-    it started (a search runs its trials one after the other)."""
-    if trial.ended_at is not None:
-        return trial.ended_at
-    return trial.started_at if trial.started_at is not None else 0.0
-
-
-class _Counter:
-    """The known space as a counter, one digit per definition in registration order.
-
-    A configuration's key orders the grid: a digit is the rank of the definition's
-    value (see :class:`_Digit`), -1 where the definition is inactive. Configurations
-    first differ at a definition active in both, since activity depends only on
-    earlier digits. A name that a trial's values lack was registered by a code path
-    the trial does not take (it would have registered it too), or one it has not
-    reached yet while it runs: that digit counts as absent, and the trial's
-    successor leaves it alone rather than vary what the trial's model does not use.
-    """
-
-    def __init__(self, space: Sequence[HyperParameter], float_grid_size: int) -> None:
-        self.space = list(space)
-        self.digits = [_Digit(hp, float_grid_size) for hp in self.space]
-
-    def _active(self, values: Mapping[str, Any]) -> list[tuple[int, bool, Any]]:
-        """``(position, present, value)`` of each definition active for ``values``;
-        a name ``values`` lacks takes its default."""
-        chosen: dict[str, Any] = {}
-        active = []
-        for position, hp in enumerate(self.space):
-            if hp.name in chosen or not all(c.is_active(chosen) for c in hp.conditions):
-                continue
-            chosen[hp.name] = values.get(hp.name, hp.default)
-            active.append((position, hp.name in values, chosen[hp.name]))
-        return active
-
-    def first(self) -> dict[str, Any]:
-        """Every active definition at its default."""
-        return {self.space[position].name: value for position, _, value in self._active({})}
-
-    def key(self, values: Mapping[str, Any]) -> tuple[float, ...]:
-        key = [-1.0] * len(self.space)
-        for position, present, value in self._active(values):
-            if present:
-                key[position] = self.digits[position].rank(value)
-        return tuple(key)
-
-    def successor(self, values: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The configuration after ``values``: the fastest digit present that can move
-        moves up one, the digits after it go back to their defaults. None at the end."""
-        for position, present, value in reversed(self._active(values)):
-            digit = self.digits[position]
-            rank = math.floor(digit.rank(value)) + 1
-            if present and rank < len(digit.values):
-                return self._with(values, position, digit.values[rank])
-        return None
-
-    def _with(self, values: Mapping[str, Any], moved: int, value: Any) -> dict[str, Any]:
-        chosen: dict[str, Any] = {}
-        for position, hp in enumerate(self.space):
-            if hp.name in chosen or not all(c.is_active(chosen) for c in hp.conditions):
-                continue
-            if position < moved:
-                chosen[hp.name] = values.get(hp.name, hp.default)
-            else:
-                chosen[hp.name] = value if position == moved else hp.default
-        return chosen
-
-
-class _Digit:
-    """One definition's values in grid order: the default, then the others by their
-    unit encoding (a Float without step: the centres of ``float_grid_size`` bins)."""
-
-    def __init__(self, hp: HyperParameter, float_grid_size: int) -> None:
-        self.hp = hp
-        if isinstance(hp, Float) and hp.step is None:
-            points = [hp.from_unit((i + 0.5) / float_grid_size) for i in range(float_grid_size)]
-            others = [float(f"{p:.15g}") for p in points]  # 1.05, not 1.0500000000000000444
-        else:
-            others = list(hp.grid_values())
-        default = self._unit(hp.default)
-        self.values = [hp.default]
-        self._units: list[float] = []
-        for value in others:
-            unit = self._unit(value)
-            if unit is not None and not _same(unit, default):
-                self.values.append(value)
-                self._units.append(unit)
-        self._default_unit = default
-        # Exact values (as proposed and stored) are looked up; others go by encoding.
-        self._ranks: dict[tuple[type, Any], float] = {}
-        for rank, value in enumerate(self.values):
-            with contextlib.suppress(TypeError):
-                self._ranks[type(value), value] = float(rank)
-
-    def _unit(self, value: Any) -> float | None:
-        try:
-            return float(self.hp.to_unit(self.hp.coerce(value)))
-        except (ValueError, TypeError, NotImplementedError):
-            return None
-
-    def rank(self, value: Any) -> float:
-        """The index of ``value`` in :attr:`values`; a value not among them (tried
-        under another grid size) ranks halfway between its neighbours, an invalid one
-        after all."""
-        with contextlib.suppress(TypeError):
-            found = self._ranks.get((type(value), value))
-            if found is not None:
-                return found
-        unit = self._unit(value)
-        if unit is None:
-            return float(len(self.values))
-        if _same(unit, self._default_unit):
-            return 0.0
-        index = bisect.bisect_left(self._units, unit - _SAME_UNIT)
-        if index < len(self._units) and _same(self._units[index], unit):
-            return float(index + 1)
-        return index + 0.5
-
-
-def _same(a: float | None, b: float | None) -> bool:
-    return a is not None and b is not None and abs(a - b) <= _SAME_UNIT

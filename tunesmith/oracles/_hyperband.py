@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
 from tunesmith.objective import Objective
 from tunesmith.oracles._base import Oracle
-from tunesmith.oracles._brackets import (
-    BracketRun,
-    bracket_count,
-    replay,
-    round_epochs,
-    round_size,
-)
-from tunesmith.oracles._fidelity import check_whole, parent_of, ranked, with_fidelity
+from tunesmith.samplers import Sampler
+from tunesmith.schedulers import HyperbandScheduler
 from tunesmith.space import HyperParameters
-from tunesmith.trial import TrialStatus
 
 
 class HyperbandOracle(Oracle):
     """Hyperband (Li et al., 2018) as keras-tuner runs it.
 
-    Each bracket starts random configurations at a few epochs and, round after round,
+    Each bracket starts new configurations at a few epochs and, round after round,
     promotes the best ``1 / factor`` to ``factor`` times more epochs, up to
     ``max_epochs``; brackets go from the most aggressive (many short trials) to plain
     random search at ``max_epochs``. The brackets, trials per round and epochs per
     round are keras-tuner's for the same ``max_epochs`` and ``factor`` (see
-    :func:`~tunesmith.oracles._brackets.bracket_table`), and so are the trials'
+    :func:`~tunesmith.schedulers.bracket_table`), and so are the trials'
     values: ``tuner/epochs`` (train up to this epoch), ``tuner/initial_epoch`` (start
     from this one), ``tuner/bracket``, ``tuner/round`` and, for a promoted trial,
     ``tuner/trial_id`` (the parent it continues from). A promotion is a new trial with
@@ -46,7 +38,12 @@ class HyperbandOracle(Oracle):
 
     The schedule's state is rebuilt from the trials' ``tuner/*`` values at every
     ``ask``, so a resumed search (``RUNNING`` trials run again first) continues the
-    same brackets and rounds.
+    same brackets and rounds. It is the study with a
+    :class:`~tunesmith.schedulers.HyperbandScheduler` over a sampler: random
+    configurations as in keras-tuner, or ``sampler="bayesian"`` for model-based
+    Hyperband (BOHB's idea: the Gaussian process is fitted at the highest number of
+    epochs enough configurations reached, those stopped below count as no better
+    than its 75th percentile).
 
     Args:
         objective: The metric to optimise (a name or an :class:`Objective`).
@@ -54,7 +51,9 @@ class HyperbandOracle(Oracle):
         factor: The reduction factor of epochs and trials between rounds (at least 2).
         hyperband_iterations: How many times the whole set of brackets runs (``None``
             or 0: until the space is used up or the search is stopped).
-        seed: Makes the random configurations reproducible.
+        seed: Makes the configurations reproducible.
+        sampler: Draws each new configuration: ``"random"`` (keras-tuner's),
+            ``"bayesian"``, or a :class:`~tunesmith.samplers.Sampler`.
         hyperparameters, allow_new_entries, tune_new_entries, max_retries_per_trial,
             max_consecutive_failed_trials: As for every :class:`Oracle`.
 
@@ -72,6 +71,7 @@ class HyperbandOracle(Oracle):
     """
 
     algorithm_name = "hyperband"
+    multi_fidelity = True
 
     def __init__(
         self,
@@ -85,6 +85,7 @@ class HyperbandOracle(Oracle):
         tune_new_entries: bool = True,
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
+        sampler: Sampler | str | Mapping[str, Any] = "random",
     ) -> None:
         super().__init__(
             objective=objective,
@@ -94,172 +95,48 @@ class HyperbandOracle(Oracle):
             seed=seed,
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
+            sampler=sampler,
+            scheduler=HyperbandScheduler(max_epochs, factor, hyperband_iterations),
         )
-        check_whole("factor", factor, 2)
-        check_whole("max_epochs", max_epochs, 1)
-        if hyperband_iterations is not None and hyperband_iterations < 0:
-            raise ValueError(
-                f"hyperband_iterations must be at least 1 (or None), got {hyperband_iterations}."
-            )
-        self.max_epochs = max_epochs
-        self.factor = factor
-        # keras-tuner reads 0 (or None) as "no limit".
-        self.hyperband_iterations = hyperband_iterations or None
+
+    @property
+    def _schedule(self) -> HyperbandScheduler:
+        assert isinstance(self.scheduler, HyperbandScheduler)
+        return self.scheduler
+
+    max_epochs = property(lambda self: self._schedule.max_epochs)
+    factor = property(lambda self: self._schedule.factor)
+    hyperband_iterations = property(lambda self: self._schedule.hyperband_iterations)
 
     # ----------------------------------------------------------------- storage
     def _algorithm_args(self) -> dict[str, Any]:
-        return {
-            "max_epochs": self.max_epochs,
-            "factor": self.factor,
-            "hyperband_iterations": self.hyperband_iterations,
-        }
-
-    def _schedule_args(self) -> dict[str, Any]:
-        return {"max_epochs": self.max_epochs, "factor": self.factor}
+        assert self.sampler is not None
+        args = self._schedule.get_config()
+        if self.sampler.name != "random":
+            args["sampler"] = {"name": self.sampler.name, "config": self.sampler.get_config()}
+        return args
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Oracle:
-        settings = {k: v for k, v in settings.items() if k != "max_trials"}
+        # keras-tuner's Hyperband has no max_trials: its budget is the schedule.
         return cls(
             objective=Objective.from_config(settings["objective"]),
             seed=settings.get("seed"),
-            **settings.get("algorithm_args", {}),
+            **cls._stored_arguments(settings),
         )
 
     # ---------------------------------------------------------------- schedule
     @property
     def brackets(self) -> int:
         """How many brackets one iteration runs."""
-        return bracket_count(self.max_epochs, self.factor)
+        return self._schedule.brackets
 
     @property
     def planned_trials(self) -> int | None:
         """Trials in the whole schedule (``None`` without an iteration limit)."""
-        if self.hyperband_iterations is None:
-            return None
-        per_iteration = sum(
-            round_size(b, r, self.max_epochs, self.factor)
-            for b in range(self.brackets)
-            for r in range(b + 1)
-        )
-        return per_iteration * self.hyperband_iterations
+        return self._schedule.planned_trials
 
     @property
     def remaining_trials(self) -> int | None:
-        planned = self.planned_trials
-        if planned is None:
-            return None
-        return max(0, planned - len(self.trials)) + len(self._requeued)
-
-    # ----------------------------------------------------------------- propose
-    def _propose(self, number: int) -> dict[str, Any] | None:
-        values = self._next_in_schedule(number)
-        if values is not None:
-            self.stop_reason = None  # a used-up space may have said so, yet promotions go on
-        return values
-
-    def _next_in_schedule(self, number: int) -> dict[str, Any] | None:
-        """keras-tuner's order: the runs oldest first; in each, fill the first round,
-        else promote into the lowest round that can take one; else start a new run."""
-        runs = replay(self.trials.values(), self.max_epochs, self.factor)
-        tried = self._tried_keys()
-        _, exhausted = self._space_size_unless_exhausted(tried)
-        for run in runs:
-            if self._complete(run, exhausted):
-                continue
-            if len(run.rounds[0]) < self._target(run, 0, exhausted):
-                values = self._new_configuration(number, run.bracket)
-                if values is not None:
-                    return values
-                exhausted = True  # the first round goes on with what it has
-            for round_ in range(1, run.bracket + 1):
-                values = self._promotion(run, round_, exhausted)
-                if values is not None:
-                    return values
-        if not exhausted and self._may_start_run(len(runs)):
-            bracket = self.brackets - 1 - len(runs) % self.brackets
-            values = self._new_configuration(number, bracket)
-            if values is not None:
-                return values
-            exhausted = True
-        if any(t.status is TrialStatus.RUNNING for t in self.trials.values()):
-            self.waiting, self.stop_reason = True, None
-            return None
-        if not exhausted:
-            self.stop_reason = (
-                f"Hyperband ran its {self.hyperband_iterations} iteration(s) of "
-                f"{self.brackets} bracket(s)."
-            )
-        return None
-
-    def _may_start_run(self, runs: int) -> bool:
-        return self.hyperband_iterations is None or runs < self.brackets * self.hyperband_iterations
-
-    def _new_configuration(self, number: int, bracket: int) -> dict[str, Any] | None:
-        """Random untried values in round 0 of ``bracket`` (None when the space is used up)."""
-        tried = self._tried_keys()
-        total, exhausted = self._space_size_unless_exhausted(tried)
-        values = None if exhausted else self._random_untried(self._rng(number), tried, total)
-        if values is None:
-            return None
-        return with_fidelity(
-            values,
-            epochs=round_epochs(bracket, 0, self.max_epochs, self.factor),
-            initial_epoch=0,
-            bracket=bracket,
-            round=0,
-        )
-
-    def _promotion(self, run: BracketRun, round_: int, exhausted: bool) -> dict[str, Any] | None:
-        """The values of the next promotion into ``round_`` of ``run``, if one is certain."""
-        previous, current = run.rounds[round_ - 1], run.rounds[round_]
-        places = self._target(run, round_, exhausted) - len(current)
-        if places <= 0:
-            return None
-        promoted = {parent_of(t) for t in current}
-        candidates = ranked((t for t in previous if t.trial_id not in promoted), self.objective)
-        # Trials of the previous round whose rank is not known yet: running, or not
-        # even started. The best finished candidate is surely in the top once fewer
-        # of them remain than places.
-        unknown = self._target(run, round_ - 1, exhausted) - sum(
-            t.status.is_finished for t in previous
-        )
-        if not candidates or unknown >= places:
-            return None
-        parent = candidates[0]
-        return with_fidelity(
-            parent.values,
-            epochs=round_epochs(run.bracket, round_, self.max_epochs, self.factor),
-            initial_epoch=round_epochs(run.bracket, round_ - 1, self.max_epochs, self.factor),
-            bracket=run.bracket,
-            round=round_,
-            parent=parent.trial_id,
-        )
-
-    def _target(self, run: BracketRun, round_: int, exhausted: bool) -> int:
-        """How many trials ``round_`` of ``run`` will hold.
-
-        keras-tuner's size, unless the run's first round stopped short because the
-        space was used up (later rounds then shrink in proportion), or the previous
-        round has no trial left to promote (failed ones are never promoted).
-        """
-        nominal = round_size(run.bracket, round_, self.max_epochs, self.factor)
-        first = run.rounds[0]
-        first_nominal = round_size(run.bracket, 0, self.max_epochs, self.factor)
-        if exhausted and len(first) < first_nominal:
-            nominal = min(nominal, math.ceil(len(first) * nominal / first_nominal))
-        if round_ == 0:
-            return nominal
-        previous, current = run.rounds[round_ - 1], run.rounds[round_]
-        settled = len(previous) >= self._target(run, round_ - 1, exhausted) and all(
-            t.status.is_finished for t in previous
-        )
-        promoted = {parent_of(t) for t in current}
-        left = [t for t in previous if t.has_valid_score and t.trial_id not in promoted]
-        if settled and not left:
-            return min(nominal, len(current))
-        return nominal
-
-    def _complete(self, run: BracketRun, exhausted: bool) -> bool:
-        last = run.bracket
-        return len(run.rounds[last]) >= self._target(run, last, exhausted)
+        left = self._schedule.remaining(self.sampling_context())
+        return None if left is None else left + len(self._requeued)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tunesmith.oracles._base import Oracle
+from tunesmith.samplers import RandomSampler
 
 
 class RandomSearchOracle(Oracle):
@@ -14,7 +15,8 @@ class RandomSearchOracle(Oracle):
     been tried the search ends with a message saying so, rather than stopping after
     a run of unlucky repeated draws. Conditional hyperparameters are drawn only
     when their condition holds. With ``pruner=`` (:mod:`tunesmith.pruners`),
-    unpromising trials are stopped early from their per-epoch reports.
+    unpromising trials are stopped early from their per-epoch reports. It is the
+    study with a :class:`~tunesmith.samplers.RandomSampler`.
 
     Example:
         >>> from tunesmith import HyperParameters
@@ -30,10 +32,9 @@ class RandomSearchOracle(Oracle):
 
     algorithm_name = "random"
 
-    def _propose(self, number: int) -> dict[str, Any] | None:
-        rng = self._rng(number)
-        tried = self._tried_keys()
-        total, exhausted = self._space_size_unless_exhausted(tried)
-        if exhausted:
-            return None
-        return self._random_untried(rng, tried, total)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("sampler", RandomSampler())
+        super().__init__(*args, **kwargs)
+
+    def _algorithm_args(self) -> dict[str, Any]:
+        return {}

@@ -99,10 +99,3 @@ class NopPruner(Pruner):
         self, step: int, curve: Mapping[int, float], others: Sequence[TrialCurve]
     ) -> bool:
         return False
-
-
-def check_int(name: str, value: Any, minimum: int) -> int:
-    """``value`` as an int at least ``minimum``, or a ValueError naming the argument."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{name} must be an integer of at least {minimum}, got {value!r}.")
-    return value

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from tunesmith.pruners._base import Pruner, TrialCurve, check_int
-from tunesmith.pruners._rungs import promotion_quota, rung_resource
+from tunesmith.errors import check_count
+from tunesmith.pruners._base import Pruner, TrialCurve
+from tunesmith.schedulers.rungs import promotion_quota, rung_resource
 
 
 class SuccessiveHalvingPruner(Pruner):
@@ -39,9 +40,9 @@ class SuccessiveHalvingPruner(Pruner):
     def __init__(
         self, min_resource: int = 1, reduction_factor: int = 3, min_early_stopping_rate: int = 0
     ) -> None:
-        self.min_resource = check_int("min_resource", min_resource, 1)
-        self.reduction_factor = check_int("reduction_factor", reduction_factor, 2)
-        self.min_early_stopping_rate = check_int(
+        self.min_resource = check_count("min_resource", min_resource, 1)
+        self.reduction_factor = check_count("reduction_factor", reduction_factor, 2)
+        self.min_early_stopping_rate = check_count(
             "min_early_stopping_rate", min_early_stopping_rate, 0
         )
 

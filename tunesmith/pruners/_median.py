@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from tunesmith.pruners._base import Pruner, TrialCurve, check_int
+from tunesmith.errors import check_count
+from tunesmith.pruners._base import Pruner, TrialCurve
 from tunesmith.trial import TrialStatus
 
 
@@ -43,10 +44,10 @@ class MedianPruner(Pruner):
         interval_steps: int = 1,
         n_min_trials: int = 1,
     ) -> None:
-        self.n_startup_trials = check_int("n_startup_trials", n_startup_trials, 0)
-        self.n_warmup_steps = check_int("n_warmup_steps", n_warmup_steps, 0)
-        self.interval_steps = check_int("interval_steps", interval_steps, 1)
-        self.n_min_trials = check_int("n_min_trials", n_min_trials, 1)
+        self.n_startup_trials = check_count("n_startup_trials", n_startup_trials, 0)
+        self.n_warmup_steps = check_count("n_warmup_steps", n_warmup_steps, 0)
+        self.interval_steps = check_count("interval_steps", interval_steps, 1)
+        self.n_min_trials = check_count("n_min_trials", n_min_trials, 1)
 
     @property
     def min_step(self) -> int:

@@ -25,12 +25,7 @@ Example:
 
 from __future__ import annotations
 
-from tunesmith.space._base import (
-    TUNER_PREFIX,
-    DiscreteHyperParameter,
-    HyperParameter,
-    is_tuner_value,
-)
+from tunesmith.space._base import DiscreteHyperParameter, HyperParameter
 from tunesmith.space._choice import Boolean, Choice, Fixed
 from tunesmith.space._conditions import Condition, Parent
 from tunesmith.space._enumerate import (
@@ -49,6 +44,7 @@ from tunesmith.space._hyperparameters import HyperParameters
 from tunesmith.space._numeric import Float, Int, Numerical
 from tunesmith.space._sampling import SAMPLINGS, index_to_unit, unit_to_index
 from tunesmith.space._serialize import deserialize, serialize
+from tunesmith.space._tuner_values import TUNER_PREFIX, is_tuner_value
 
 __all__ = [
     "SAMPLINGS",

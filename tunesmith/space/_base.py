@@ -15,23 +15,6 @@ from tunesmith.space._conditions import Condition, deserialize_conditions, seria
 from tunesmith.space._sampling import index_to_unit, unit_to_index
 from tunesmith.space._values import same_value, to_python
 
-#: Names under this prefix are the tuner's bookkeeping (``tuner/epochs``, ``tuner/round``...),
-#: set by multi-fidelity oracles in a trial's values as keras-tuner does. They are not
-#: hyperparameters: nothing defines them, ``with_values`` carries them over, and
-#: :func:`~tunesmith.space.config_key` ignores them (a promoted trial is the same
-#: configuration as its parent).
-TUNER_PREFIX = "tuner/"
-
-
-def is_tuner_value(name: Any) -> bool:
-    """Whether ``name`` is one of the tuner's bookkeeping values (``tuner/...``).
-
-    Example:
-        >>> is_tuner_value("tuner/epochs"), is_tuner_value("units")
-        (True, False)
-    """
-    return isinstance(name, str) and name.startswith(TUNER_PREFIX)
-
 
 def fail(
     name: str, problem: str, fix: str, kind: type[SearchSpaceError] = SearchSpaceError

@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from tunesmith.space._base import HyperParameter, is_tuner_value
+from tunesmith.space._base import HyperParameter
 from tunesmith.space._conditions import conditions_hold
 from tunesmith.space._hyperparameters import HyperParameters
+from tunesmith.space._tuner_values import is_tuner_value
 from tunesmith.space._values import same_value, to_python
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from tunesmith.errors import SearchSpaceError
 from tunesmith.space import _choice, _numeric
-from tunesmith.space._base import TUNER_PREFIX, HyperParameter, check_name, fail, is_tuner_value
+from tunesmith.space._base import HyperParameter, check_name, fail
 from tunesmith.space._conditions import (
     Condition,
     as_value_list,
@@ -21,6 +21,7 @@ from tunesmith.space._errors import (
     UnknownHyperParameterError,
 )
 from tunesmith.space._serialize import deserialize_definition, serialize
+from tunesmith.space._tuner_values import TUNER_PREFIX, is_tuner_value
 from tunesmith.space._values import to_python
 
 

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tunesmith._version import __version__
 from tunesmith.errors import StoreCorruptError, StoreVersionError
 from tunesmith.store._paths import sidecars
 from tunesmith.store._wal import find_damage
@@ -97,17 +98,7 @@ _HEADER_SIZE = 100
 
 def tunesmith_version() -> str:
     """The running tunesmith release, for the ``written_by`` record."""
-    import tunesmith
-
-    version = getattr(tunesmith, "__version__", None)
-    if version:
-        return str(version)
-    from importlib import metadata
-
-    try:
-        return metadata.version("tunesmith")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return __version__
 
 
 def corrupt(path: Path, reason: str) -> StoreCorruptError:

@@ -18,7 +18,7 @@ import numpy as np
 # scipy loads a submodule on first use: `import tunesmith` stays fast.
 import scipy
 
-from tunesmith.oracles._gp._kernel import column_terms, matern52, scaled_sq_distance
+from tunesmith.samplers._gp._kernel import column_terms, matern52, scaled_sq_distance
 
 _LOG_2PI = math.log(2.0 * math.pi)
 # Bounds on the log hyperparameters (inputs are unit positions, targets standardised).

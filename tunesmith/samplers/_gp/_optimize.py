@@ -26,8 +26,8 @@ import numpy as np
 # scipy loads a submodule on first use: `import tunesmith` stays fast.
 import scipy
 
-from tunesmith.oracles._gp._acquisition import AcquisitionFn
-from tunesmith.oracles._gp._encoding import SpaceEncoder
+from tunesmith.samplers._gp._acquisition import AcquisitionFn
+from tunesmith.samplers._gp._encoding import SpaceEncoder
 from tunesmith.space import config_key, iterate_grid
 
 EXHAUSTIVE_LIMIT = 1024

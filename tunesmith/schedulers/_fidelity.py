@@ -1,12 +1,6 @@
-"""The ``tuner/*`` values of multi-fidelity trials, shared by Hyperband and ASHA.
+"""Helpers of the multi-fidelity schedulers: trial values at a fidelity, parents, ranks.
 
-As in keras-tuner, a trial's values hold, besides its hyperparameters:
-``tuner/epochs`` (train up to this epoch: Keras' ``epochs=``), ``tuner/initial_epoch``
-(start from this one: Keras' ``initial_epoch=``), ``tuner/bracket``, ``tuner/round``
-and, for a promoted trial only, ``tuner/trial_id``: the parent whose last-epoch
-checkpoint it continues from. A promotion is a new trial with its parent's
-hyperparameters. Stored with the trial's values, these are all a resumed study needs
-to rebuild its schedule.
+The ``tuner/*`` names themselves live in :mod:`tunesmith.space._tuner_values`.
 """
 
 from __future__ import annotations
@@ -15,20 +9,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tunesmith.objective import Objective
-from tunesmith.space import is_tuner_value
+from tunesmith.space._tuner_values import (
+    BRACKET,
+    EPOCHS,
+    INITIAL_EPOCH,
+    PARENT,
+    ROUND,
+    is_tuner_value,
+)
 from tunesmith.trial import Trial
-
-EPOCHS = "tuner/epochs"
-INITIAL_EPOCH = "tuner/initial_epoch"
-BRACKET = "tuner/bracket"
-ROUND = "tuner/round"
-PARENT = "tuner/trial_id"
-
-
-def check_whole(name: str, value: Any, least: int) -> None:
-    """Raise a ValueError unless ``value`` is an int (not a bool) of at least ``least``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
-        raise ValueError(f"{name} needs to be an integer of at least {least}, got {value!r}.")
 
 
 def with_fidelity(

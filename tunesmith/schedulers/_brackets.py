@@ -18,7 +18,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from tunesmith.oracles._fidelity import BRACKET, ROUND, parent_of
+from tunesmith.schedulers._fidelity import parent_of
+from tunesmith.space._tuner_values import BRACKET, ROUND
 from tunesmith.trial import Trial
 
 

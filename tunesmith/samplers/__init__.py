@@ -1,0 +1,92 @@
+"""Samplers: where the next configuration goes, from the trials so far.
+
+A sampler is the "where" of a search and nothing else: it reads a
+:class:`SamplingContext` (the space, every trial so far, the objective, a seeded
+random state) and answers the values to try, :class:`Exhausted` or :class:`Wait`.
+The study (:class:`~tunesmith.oracles.Oracle`) owns the trials' lifecycle and the
+store; a scheduler (:mod:`tunesmith.schedulers`) owns fidelities and promotions and
+asks its sampler for each new configuration. So any sampler runs under any
+scheduler: ``Hyperband(sampler="bayesian")`` is model-based Hyperband.
+
+Write your own by subclassing :class:`Sampler` (see its example).
+
+Example:
+    >>> from tunesmith import HyperParameters
+    >>> from tunesmith.oracles import Oracle
+    >>> hp = HyperParameters(); _ = hp.Float("x", -1.0, 1.0)
+    >>> oracle = Oracle(objective="loss", max_trials=3, hyperparameters=hp,
+    ...                 sampler=make_sampler("bayesian"), seed=0)
+    >>> while (trial := oracle.ask()) is not None:
+    ...     _ = oracle.tell(trial, trial.values["x"] ** 2)
+    >>> len(oracle.trials)
+    3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from tunesmith.samplers._base import Exhausted, Proposal, Sampler, SamplingContext, Wait
+from tunesmith.samplers._bayesian import BayesianSampler, default_initial_points
+from tunesmith.samplers._draws import random_untried
+from tunesmith.samplers._grid import GridSampler
+from tunesmith.samplers._observations import (
+    Observations,
+    configuration_observations,
+    fidelity_of,
+    lineages,
+)
+from tunesmith.samplers._random import RandomSampler
+
+__all__ = [
+    "SAMPLERS",
+    "BayesianSampler",
+    "Exhausted",
+    "GridSampler",
+    "Observations",
+    "Proposal",
+    "RandomSampler",
+    "Sampler",
+    "SamplingContext",
+    "Wait",
+    "configuration_observations",
+    "default_initial_points",
+    "fidelity_of",
+    "lineages",
+    "make_sampler",
+    "random_untried",
+]
+
+#: The samplers a name selects (``sampler="bayesian"``), the registry of the tuners,
+#: ``tune()``, the command line and stored studies.
+SAMPLERS: dict[str, type[Sampler]] = {
+    cls.name: cls for cls in (RandomSampler, GridSampler, BayesianSampler)
+}
+
+
+def make_sampler(spec: Sampler | str | Mapping[str, Any] | None, **kwargs: Any) -> Sampler:
+    """A sampler from a name (with ``kwargs`` for its constructor), an instance, or the
+    ``{"name", "config"}`` a study stored. ``None`` is random sampling.
+
+    Example:
+        >>> make_sampler("bayesian", num_initial_points=3).num_initial_points
+        3
+        >>> make_sampler({"name": "grid", "config": {"float_grid_size": 4}})
+        GridSampler(float_grid_size=4)
+    """
+    if spec is None:
+        return RandomSampler()
+    if isinstance(spec, Sampler):
+        return spec
+    if isinstance(spec, Mapping):
+        spec, kwargs = spec.get("name"), {**spec.get("config", {}), **kwargs}
+    if isinstance(spec, str) and spec in SAMPLERS:
+        return SAMPLERS[spec](**kwargs)
+    names = ", ".join(repr(n) for n in SAMPLERS)
+    raise ValueError(f"Unknown sampler {spec!r}; choose one of {names}, or pass a Sampler.")
+
+
+def sampler_settings(sampler: Sampler) -> dict[str, Any]:
+    """``{"name", "config"}``: what a study stores; :func:`make_sampler` reads it back."""
+    return {"name": sampler.name, "config": sampler.get_config()}

@@ -1,0 +1,113 @@
+"""Asynchronous successive halving (ASHA): promote whenever possible, never idle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tunesmith.errors import check_count
+from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait
+from tunesmith.schedulers._base import Scheduler
+from tunesmith.schedulers._fidelity import parent_of, ranked, with_fidelity
+from tunesmith.schedulers.rungs import promotion_quota, rung_ladder
+from tunesmith.space._tuner_values import ROUND
+from tunesmith.trial import Trial, TrialStatus
+
+
+class ASHAScheduler(Scheduler):
+    """Asynchronous successive halving (Li et al., 2020) over any sampler.
+
+    Rung ``k`` trains to ``min_epochs * factor**k`` epochs, the last rung to
+    ``max_epochs``. At every ask, if a finished trial is in the top ``1 / factor``
+    of its rung (by score, among the finished trials of that rung) and was not
+    promoted yet, the best such one is promoted to the next rung, highest rung
+    first; otherwise the sampler draws a new configuration for the bottom rung.
+
+    ``max_trials`` counts configurations, not promotions (default: ``factor **
+    (rungs - 1)``, the fewest with which one of them can reach ``max_epochs``).
+    Once they are all started, the search ends when no promotion is possible;
+    while trials below the top rung still run the answer is
+    :class:`~tunesmith.samplers.Wait` (their results may allow one).
+
+    Example:
+        >>> ASHAScheduler(max_epochs=9).rungs
+        [1, 3, 9]
+    """
+
+    name = "asha"
+    owns_budget = True
+
+    def __init__(self, max_epochs: int = 100, factor: int = 3, min_epochs: int = 1) -> None:
+        check_count("max_epochs", max_epochs, 1)
+        check_count("factor", factor, 2)
+        check_count("min_epochs", min_epochs, 1)
+        self.max_epochs = max_epochs
+        self.factor = factor
+        self.min_epochs = min_epochs
+        #: The epochs of each rung, bottom first.
+        self.rungs = rung_ladder(min_epochs, factor, max_epochs)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"max_epochs": self.max_epochs, "factor": self.factor, "min_epochs": self.min_epochs}
+
+    @property
+    def default_configurations(self) -> int:
+        """The configurations started without ``max_trials``."""
+        return self.factor ** (len(self.rungs) - 1)
+
+    def budget(self, context: SamplingContext) -> int:
+        return context.max_trials if context.max_trials is not None else self.default_configurations
+
+    def remaining(self, context: SamplingContext) -> int | None:
+        return max(0, self.budget(context) - context.configurations_started)
+
+    def next_trial(self, context: SamplingContext, sampler: Sampler) -> Proposal:
+        values = self._promotion(context)
+        if values is not None:
+            return values
+        started = context.configurations_started
+        answer: Proposal
+        if started < self.budget(context):
+            answer = sampler.sample(context.for_number(started))
+            if isinstance(answer, dict):
+                return with_fidelity(
+                    answer, epochs=self.rungs[0], initial_epoch=0, bracket=0, round=0
+                )
+        else:
+            answer = Exhausted(
+                f"max_trials={self.budget(context)} configurations were started and no "
+                "trial can be promoted."
+            )
+        below_top = len(self.rungs) - 1
+        if any(
+            t.status is TrialStatus.RUNNING and int(t.values.get(ROUND, 0)) < below_top
+            for t in context.trials
+        ):
+            return Wait()
+        return answer
+
+    def by_rung(self, trials: Any) -> list[list[Trial]]:
+        """The trials of each rung, bottom first, in creation order."""
+        rungs: list[list[Trial]] = [[] for _ in self.rungs]
+        for trial in sorted(trials, key=lambda t: t.number):
+            rung = int(trial.values.get(ROUND, 0))
+            if rung < len(rungs):
+                rungs[rung].append(trial)
+        return rungs
+
+    def _promotion(self, context: SamplingContext) -> dict[str, Any] | None:
+        """The values of the best promotable trial, highest rung first, or None."""
+        rungs = self.by_rung(context.trials)
+        promoted = {parent_of(t) for t in context.trials}
+        for k in reversed(range(len(self.rungs) - 1)):
+            finished = ranked(rungs[k], context.objective)
+            for trial in finished[: promotion_quota(len(finished), self.factor)]:
+                if trial.trial_id not in promoted:
+                    return with_fidelity(
+                        trial.values,
+                        epochs=self.rungs[k + 1],
+                        initial_epoch=self.rungs[k],
+                        bracket=0,
+                        round=k + 1,
+                        parent=trial.trial_id,
+                    )
+        return None
