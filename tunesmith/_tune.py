@@ -26,6 +26,7 @@ from tunesmith.trial import Trial
 if TYPE_CHECKING:
     import pandas as pd
 
+
 class TuneResult:
     """What :func:`tune` found: the oracle, its trials and, when stored, the store.
 
@@ -183,7 +184,7 @@ def tune(
             sampler=sampler,
         )
     if oracle.multi_fidelity and not wants_steps(objective_fn):
-            raise InvalidArgumentError(
+        raise InvalidArgumentError(
             f"{type(oracle).__name__} trains each trial to a number of epochs it "
             "chooses: the objective function needs a second argument, "
             "`def objective(hp, steps)`, to read `steps.epochs` and call "

@@ -122,7 +122,7 @@ class BayesianOptimizationOracle(Oracle):
     )
 
     def _algorithm_args(self) -> dict[str, Any]:
-        return self._gp.get_config()
+        return {k: v for k, v in self._gp.get_config().items() if k != "random_fraction"}
 
     def initial_points(self) -> int:
         """How many quasi-random trials come before the model (for the current space)."""

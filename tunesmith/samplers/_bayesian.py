@@ -19,6 +19,7 @@ from tunesmith.samplers._gp._targets import impute_failures, warp_targets
 from tunesmith.samplers._gp._threads import single_blas_thread
 from tunesmith.samplers._observations import Observations, configuration_observations
 from tunesmith.space import HyperParameters, config_key
+from tunesmith.space._tuner_values import EPOCHS
 
 ACQUISITIONS = ("auto", "logei", "ucb")
 # What acquisition="auto" means today; the benchmarks decide.
@@ -27,6 +28,10 @@ _AUTO = "logei"
 _SOBOL_DRAWS = 32
 # How many of the best configurations seed the local search of the acquisition.
 _ANCHORS = 5
+# Under a scheduler (Hyperband, ASHA) this share of new configurations is drawn at
+# random, as BOHB does: a model fitted on low-fidelity results can be misled, and
+# random draws keep Hyperband's guarantee (measured: benchmarks/RESULTS.md).
+_SCHEDULED_RANDOM_FRACTION = 1.0 / 3.0
 # With trials running, the kernel's hyperparameters are refitted once the finished
 # trials have grown by this factor (at least one more) since the last fit; between
 # fits the model is conditioned on the new results with the fitted ones.
@@ -78,10 +83,14 @@ class BayesianSampler(Sampler):
         beta: The exploration weight of the confidence-bound acquisition.
         acquisition: ``"logei"`` (log expected improvement), ``"ucb"`` (confidence
             bound with ``beta``) or ``"auto"`` (currently ``"logei"``).
+        random_fraction: The share of configurations (after the initial ones) drawn
+            at random instead of from the model. Default ``None``: 0 in a
+            single-fidelity search, a third under a scheduler (as BOHB).
 
     Example:
-        >>> BayesianSampler(num_initial_points=4)
-        BayesianSampler(num_initial_points=4, alpha=0.0001, beta=2.6, acquisition='auto')
+        >>> BayesianSampler(num_initial_points=4)  # doctest: +NORMALIZE_WHITESPACE
+        BayesianSampler(num_initial_points=4, alpha=0.0001, beta=2.6, acquisition='auto',
+                        random_fraction=None)
     """
 
     name = "bayesian"
@@ -92,7 +101,10 @@ class BayesianSampler(Sampler):
         alpha: float = 1e-4,
         beta: float = 2.6,
         acquisition: str = "auto",
+        random_fraction: float | None = None,
     ) -> None:
+        if random_fraction is not None and not 0.0 <= random_fraction <= 1.0:
+            raise ValueError(f"random_fraction must be between 0 and 1, got {random_fraction}.")
         if num_initial_points is not None and num_initial_points < 1:
             raise ValueError(f"num_initial_points must be at least 1, got {num_initial_points}.")
         if not alpha >= 0:
@@ -107,6 +119,7 @@ class BayesianSampler(Sampler):
         self.alpha = float(alpha)
         self.beta = float(beta)
         self.acquisition = acquisition
+        self.random_fraction = random_fraction
         # A cache, not state: the last fitted kernel hyperparameters by column (the
         # next fit starts there) and how many results that fit saw.
         self._fitted: dict[str, Any] | None = None
@@ -117,6 +130,7 @@ class BayesianSampler(Sampler):
             "alpha": self.alpha,
             "beta": self.beta,
             "acquisition": self.acquisition,
+            "random_fraction": self.random_fraction,
         }
 
     def reset(self) -> None:
@@ -142,7 +156,11 @@ class BayesianSampler(Sampler):
         seen = self.observations(context)
         values = None
         started = context.configurations_started
-        if started >= self.initial_points(context.space) and np.isfinite(seen.scores).sum() >= 2:
+        modelled = started >= self.initial_points(context.space)
+        fraction = self._random_fraction(context) if modelled else 0.0
+        if fraction > 0 and rng.random() < fraction:
+            return random_untried(context, rng)
+        if modelled and np.isfinite(seen.scores).sum() >= 2:
             try:
                 with single_blas_thread():
                     values = self._model_proposal(context, rng, seen)
@@ -155,6 +173,12 @@ class BayesianSampler(Sampler):
         if values is None:
             return random_untried(context, rng)
         return values
+
+    def _random_fraction(self, context: SamplingContext) -> float:
+        if self.random_fraction is not None:
+            return self.random_fraction
+        scheduled = any(EPOCHS in t.values for t in context.trials)
+        return _SCHEDULED_RANDOM_FRACTION if scheduled else 0.0
 
     def _quasi_random(self, context: SamplingContext) -> dict[str, Any] | None:
         """The ``number``-th point of a scrambled Sobol sequence seeded by ``seed``

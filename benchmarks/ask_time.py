@@ -1,0 +1,138 @@
+"""Does a change make ``ask()`` slower? Two revisions of tunesmith, side by side.
+
+For each algorithm (random, grid, Bayesian, Hyperband, ASHA; the Bayesian one also
+with a pruner) a study of ``--trials`` trials is run through ``ask()`` / ``report()``
+/ ``tell()`` with no store, on a 6-dimensional space (floats, a log float, ints,
+a choice); every ``ask()`` is timed. Each revision runs in its own interpreter
+(a ``git worktree`` of it under a temporary folder), the revisions alternating
+``--rounds`` times so drifts of a shared machine hit both alike. Reported: the
+median ask time per algorithm and revision (over rounds, of each round's median)
+and the ratio new / old.
+
+Run from the repository root (the project environment)::
+
+    .venv/bin/python benchmarks/ask_time.py --old 38cd0ac --new HEAD
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ALGORITHMS = ("random", "grid", "bayesian", "bayesian+median", "hyperband", "asha")
+
+# Runs inside one revision's interpreter: prints {algorithm: [ask seconds...]}.
+_PROBE = r"""
+import json, math, sys, time
+from tunesmith import HyperParameters
+from tunesmith.oracles import (ASHAOracle, BayesianOptimizationOracle, GridSearchOracle,
+                               HyperbandOracle, RandomSearchOracle)
+
+trials = int(sys.argv[1])
+
+def space():
+    hp = HyperParameters()
+    hp.Float("x1", 0.0, 1.0); hp.Float("x2", 0.0, 1.0)
+    hp.Float("lr", 1e-4, 1e-1, sampling="log")
+    hp.Int("units", 16, 512, step=16); hp.Int("layers", 1, 4)
+    hp.Choice("act", ["relu", "tanh", "gelu"])
+    return hp
+
+def loss(v, epoch):
+    return ((v["x1"] - .3) ** 2 + (v["x2"] - .6) ** 2 + abs(math.log10(v["lr"]) + 2.5) / 3
+            + abs(v["units"] - 256) / 512 + v["layers"] / 10 + (v["act"] != "gelu") * .1
+            + 1.0 / (epoch + 1))
+
+def make(name):
+    common = dict(objective="val_loss", hyperparameters=space(), seed=1)
+    if name == "random": return RandomSearchOracle(max_trials=trials, **common)
+    if name == "grid": return GridSearchOracle(max_trials=trials, **common)
+    if name == "bayesian": return BayesianOptimizationOracle(max_trials=trials, **common)
+    if name == "bayesian+median":
+        return BayesianOptimizationOracle(max_trials=trials, pruner="median", **common)
+    if name == "hyperband": return HyperbandOracle(max_epochs=27, hyperband_iterations=None, **common)
+    return ASHAOracle(max_epochs=27, max_trials=trials, **common)
+
+out = {}
+for name in sys.argv[2].split(","):
+    oracle, times = make(name), []
+    while len(times) < trials:
+        started = time.perf_counter()
+        trial = oracle.ask()
+        times.append(time.perf_counter() - started)
+        if trial is None:
+            break
+        start = int(trial.values.get("tuner/initial_epoch", 0))
+        end = int(trial.values.get("tuner/epochs", 5))
+        value, stopped = math.inf, False
+        for epoch in range(start, end):
+            value = loss(trial.values, epoch)
+            if not oracle.report(trial, epoch, {"val_loss": value}):
+                stopped = True
+                break
+        oracle.tell(trial, {"val_loss": value}, stopped_early=stopped)
+    out[name] = times
+print(json.dumps(out))
+"""
+
+
+def checkout(revision: str, folder: Path) -> Path:
+    path = folder / revision.replace("/", "_")
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "-f", str(path), revision],
+        check=True,
+        capture_output=True,
+    )
+    return path
+
+
+def probe(root: Path, trials: int, algorithms: str) -> dict[str, list[float]]:
+    env_path = str(root)
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(trials), algorithms],
+        cwd=root,
+        env={"PYTHONPATH": env_path, "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--old", required=True, help="the revision to compare against")
+    parser.add_argument("--new", default="HEAD")
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--algorithms", default=",".join(ALGORITHMS))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="ask-time-") as tmp:
+        roots = {"old": checkout(args.old, Path(tmp)), "new": checkout(args.new, Path(tmp))}
+        medians: dict[str, dict[str, list[float]]] = {"old": {}, "new": {}}
+        try:
+            for _ in range(args.rounds):
+                for which, root in roots.items():
+                    for name, times in probe(root, args.trials, args.algorithms).items():
+                        medians[which].setdefault(name, []).append(statistics.median(times))
+        finally:
+            for root in roots.values():
+                subprocess.run(["git", "worktree", "remove", "--force", str(root)], check=False)
+    print(
+        f"median ask() in ms, {args.trials} trials, {args.rounds} rounds "
+        f"(old {args.old}, new {args.new})"
+    )
+    print(f"{'algorithm':<18} {'old':>9} {'new':>9} {'new/old':>8}")
+    for name in args.algorithms.split(","):
+        old = statistics.median(medians["old"][name]) * 1e3
+        new = statistics.median(medians["new"][name]) * 1e3
+        print(f"{name:<18} {old:>9.3f} {new:>9.3f} {new / old:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
