@@ -55,7 +55,8 @@ def make(name):
     if name == "bayesian": return BayesianOptimizationOracle(max_trials=trials, **common)
     if name == "bayesian+median":
         return BayesianOptimizationOracle(max_trials=trials, pruner="median", **common)
-    if name == "hyperband": return HyperbandOracle(max_epochs=27, hyperband_iterations=None, **common)
+    if name == "hyperband":
+        return HyperbandOracle(max_epochs=27, hyperband_iterations=None, **common)
     return ASHAOracle(max_epochs=27, max_trials=trials, **common)
 
 out = {}
