@@ -12,7 +12,8 @@ as good as the target* (some trained epoch reached ``val_accuracy >= target``; t
 tuners keep the best epoch's weights) or it has trained the budget:
 
 * ``ts-hyperband``: ``tunesmith.Hyperband(max_epochs, factor=3)``, iterations
-  repeated while the budget lasts;
+  repeated while the budget lasts; ``ts-hyperband-bo`` the same with
+  ``sampler="bayesian"`` (model-based, as BOHB);
 * ``ts-asha``: ``tunesmith.ASHA(max_epochs, factor=3, min_epochs=1)``, random sampler,
   new configurations started while the budget lasts;
 * ``ts-bo+median``: ``tunesmith.BayesianOptimization(pruner=MedianPruner())``;
@@ -99,7 +100,14 @@ import keras
 import numpy as np
 
 OBJECTIVE = "val_accuracy"
-DEFAULT_METHODS = ("ts-hyperband", "ts-asha", "ts-bo+median", "ts-random+median", "kt-hyperband")
+DEFAULT_METHODS = (
+    "ts-hyperband",
+    "ts-hyperband-bo",
+    "ts-asha",
+    "ts-bo+median",
+    "ts-random+median",
+    "kt-hyperband",
+)
 EXTRA_METHODS = ("ts-random+sh", "ts-asha-bayesian")
 REFERENCE = "random"
 PROBLEMS = ("w1", "digits")
@@ -286,8 +294,11 @@ def make_tuner(
     multi = {"max_epochs": args.max_epochs, "factor": args.factor}
     if method == REFERENCE:
         return kt.RandomSearch(problem.build, max_trials=args.ref_trials, **common)
-    if method == "ts-hyperband":
-        return kt.Hyperband(problem.build, hyperband_iterations=100, **multi, **common)
+    if method in ("ts-hyperband", "ts-hyperband-bo"):
+        sampler = "bayesian" if method == "ts-hyperband-bo" else "random"
+        return kt.Hyperband(
+            problem.build, hyperband_iterations=100, sampler=sampler, **multi, **common
+        )
     if method in ("ts-asha", "ts-asha-bayesian"):
         sampler = "bayesian" if method == "ts-asha-bayesian" else "random"
         return kt.ASHA(

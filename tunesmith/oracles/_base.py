@@ -38,10 +38,12 @@ from tunesmith.samplers import (
 )
 from tunesmith.schedulers import Scheduler, make_scheduler, scheduler_settings
 from tunesmith.space import HyperParameters, config_key
+from tunesmith.store._records import MemoryStore
 from tunesmith.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
     from tunesmith.store import Store
+    from tunesmith.store._records import StudyRecords
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])
@@ -169,7 +171,10 @@ class Oracle:
             self.algorithm_name = self.composed_name
 
         self.trials: dict[str, Trial] = {}
+        #: The SQLite store this study writes through to (None until attached).
         self.store: Store | None = None
+        # Where every state change goes: the attached store, else records in memory.
+        self._records: StudyRecords = MemoryStore()
         self.stop_reason: str | None = None
         #: True when the last ``ask`` returned None only because running trials must be
         #: told first (parallel workers then ask again); the search is not over.
@@ -177,7 +182,6 @@ class Oracle:
         self._requeued: list[str] = []
         self._consecutive_failures = 0
         self._last_error: str | None = None
-        self._curves: dict[str, list[tuple[int, int, dict[str, float]]]] = {}
         self._reports = ReportedObjective(self.objective)
         #: keras-tuner's bookkeeping: the trial each tuner (by ``tuner_id``) is running.
         self.ongoing_trials: dict[str, Trial] = {}
@@ -264,8 +268,11 @@ class Oracle:
             if trial.status is TrialStatus.RUNNING:
                 self._requeued.append(trial.trial_id)
         if self.pruner is not None:
-            self._reports.load(store, skip=set(self._requeued))
+            self._reports.load(store.curve_points(), skip=set(self._requeued))
         self._restore_state()
+        # A reader reads its curves from the store too; it never writes (nothing
+        # it calls changes a trial), and a write to a read-only store would fail.
+        self._records = store
         if not read_only:
             self.store = store
             self._save_study()
@@ -301,12 +308,10 @@ class Oracle:
             self.sampler.reset()
 
     def _save_study(self) -> None:
-        if self.store is not None:
-            self.store.save_study(self.settings())
+        self._records.save_study(self.settings())
 
     def _save_trial(self, trial: Trial) -> None:
-        if self.store is not None:
-            self.store.save_trial(trial)
+        self._records.save_trial(trial)
 
     # ------------------------------------------------------------------- space
     def update_space(self, hyperparameters: HyperParameters) -> None:
@@ -444,10 +449,8 @@ class Oracle:
         trial.metrics = {}
         trial.executions = 0
         trial.epochs = 0
-        self._curves.pop(trial.trial_id, None)
         self._reports.forget(trial.trial_id)
-        if self.store is not None:
-            self.store.clear_metrics(trial.trial_id)
+        self._records.clear_metrics(trial.trial_id)
         self._save_trial(trial)
         return trial
 
@@ -549,10 +552,7 @@ class Oracle:
         whose logs lack the objective, or hold a non-finite one, never stops a trial.
         """
         clean = {k: float(v) for k, v in metrics.items() if _is_number(v)}
-        if self.store is not None:
-            self.store.append_metrics(trial.trial_id, execution, step, clean)
-        else:
-            self._curves.setdefault(trial.trial_id, []).append((execution, step, clean))
+        self._records.append_metrics(trial.trial_id, execution, step, clean)
         if self.pruner is not None and not self._reports.record(
             trial.trial_id, execution, step, clean
         ):
@@ -901,15 +901,7 @@ class Oracle:
 
     def curves(self, trial_id: str) -> list[tuple[int, int, dict[str, float]]]:
         """Per-step metrics of a trial as (execution, step, metrics) tuples."""
-        if self.store is None:
-            return list(self._curves.get(trial_id, []))
-        frame = self.store.load_curves(trial_id)
-        out = []
-        for row in frame.to_dict("records"):
-            execution, step = int(row.pop("execution")), int(row.pop("step"))
-            row.pop("trial_id", None)
-            out.append((execution, step, {k: v for k, v in row.items() if _is_number(v)}))
-        return out
+        return [(p.execution, p.step, p.metrics) for p in self._records.curve_points(trial_id)]
 
 
 def _value_at(trial: Trial, name: str, step: int) -> float | None:

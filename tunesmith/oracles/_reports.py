@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterable, Mapping
 
 from tunesmith.objective import Objective
-
-if TYPE_CHECKING:
-    from tunesmith.store import Store
+from tunesmith.store._records import CurvePoint
 
 
 class ReportedObjective:
@@ -68,26 +65,9 @@ class ReportedObjective:
         self._by_execution.pop(trial_id, None)
         self._means.pop(trial_id, None)
 
-    def load(self, store: Store, skip: Collection[str] = ()) -> None:
-        """Rebuild from ``store``'s curves, leaving out the trials in ``skip`` (the
+    def load(self, points: Iterable[CurvePoint], skip: Collection[str] = ()) -> None:
+        """Rebuild from a store's curves, leaving out the trials in ``skip`` (the
         interrupted ones, whose curves are cleared when they run again)."""
-        frame = store.load_curves()
-        if frame.empty:
-            return
-        ids = {"trial_id", "execution", "step"}
-        # load_curves prefixes a metric whose name clashes with an id column.
-        names = {c: c.removeprefix("metric:") for c in frame.columns if c not in ids}
-        for row in frame.to_dict("records"):
-            trial_id = str(row["trial_id"])
-            if trial_id in skip:
-                continue
-            metrics = {
-                name: float(row[column])
-                for column, name in names.items()
-                if row[column] is not None and not _is_nan(row[column])
-            }
-            self.record(trial_id, int(row["execution"]), int(row["step"]), metrics)
-
-
-def _is_nan(value: object) -> bool:
-    return isinstance(value, float) and math.isnan(value)
+        for point in points:
+            if point.trial_id not in skip:
+                self.record(point.trial_id, point.execution, point.step, point.metrics)

@@ -19,6 +19,7 @@ Example:
 """
 
 from tunesmith.store._paths import DB_FILENAME, TRIALS_DIRNAME, find_store
+from tunesmith.store._records import CurvePoint, MemoryStore, StudyRecords
 from tunesmith.store._recover import Recovery, recover
 from tunesmith.store._schema import SCHEMA_VERSION
 from tunesmith.store._sqlite import Store
@@ -27,8 +28,11 @@ __all__ = [
     "DB_FILENAME",
     "SCHEMA_VERSION",
     "TRIALS_DIRNAME",
+    "CurvePoint",
+    "MemoryStore",
     "Recovery",
     "Store",
+    "StudyRecords",
     "find_store",
     "recover",
 ]

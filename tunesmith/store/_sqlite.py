@@ -23,6 +23,7 @@ from tunesmith.store._paths import (
     check_trial_id,
     remove_store_files,
 )
+from tunesmith.store._records import CurvePoint
 from tunesmith.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
@@ -679,21 +680,46 @@ class Store:
         hyperparameters = _rebuild_hyperparameters(record.pop("space"), record.pop("values"))
         return Trial(hyperparameters=hyperparameters, **record)
 
+    def curve_points(self, trial_id: str | None = None) -> list[CurvePoint]:
+        """Per-step metrics as records, of one trial or of all, in trial order.
+
+        Example:
+            >>> store.curve_points("0003")[0].metrics             # doctest: +SKIP
+            {'loss': 0.52, 'val_loss': 0.61}
+        """
+        with self._snapshot() as conn:
+            return self._curve_records(conn, trial_id)
+
+    def _curve_records(
+        self, conn: sqlite3.Connection, trial_id: str | None = None
+    ) -> list[CurvePoint]:
+        sql = (
+            "SELECT c.trial_id, c.execution, c.step, c.name, c.value, c.flag "
+            "FROM curves AS c JOIN trials AS t USING (trial_id)"
+        )
+        params: tuple[str, ...] = ()
+        if trial_id is not None:
+            sql += " WHERE c.trial_id = ?"
+            params = (trial_id,)
+        sql += " ORDER BY t.number, c.execution, c.step, c.rowid"
+        points: list[CurvePoint] = []
+        for tid, execution, step, name, value, flag in conn.execute(sql, params):
+            if not points or (points[-1].trial_id, points[-1].execution, points[-1].step) != (
+                tid,
+                execution,
+                step,
+            ):
+                points.append(CurvePoint(str(tid), int(execution), int(step), {}))
+            points[-1].metrics[name] = _codec.join_float(value, flag)
+        return points
+
     def _curve_points(self, conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
         """Per trial id: ``[{"execution", "step", "metrics"}]`` in logging order."""
         out: dict[str, list[dict[str, Any]]] = {}
-        last: tuple[str, int, int] | None = None
-        rows = conn.execute(
-            "SELECT trial_id, execution, step, name, value, flag FROM curves "
-            "ORDER BY trial_id, execution, step, rowid"
-        ).fetchall()
-        for trial_id, execution, step, name, value, flag in rows:
-            if (trial_id, execution, step) != last:
-                last = (trial_id, execution, step)
-                out.setdefault(trial_id, []).append(
-                    {"execution": execution, "step": step, "metrics": {}}
-                )
-            out[trial_id][-1]["metrics"][name] = _codec.join_float(value, flag)
+        for point in self._curve_records(conn):
+            out.setdefault(point.trial_id, []).append(
+                {"execution": point.execution, "step": point.step, "metrics": point.metrics}
+            )
         return out
 
 
