@@ -59,6 +59,7 @@ from tunesmith.oracles import (
     RandomSearchOracle,
 )
 from tunesmith.pruners import MedianPruner
+from tunesmith.samplers import BayesianSampler
 
 MAX_EPOCHS = 27
 FACTOR = 3
@@ -202,10 +203,20 @@ def drive_tunesmith(oracle: Any, meter: Meter) -> None:
         oracle.tell(trial, {"val_loss": best}, stopped_early=stopped)
 
 
+#: ``--random-fraction``: the Bayesian sampler's share of random draws (None: its default).
+RANDOM_FRACTION: float | None = None
+
+
+def bayesian_or_random(method: str) -> Any:
+    if not method.endswith("-bo"):
+        return "random"
+    return BayesianSampler(random_fraction=RANDOM_FRACTION)
+
+
 def tunesmith_oracle(method: str, seed: int) -> Any:
     common = {"objective": "val_loss", "hyperparameters": space(), "seed": seed}
     if method in ("ts-hyperband", "ts-hyperband-bo"):
-        sampler = "bayesian" if method.endswith("-bo") else "random"
+        sampler = bayesian_or_random(method)
         return HyperbandOracle(
             max_epochs=MAX_EPOCHS,
             factor=FACTOR,
@@ -214,7 +225,7 @@ def tunesmith_oracle(method: str, seed: int) -> Any:
             **common,
         )
     if method in ("ts-asha", "ts-asha-bo"):
-        sampler = "bayesian" if method.endswith("-bo") else "random"
+        sampler = bayesian_or_random(method)
         return ASHAOracle(
             max_epochs=MAX_EPOCHS, factor=FACTOR, max_trials=10_000, sampler=sampler, **common
         )
@@ -360,7 +371,15 @@ def main(argv: Sequence[str] | None = None) -> list[Run]:
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--output", help="write every run as JSON lines here")
     parser.add_argument("--report", nargs="*", help="print the tables of saved runs")
+    parser.add_argument(
+        "--random-fraction",
+        type=float,
+        default=None,
+        help="the Bayesian sampler's share of random configurations (default: its own)",
+    )
     args = parser.parse_args(argv)
+    global RANDOM_FRACTION
+    RANDOM_FRACTION = args.random_fraction
     methods = args.methods.split(",")
     if args.report:
         runs = [

@@ -8,6 +8,7 @@ from fidelity_helpers import run, schedule, train
 
 from tunesmith import HyperParameters, TrialStatus
 from tunesmith.oracles import ASHA, ASHAOracle, load_oracle
+from tunesmith.samplers._fidelity_model import fidelity_data
 from tunesmith.space import config_key
 from tunesmith.store import Store
 
@@ -134,7 +135,7 @@ def test_far_fewer_epochs_than_full_training_and_a_near_best_result(sampler):
     assert max(spent) < 27 * 27, spent
 
 
-def test_the_bayesian_sampler_models_each_configuration_once():
+def test_configuration_observations_take_the_highest_rung_with_enough_results():
     oracle = make(max_trials=30, max_epochs=9, sampler="bayesian")
     trials = run(oracle, curve)
     enough = oracle.sampler.initial_points(oracle.hyperparameters)
@@ -180,3 +181,14 @@ def test_a_crash_resumes_the_same_search(tmp_path):
     assert isinstance(loaded, ASHAOracle) and loaded.rungs == [1, 3, 9]
     assert loaded.max_trials == 12 and loaded.sampler.name == "random"
     assert all(t.status is TrialStatus.COMPLETED for t in loaded.trials.values())
+
+
+def test_the_bayesian_sampler_under_asha_sees_every_measurement_at_its_fidelity():
+    oracle = make(max_trials=30, max_epochs=9, sampler="bayesian")
+    trials = run(oracle, curve)
+    data = fidelity_data(trials, oracle.objective, target=9)
+    assert len(data.values) == len(trials) and not data.pending  # promotions included
+    by_rung = {0: 0.0, 1: 0.5, 2: 1.0}  # 1, 3 and 9 epochs on a log scale to 9
+    for trial, feature in zip(sorted(trials, key=lambda t: t.number), data.fidelity, strict=True):
+        assert feature == pytest.approx(by_rung[trial.values["tuner/round"]])
+    assert np.isfinite(data.scores).all()

@@ -66,11 +66,17 @@ class SamplingContext:
     number: int
     #: The study's trial budget (a scheduler that counts configurations reads it).
     max_trials: int | None = None
+    #: Under a scheduler, the epochs of full training (a model predicts there).
+    target_fidelity: float | None = None
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def for_number(self, number: int) -> SamplingContext:
         """This context for the proposal numbered ``number`` (its own random state)."""
         return replace(self, number=number, _cache=self._cache)
+
+    def at_fidelity(self, target: float) -> SamplingContext:
+        """This context with ``target_fidelity`` set (by a multi-fidelity scheduler)."""
+        return replace(self, target_fidelity=float(target), _cache=self._cache)
 
     @property
     def rng(self) -> np.random.Generator:

@@ -11,6 +11,12 @@ import scipy
 
 from tunesmith.samplers._base import Proposal, Sampler, SamplingContext
 from tunesmith.samplers._draws import random_untried
+from tunesmith.samplers._fidelity_model import (
+    FIDELITY_COLUMN,
+    FidelityData,
+    fidelity_data,
+    with_fidelity_column,
+)
 from tunesmith.samplers._gp._acquisition import make_acquisition
 from tunesmith.samplers._gp._encoding import SpaceEncoder
 from tunesmith.samplers._gp._model import GaussianProcess, GPParams, length_prior_mean
@@ -153,17 +159,28 @@ class BayesianSampler(Sampler):
         if done is not None:
             return done
         rng = context.rng
-        seen = self.observations(context)
         values = None
         started = context.configurations_started
         modelled = started >= self.initial_points(context.space)
         fraction = self._random_fraction(context) if modelled else 0.0
         if fraction > 0 and rng.random() < fraction:
             return random_untried(context, rng)
-        if modelled and np.isfinite(seen.scores).sum() >= 2:
+        scheduled = context.target_fidelity is not None
+        data = (
+            fidelity_data(context.trials, context.objective, context.target_fidelity)
+            if scheduled
+            else None
+        )
+        seen = self.observations(context) if data is None else None
+        scores = data.scores if data is not None else seen.scores  # type: ignore[union-attr]
+        if modelled and np.isfinite(scores).sum() >= 2:
             try:
                 with single_blas_thread():
-                    values = self._model_proposal(context, rng, seen)
+                    if data is not None:
+                        values = self._fidelity_proposal(context, rng, data)
+                    else:
+                        assert seen is not None
+                        values = self._model_proposal(context, rng, seen)
             except scipy.linalg.LinAlgError:
                 # Not even jitter made the kernel matrix factorisable: this trial
                 # falls back to the quasi-random design rather than ending the search.
@@ -207,15 +224,16 @@ class BayesianSampler(Sampler):
         x = encoder.encode(finished)
         y = warp_targets(impute_failures(scores))
         model = GaussianProcess(encoder.categorical, min_noise=max(self.alpha, 1e-6))
-        last = self._warm_start(encoder)
-        if pending and last is not None and self._fit_still_holds(encoder, len(finished)):
+        columns = encoder.column_ids
+        last = self._warm_start(columns)
+        if pending and last is not None and self._fit_still_holds(columns, len(finished)):
             # Trials run in parallel, so asks come in bursts as workers free up: the
             # hyperparameters fitted a few results ago still hold, and refitting them
             # at every ask would make the driver the bottleneck of many workers.
             model.condition(x, y, last)
         else:
             model.fit(x, y, warm_start=last, rng=rng)
-            self._remember(encoder, model.params, len(finished))
+            self._remember(columns, model.params, len(finished))
         # The incumbent: the best predicted value at a trial that really scored
         # (with noisy scores, the luckiest observation would set the bar too high).
         real = np.isfinite(scores)
@@ -234,30 +252,79 @@ class BayesianSampler(Sampler):
         anchors = [finished[i] for i in order[:_ANCHORS] if real[i]]
         return propose(encoder, acquisition, rng, context.tried, anchors, context.space_size)
 
+    def _fidelity_proposal(
+        self, context: SamplingContext, rng: np.random.Generator, data: FidelityData
+    ) -> dict[str, Any] | None:
+        """The proposal of one GP over (configuration, fidelity), maximising the
+        acquisition at full training (see :mod:`._fidelity_model`)."""
+        encoder = SpaceEncoder(context.space.space, data.values)
+        if encoder.tunable_count == 0:
+            return None
+        encoded = encoder.encode(data.values)
+        x = with_fidelity_column(encoded, data.fidelity)
+        y = warp_targets(impute_failures(data.scores))
+        categorical = np.append(encoder.categorical, False)
+        model = GaussianProcess(categorical, min_noise=max(self.alpha, 1e-6))
+        columns = [*encoder.column_ids, FIDELITY_COLUMN]
+        last = self._warm_start(columns)
+        if data.pending and last is not None and self._fit_still_holds(columns, len(y)):
+            model.condition(x, y, last)
+        else:
+            model.fit(x, y, warm_start=last, rng=rng)
+            self._remember(columns, model.params, len(y))
+        real = np.isfinite(data.scores)
+        at_top = with_fidelity_column(encoded, 1.0)
+        predicted = model.predict(at_top)[0]
+        # The incumbent: the best configuration measured so far, as the model
+        # expects it to end at full training.
+        best = float(np.min(predicted[real]))
+        if data.pending:
+            x_pending = with_fidelity_column(encoder.encode(data.pending), data.pending_fidelity)
+            believed = model.predict(x_pending)[0]
+            model = model.condition_on(x_pending, believed)
+            top_pending = with_fidelity_column(encoder.encode(data.pending), 1.0)
+            best = min(best, float(np.min(model.predict(top_pending)[0])))
+        kind = _AUTO if self.acquisition == "auto" else self.acquisition
+        acquisition = make_acquisition(model, kind, best, self.beta)
+
+        def at_full_training(features: np.ndarray, grad_columns: np.ndarray | None = None):
+            return acquisition(with_fidelity_column(features, 1.0), grad_columns)
+
+        order = np.argsort(np.where(real, predicted, np.inf), kind="stable")
+        anchors: list[dict[str, Any]] = []
+        for i in order:
+            if real[i] and data.values[i] not in anchors:
+                anchors.append(data.values[i])
+            if len(anchors) == _ANCHORS:
+                break
+        return propose(encoder, at_full_training, rng, context.tried, anchors, context.space_size)
+
     # ------------------------------------------------------------ warm start
-    def _fit_still_holds(self, encoder: SpaceEncoder, finished: int) -> bool:
+    def _fit_still_holds(self, columns: list[tuple[Any, ...]], finished: int) -> bool:
         """Whether the last fit covers the same columns and nearly as many results."""
         assert self._fitted is not None
-        same_columns = set(self._fitted["lengths"]) == set(encoder.column_ids)
+        same_columns = set(self._fitted["lengths"]) == set(columns)
         seen = self._fitted["finished"]
         return same_columns and finished < max(seen * _REFIT_GROWTH, seen + 1)
 
-    def _warm_start(self, encoder: SpaceEncoder) -> GPParams | None:
+    def _warm_start(self, columns: list[tuple[Any, ...]]) -> GPParams | None:
         if self._fitted is None:
             return None
-        default = length_prior_mean(encoder.width)
+        default = length_prior_mean(len(columns))
         lengths = self._fitted["lengths"]
         return GPParams(
-            np.array([lengths.get(c, default) for c in encoder.column_ids]),
+            np.array([lengths.get(c, default) for c in columns]),
             self._fitted["signal"],
             self._fitted["noise"],
         )
 
-    def _remember(self, encoder: SpaceEncoder, params: GPParams | None, finished: int) -> None:
+    def _remember(
+        self, columns: list[tuple[Any, ...]], params: GPParams | None, finished: int
+    ) -> None:
         if params is None:
             return
         self._fitted = {
-            "lengths": dict(zip(encoder.column_ids, params.log_lengths.tolist(), strict=True)),
+            "lengths": dict(zip(columns, params.log_lengths.tolist(), strict=True)),
             "signal": params.log_signal,
             "noise": params.log_noise,
             "finished": finished,

@@ -67,7 +67,7 @@ class ASHAScheduler(Scheduler):
         started = context.configurations_started
         answer: Proposal
         if started < self.budget(context):
-            answer = sampler.sample(context.for_number(started))
+            answer = sampler.sample(context.for_number(started).at_fidelity(self.max_epochs))
             if isinstance(answer, dict):
                 return with_fidelity(
                     answer, epochs=self.rungs[0], initial_epoch=0, bracket=0, round=0

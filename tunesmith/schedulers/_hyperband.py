@@ -144,7 +144,7 @@ class HyperbandScheduler(Scheduler):
         self, context: SamplingContext, sampler: Sampler, bracket: int
     ) -> Proposal:
         """The sampler's values in round 0 of ``bracket`` (or why there are none)."""
-        drawn = sampler.sample(context)
+        drawn = sampler.sample(context.at_fidelity(self.max_epochs))
         if not isinstance(drawn, dict):
             return drawn
         return with_fidelity(

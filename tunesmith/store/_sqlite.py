@@ -558,17 +558,8 @@ class Store:
         """
         from tunesmith.store import _frames
 
-        sql = (
-            "SELECT c.trial_id, c.execution, c.step, c.name, c.value, c.flag, t.number "
-            "FROM curves AS c JOIN trials AS t USING (trial_id)"
-        )
-        params: tuple[str, ...] = ()
-        if trial_id is not None:
-            sql += " WHERE c.trial_id = ?"
-            params = (trial_id,)
-        sql += " ORDER BY t.number, c.execution, c.step, c.rowid"
         with self._snapshot() as conn:
-            rows = [tuple(row) for row in conn.execute(sql, params)]
+            rows = [tuple(row) for row in _curve_rows(conn, trial_id)]
         return _frames.curves_frame(rows)
 
     # ------------------------------------------------------------------ results
@@ -693,17 +684,8 @@ class Store:
     def _curve_records(
         self, conn: sqlite3.Connection, trial_id: str | None = None
     ) -> list[CurvePoint]:
-        sql = (
-            "SELECT c.trial_id, c.execution, c.step, c.name, c.value, c.flag "
-            "FROM curves AS c JOIN trials AS t USING (trial_id)"
-        )
-        params: tuple[str, ...] = ()
-        if trial_id is not None:
-            sql += " WHERE c.trial_id = ?"
-            params = (trial_id,)
-        sql += " ORDER BY t.number, c.execution, c.step, c.rowid"
         points: list[CurvePoint] = []
-        for tid, execution, step, name, value, flag in conn.execute(sql, params):
+        for tid, execution, step, name, value, flag, _ in _curve_rows(conn, trial_id):
             if not points or (points[-1].trial_id, points[-1].execution, points[-1].step) != (
                 tid,
                 execution,
@@ -721,6 +703,20 @@ class Store:
                 {"execution": point.execution, "step": point.step, "metrics": point.metrics}
             )
         return out
+
+
+def _curve_rows(conn: sqlite3.Connection, trial_id: str | None) -> sqlite3.Cursor:
+    """``(trial_id, execution, step, name, value, flag, number)`` of every logged
+    metric, of one trial or of all, by trial number, execution, step, logging order."""
+    sql = (
+        "SELECT c.trial_id, c.execution, c.step, c.name, c.value, c.flag, t.number "
+        "FROM curves AS c JOIN trials AS t USING (trial_id)"
+    )
+    params: tuple[str, ...] = ()
+    if trial_id is not None:
+        sql += " WHERE c.trial_id = ?"
+        params = (trial_id,)
+    return conn.execute(sql + " ORDER BY t.number, c.execution, c.step, c.rowid", params)
 
 
 def _optional_float(value: Any) -> float | None:
