@@ -335,9 +335,18 @@ def mean_se(values: Sequence[float]) -> tuple[float, float]:
     return mean, se
 
 
+def geometric_mean_se(ratios: Sequence[float]) -> tuple[float, float]:
+    """The geometric mean of ``ratios`` and its standard error as a factor (x/÷)."""
+    logs = [math.log(r) for r in ratios]
+    se = statistics.stdev(logs) / math.sqrt(len(logs)) if len(logs) > 1 else math.nan
+    return math.exp(statistics.fmean(logs)), math.exp(se)
+
+
 def summarise(runs: Sequence[Run], methods: Sequence[str]) -> str:
-    """Per problem and overall: epochs to target, the ratio to random search's
-    expected epochs (per run, then averaged), and the success rate."""
+    """Per problem and overall: epochs to target (mean ± SE; a miss counts at the
+    budget), how many times fewer than unpruned random search needs (per run, then
+    the geometric mean, the right mean of ratios; its SE as a factor), and the
+    success rate."""
     lines = []
     for problem in [*sorted({r.problem for r in runs}), "all"]:
         chosen = [r for r in runs if problem in ("all", r.problem)]
@@ -347,18 +356,20 @@ def summarise(runs: Sequence[Run], methods: Sequence[str]) -> str:
             f"\n{problem} ({seeds} problem-seeds): random search needs "
             f"{baseline:.0f} ± {baseline_se:.0f} epochs to its best"
         )
-        lines.append(f"  {'method':<18} {'epochs to target':>18} {'x fewer':>14} {'reached':>8}")
+        lines.append(
+            f"  {'method':<18} {'epochs to target':>18} {'x fewer (geo)':>16} {'reached':>8}"
+        )
         for method in methods:
             mine = [r for r in chosen if r.method == method]
             if not mine:
                 continue
             epochs, epochs_se = mean_se([r.epochs for r in mine])
-            ratio, ratio_se = mean_se([r.baseline / r.epochs for r in mine])
+            ratio, factor = geometric_mean_se([r.baseline / r.epochs for r in mine])
             bound = ">=" if not all(r.reached for r in mine) else "  "
             reached = sum(r.reached for r in mine)
             lines.append(
                 f"  {method:<18} {bound}{epochs:>7.0f} ± {epochs_se:<6.0f} "
-                f"{ratio:>6.2f} ± {ratio_se:<5.2f} {reached:>4}/{len(mine)}"
+                f"{ratio:>7.2f} x/÷ {factor:<5.2f} {reached:>4}/{len(mine)}"
             )
     return "\n".join(lines)
 

@@ -117,11 +117,11 @@ def check_count(name: str, value: Any, least: int) -> int:
         ...     check_count("max_trials", 2.5, least=1)
         ... except ValueError as error:
         ...     print(error)
-        max_trials must be a whole number of at least 1, got 2.5 (float).
+        max_trials needs to be a whole number of at least 1, got 2.5 (float).
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
         raise InvalidArgumentError(
-            f"{name} must be a whole number of at least {least}, got {value!r} "
+            f"{name} needs to be a whole number of at least {least}, got {value!r} "
             f"({type(value).__name__})."
         )
     return int(value)

@@ -14,7 +14,7 @@ from tunesmith.oracles import RandomSearchOracle
 
 @pytest.mark.parametrize("value", [2.5, "3", True, 0, -1])
 def test_max_trials_must_be_a_positive_whole_number(value):
-    with pytest.raises(InvalidArgumentError, match="max_trials must be a whole number"):
+    with pytest.raises(InvalidArgumentError, match="max_trials needs to be a whole number"):
         RandomSearchOracle(objective="loss", max_trials=value)
 
 
