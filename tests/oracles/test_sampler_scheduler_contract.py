@@ -319,3 +319,9 @@ def _trial_count(path) -> int:
             return len(store.load_trials())
     except Exception:  # the store may be mid-creation
         return 0
+
+
+@pytest.mark.parametrize("scheduler", list(SCHEDULERS))
+def test_full_training_epochs_come_from_the_scheduler(scheduler):
+    oracle = make("random", scheduler)
+    assert oracle.full_training_epochs() == (None if scheduler == "none" else 9)

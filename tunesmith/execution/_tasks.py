@@ -40,6 +40,10 @@ class WorkerOracle:
     ) -> bool:
         return self.channel.report(execution, int(step), metrics)
 
+    def full_training_epochs(self) -> int | None:
+        """The driver's oracle's full-training epochs (promotions stop below them)."""
+        return self.max_epochs
+
     def update_trial(self, trial_id: Any, metrics: Mapping[str, float], step: int = 0) -> str:
         """keras-tuner's older reporting call, forwarded as a report."""
         self.channel.report(0, int(step), metrics)
@@ -111,7 +115,7 @@ class TunerTask:
     def __init__(self, tuner: Any, fit_args: tuple, fit_kwargs: dict) -> None:
         self.tuner = worker_copy(tuner)
         self.objective = tuner.oracle.objective
-        self.max_epochs = getattr(tuner.oracle, "max_epochs", None)
+        self.max_epochs = tuner.oracle.full_training_epochs()
         self.project_dir = Path(tuner.project_dir).resolve()
         self.with_checkpoints = hasattr(tuner, "checkpoints")
         self.fit_args = fit_args

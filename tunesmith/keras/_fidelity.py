@@ -70,8 +70,8 @@ class Checkpoints:
         values = trial.values
         if EPOCHS not in values:
             return False
-        max_epochs = getattr(self.oracle, "max_epochs", None)
-        return max_epochs is None or int(values[EPOCHS]) < int(max_epochs)
+        full = self.oracle.full_training_epochs()
+        return full is None or int(values[EPOCHS]) < full
 
     def save(self, model: Any, trial: Trial, input_shape: list[int | None] | None = None) -> None:
         """Write ``model``'s current weights and optimizer state as ``trial``'s last epoch."""

@@ -477,6 +477,20 @@ class Oracle:
             return self._accept(self.scheduler.next_trial(context, self.sampler))
         return self._accept(self.sampler.sample(context))
 
+    def full_training_epochs(self) -> int | None:
+        """The epochs of full training when a scheduler sets fidelities (Hyperband's
+        ``max_epochs``), else None; an oracle's own ``max_epochs`` attribute wins.
+
+        Example:
+            >>> from tunesmith.oracles import HyperbandOracle
+            >>> HyperbandOracle(objective="loss", max_epochs=9).full_training_epochs()
+            9
+        """
+        epochs = getattr(self, "max_epochs", None)  # its own, as keras-tuner's Hyperband
+        if epochs is None and self.scheduler is not None:
+            epochs = getattr(self.scheduler, "max_epochs", None)
+        return None if epochs is None else int(epochs)
+
     def sampling_context(self, number: int | None = None) -> SamplingContext:
         """What a sampler sees now: the space, the trials, the objective, the seed.
 
