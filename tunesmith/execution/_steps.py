@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -58,8 +57,6 @@ class Steps:
             metrics = {k: float(v) for k, v in value.items()}
         else:
             metrics = {self._objective.name: float(value)}
-        if not all(math.isfinite(v) for v in metrics.values()):
-            return True  # a NaN step never stops a trial; its result says what happened
         go_on = bool(self._report(int(step), metrics))
         self.stopped = self.stopped or not go_on
         return go_on

@@ -7,7 +7,7 @@ from typing import Any
 
 from tunesmith.objective import Objective
 from tunesmith.oracles._base import Oracle
-from tunesmith.samplers import SAMPLERS, Sampler
+from tunesmith.samplers import SAMPLERS, Sampler, sampler_settings
 from tunesmith.schedulers import ASHAScheduler
 from tunesmith.space import HyperParameters
 
@@ -120,10 +120,7 @@ class ASHAOracle(Oracle):
     # ----------------------------------------------------------------- storage
     def _algorithm_args(self) -> dict[str, Any]:
         assert self.sampler is not None
-        sampler: Any = self.sampler.name
-        if sampler not in SAMPLERS or self.sampler.get_config() != SAMPLERS[sampler]().get_config():
-            sampler = {"name": self.sampler.name, "config": self.sampler.get_config()}
-        return {**self._schedule.get_config(), "sampler": sampler}
+        return {**self._schedule.get_config(), "sampler": sampler_settings(self.sampler)}
 
     # ---------------------------------------------------------------- schedule
     @property

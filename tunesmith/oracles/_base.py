@@ -511,7 +511,9 @@ class Oracle:
             self.waiting, self.stop_reason = True, None
             return None
         if isinstance(answer, Exhausted):
-            self.stop_reason = answer.reason
+            # The first reason given in this ask stands (a keras-tuner hook that
+            # calls the ready-made algorithm gives its reason before its STOPPED).
+            self.stop_reason = self.stop_reason or answer.reason
             return None
         return dict(answer)
 
@@ -521,12 +523,7 @@ class Oracle:
         if not self._populates_itself:
             return self._propose(number)
         hook = PopulateSpaceSampler(self.populate_space, self._trial_id, type(self).__name__)
-        answer = hook.sample(self.sampling_context(number))
-        reason = self.stop_reason  # the oracle's own reason, if its hook gave one
-        values = self._accept(answer)
-        if isinstance(answer, Exhausted) and reason:
-            self.stop_reason = reason
-        return values
+        return self._accept(hook.sample(self.sampling_context(number)))
 
     def populate_space(self, trial_id: str) -> dict[str, Any]:
         """keras-tuner's hook: ``{"status": ..., "values": {...}}`` for a new trial.

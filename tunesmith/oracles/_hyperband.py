@@ -7,7 +7,7 @@ from typing import Any
 
 from tunesmith.objective import Objective
 from tunesmith.oracles._base import Oracle
-from tunesmith.samplers import Sampler
+from tunesmith.samplers import Sampler, sampler_settings
 from tunesmith.schedulers import HyperbandScheduler
 from tunesmith.space import HyperParameters
 
@@ -111,10 +111,7 @@ class HyperbandOracle(Oracle):
     # ----------------------------------------------------------------- storage
     def _algorithm_args(self) -> dict[str, Any]:
         assert self.sampler is not None
-        args = self._schedule.get_config()
-        if self.sampler.name != "random":
-            args["sampler"] = {"name": self.sampler.name, "config": self.sampler.get_config()}
-        return args
+        return {**self._schedule.get_config(), "sampler": sampler_settings(self.sampler)}
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> Oracle:

@@ -87,6 +87,16 @@ def make_sampler(spec: Sampler | str | Mapping[str, Any] | None, **kwargs: Any) 
     raise ValueError(f"Unknown sampler {spec!r}; choose one of {names}, or pass a Sampler.")
 
 
-def sampler_settings(sampler: Sampler) -> dict[str, Any]:
-    """``{"name", "config"}``: what a study stores; :func:`make_sampler` reads it back."""
-    return {"name": sampler.name, "config": sampler.get_config()}
+def sampler_settings(sampler: Sampler) -> str | dict[str, Any]:
+    """What a study stores of its sampler; :func:`make_sampler` reads it back: the
+    name of a registered sampler with its default arguments, else ``{"name", "config"}``.
+
+    Example:
+        >>> sampler_settings(RandomSampler()), sampler_settings(GridSampler(4))
+        ('random', {'name': 'grid', 'config': {'float_grid_size': 4}})
+    """
+    config = sampler.get_config()
+    registered = SAMPLERS.get(sampler.name)
+    if registered is not None and config == registered().get_config():
+        return sampler.name
+    return {"name": sampler.name, "config": config}

@@ -25,7 +25,6 @@ from tunesmith.samplers._gp._targets import impute_failures, warp_targets
 from tunesmith.samplers._gp._threads import single_blas_thread
 from tunesmith.samplers._observations import Observations, configuration_observations
 from tunesmith.space import HyperParameters, config_key
-from tunesmith.space._tuner_values import EPOCHS
 
 ACQUISITIONS = ("auto", "logei", "ucb")
 # What acquisition="auto" means today; the benchmarks decide.
@@ -159,43 +158,41 @@ class BayesianSampler(Sampler):
         if done is not None:
             return done
         rng = context.rng
-        values = None
-        started = context.configurations_started
-        modelled = started >= self.initial_points(context.space)
+        modelled = context.configurations_started >= self.initial_points(context.space)
         fraction = self._random_fraction(context) if modelled else 0.0
         if fraction > 0 and rng.random() < fraction:
             return random_untried(context, rng)
-        scheduled = context.target_fidelity is not None
-        data = (
-            fidelity_data(context.trials, context.objective, context.target_fidelity)
-            if scheduled
-            else None
-        )
-        seen = self.observations(context) if data is None else None
-        scores = data.scores if data is not None else seen.scores  # type: ignore[union-attr]
-        if modelled and np.isfinite(scores).sum() >= 2:
-            try:
-                with single_blas_thread():
-                    if data is not None:
-                        values = self._fidelity_proposal(context, rng, data)
-                    else:
-                        assert seen is not None
-                        values = self._model_proposal(context, rng, seen)
-            except scipy.linalg.LinAlgError:
-                # Not even jitter made the kernel matrix factorisable: this trial
-                # falls back to the quasi-random design rather than ending the search.
-                values = None
+        values = self._proposal(context, rng) if modelled else None
         if values is None:
             values = self._quasi_random(context)
         if values is None:
             return random_untried(context, rng)
         return values
 
+    def _proposal(
+        self, context: SamplingContext, rng: np.random.Generator
+    ) -> dict[str, Any] | None:
+        """The model's proposal: over (configuration, fidelity) under a scheduler, else
+        over configurations; None without two real scores or when the kernel matrix
+        cannot be factorised (the quasi-random design then takes this trial)."""
+        try:
+            with single_blas_thread():
+                if context.target_fidelity is not None:
+                    data = fidelity_data(context.trials, context.objective, context.target_fidelity)
+                    if np.isfinite(data.scores).sum() < 2:
+                        return None
+                    return self._fidelity_proposal(context, rng, data)
+                seen = self.observations(context)
+                if np.isfinite(seen.scores).sum() < 2:
+                    return None
+                return self._model_proposal(context, rng, seen)
+        except scipy.linalg.LinAlgError:
+            return None  # not even jitter made the kernel matrix factorisable
+
     def _random_fraction(self, context: SamplingContext) -> float:
         if self.random_fraction is not None:
             return self.random_fraction
-        scheduled = any(EPOCHS in t.values for t in context.trials)
-        return _SCHEDULED_RANDOM_FRACTION if scheduled else 0.0
+        return _SCHEDULED_RANDOM_FRACTION if context.target_fidelity is not None else 0.0
 
     def _quasi_random(self, context: SamplingContext) -> dict[str, Any] | None:
         """The ``number``-th point of a scrambled Sobol sequence seeded by ``seed``
@@ -223,17 +220,9 @@ class BayesianSampler(Sampler):
             return None
         x = encoder.encode(finished)
         y = warp_targets(impute_failures(scores))
-        model = GaussianProcess(encoder.categorical, min_noise=max(self.alpha, 1e-6))
-        columns = encoder.column_ids
-        last = self._warm_start(columns)
-        if pending and last is not None and self._fit_still_holds(columns, len(finished)):
-            # Trials run in parallel, so asks come in bursts as workers free up: the
-            # hyperparameters fitted a few results ago still hold, and refitting them
-            # at every ask would make the driver the bottleneck of many workers.
-            model.condition(x, y, last)
-        else:
-            model.fit(x, y, warm_start=last, rng=rng)
-            self._remember(columns, model.params, len(finished))
+        model = self._fitted_model(
+            x, y, encoder.categorical, encoder.column_ids, bool(pending), rng
+        )
         # The incumbent: the best predicted value at a trial that really scored
         # (with noisy scores, the luckiest observation would set the bar too high).
         real = np.isfinite(scores)
@@ -246,8 +235,7 @@ class BayesianSampler(Sampler):
             believed = model.predict(x_pending)[0]
             model = model.condition_on(x_pending, believed)
             best = min(best, float(np.min(believed)))
-        kind = _AUTO if self.acquisition == "auto" else self.acquisition
-        acquisition = make_acquisition(model, kind, best, self.beta)
+        acquisition = make_acquisition(model, self._acquisition_kind, best, self.beta)
         order = np.argsort(np.where(real, y, np.inf), kind="stable")
         anchors = [finished[i] for i in order[:_ANCHORS] if real[i]]
         return propose(encoder, acquisition, rng, context.tried, anchors, context.space_size)
@@ -263,15 +251,14 @@ class BayesianSampler(Sampler):
         encoded = encoder.encode(data.values)
         x = with_fidelity_column(encoded, data.fidelity)
         y = warp_targets(impute_failures(data.scores))
-        categorical = np.append(encoder.categorical, False)
-        model = GaussianProcess(categorical, min_noise=max(self.alpha, 1e-6))
-        columns = [*encoder.column_ids, FIDELITY_COLUMN]
-        last = self._warm_start(columns)
-        if data.pending and last is not None and self._fit_still_holds(columns, len(y)):
-            model.condition(x, y, last)
-        else:
-            model.fit(x, y, warm_start=last, rng=rng)
-            self._remember(columns, model.params, len(y))
+        model = self._fitted_model(
+            x,
+            y,
+            np.append(encoder.categorical, False),
+            [*encoder.column_ids, FIDELITY_COLUMN],
+            bool(data.pending),
+            rng,
+        )
         real = np.isfinite(data.scores)
         at_top = with_fidelity_column(encoded, 1.0)
         predicted = model.predict(at_top)[0]
@@ -279,13 +266,12 @@ class BayesianSampler(Sampler):
         # expects it to end at full training.
         best = float(np.min(predicted[real]))
         if data.pending:
-            x_pending = with_fidelity_column(encoder.encode(data.pending), data.pending_fidelity)
-            believed = model.predict(x_pending)[0]
-            model = model.condition_on(x_pending, believed)
-            top_pending = with_fidelity_column(encoder.encode(data.pending), 1.0)
+            pending = encoder.encode(data.pending)
+            x_pending = with_fidelity_column(pending, data.pending_fidelity)
+            model = model.condition_on(x_pending, model.predict(x_pending)[0])
+            top_pending = with_fidelity_column(pending, 1.0)
             best = min(best, float(np.min(model.predict(top_pending)[0])))
-        kind = _AUTO if self.acquisition == "auto" else self.acquisition
-        acquisition = make_acquisition(model, kind, best, self.beta)
+        acquisition = make_acquisition(model, self._acquisition_kind, best, self.beta)
 
         def at_full_training(features: np.ndarray, grad_columns: np.ndarray | None = None):
             return acquisition(with_fidelity_column(features, 1.0), grad_columns)
@@ -299,7 +285,36 @@ class BayesianSampler(Sampler):
                 break
         return propose(encoder, at_full_training, rng, context.tried, anchors, context.space_size)
 
+    @property
+    def _acquisition_kind(self) -> str:
+        return _AUTO if self.acquisition == "auto" else self.acquisition
+
     # ------------------------------------------------------------ warm start
+    def _fitted_model(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        categorical: np.ndarray,
+        columns: list[tuple[Any, ...]],
+        pending: bool,
+        rng: np.random.Generator,
+    ) -> GaussianProcess:
+        """A GP on ``(x, y)``, its kernel hyperparameters fitted from the last fit's,
+        or, with trials running and nearly as many results as that fit saw, reused.
+
+        Trials run in parallel, so asks come in bursts as workers free up: the
+        hyperparameters fitted a few results ago still hold, and refitting them at
+        every ask would make the driver the bottleneck of many workers.
+        """
+        model = GaussianProcess(categorical, min_noise=max(self.alpha, 1e-6))
+        last = self._warm_start(columns)
+        if pending and last is not None and self._fit_still_holds(columns, len(y)):
+            model.condition(x, y, last)
+        else:
+            model.fit(x, y, warm_start=last, rng=rng)
+            self._remember(columns, model.params, len(y))
+        return model
+
     def _fit_still_holds(self, columns: list[tuple[Any, ...]], finished: int) -> bool:
         """Whether the last fit covers the same columns and nearly as many results."""
         assert self._fitted is not None

@@ -72,11 +72,9 @@ def fidelity_data(trials: Sequence[Trial], objective: Objective, target: float) 
             pending.append(trial.values)
             pending_fidelity.append(feature)
         elif trial.status.is_finished:
-            score = trial.score
-            good = trial.has_valid_score and score is not None and math.isfinite(score)
             values.append(trial.values)
             fidelity.append(feature)
-            scores.append(sign * float(score) if good else math.inf)  # type: ignore[arg-type]
+            scores.append(sign * float(trial.score) if trial.has_valid_score else math.inf)  # type: ignore[arg-type]
     return FidelityData(
         values,
         np.array(fidelity, dtype=float),

@@ -99,7 +99,8 @@ def configuration_observations(
     sign = 1.0 if objective.direction == "min" else -1.0
     chains = lineages(trials)
     results = [
-        {fidelity_of(t): sign * float(t.score) for t in chain if _scored(t)} for chain in chains
+        {fidelity_of(t): sign * float(t.score) for t in chain if t.has_valid_score}
+        for chain in chains
     ]
     reference = _reference(results, enough)
     finished, scores, stopped, pending = [], [], [], []
@@ -135,7 +136,3 @@ def _reference(results: list[dict[Fidelity, float]], enough: int) -> Fidelity | 
     if reached:
         return max(reached)
     return max(counts, key=lambda level: (counts[level], level))
-
-
-def _scored(trial: Trial) -> bool:
-    return trial.has_valid_score and trial.score is not None and math.isfinite(trial.score)
