@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONSTRAINTS ?= constraints.txt
 export KERAS_BACKEND ?= jax
 
-.PHONY: demo test lint bench clean install constraints
+.PHONY: demo test lint bench clean install constraints vendor
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(BIN)/activate:
 
 # The stamp re-installs only when the package's requirements change.
 $(VENV)/.installed: $(BIN)/activate pyproject.toml $(CONSTRAINTS)
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[keras,examples,report,tensorboard,ray,dev]"
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[keras,examples,report,tensorboard,ray,dashboard,dev]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -39,8 +39,18 @@ constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
 	.venv-constraints/bin/pip install --quiet --upgrade "pip>=23,<27"
-	.venv-constraints/bin/pip install --quiet -e ".[keras,examples,report,tensorboard,ray,dev]"
+	.venv-constraints/bin/pip install --quiet -e ".[keras,examples,report,tensorboard,ray,dashboard,dev]"
 	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; \
 	  .venv-constraints/bin/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
 	mv constraints.new constraints.txt
 	rm -rf .venv-constraints
+
+# Fetch the vendored charting library again from npm and check it is the same file.
+ECHARTS_VERSION := 6.1.0
+ECHARTS_SHA256  := b66b25aeb4df84e33199dc21694014d336d222cbd9deb0e5a7c14bd6aa0d0fd0
+vendor:
+	rm -rf .vendor && mkdir .vendor
+	cd .vendor && npm pack --silent echarts@$(ECHARTS_VERSION) && tar xzf echarts-$(ECHARTS_VERSION).tgz
+	echo "$(ECHARTS_SHA256)  .vendor/package/dist/echarts.min.js" | sha256sum -c -
+	cp .vendor/package/dist/echarts.min.js tunesmith/dashboard/static/vendor/echarts.min.js
+	rm -rf .vendor

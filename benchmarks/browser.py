@@ -8,8 +8,10 @@ and ``chromium-driver``).
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,6 @@ _FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-extensions",
-    "--window-size=1400,1000",
 )
 
 _CHARTS_JS = """
@@ -65,38 +66,46 @@ def find_chromium() -> tuple[str, str] | None:
     return (browser, driver) if browser and driver else None
 
 
-def render(report: str | Path, screenshot: str | Path | None = None) -> RenderResult:
-    """Load ``report`` in headless Chromium; optionally save a full-page screenshot."""
+@contextlib.contextmanager
+def chromium(width: int = 1400, height: int = 1000) -> Iterator[Any]:
+    """A selenium driver of headless Chromium with a fresh profile, quit on exit."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     found = find_chromium()
     if found is None:
         raise RuntimeError(
-            "Chromium and chromedriver are needed to render a report "
+            "Chromium and chromedriver are needed here "
             "(Debian: apt-get install chromium chromium-driver)."
         )
     browser, driver_path = found
     with tempfile.TemporaryDirectory(prefix="tunesmith-chromium-") as profile:
         options = webdriver.ChromeOptions()
         options.binary_location = browser
-        for flag in (*_FLAGS, f"--user-data-dir={profile}"):
+        for flag in (*_FLAGS, f"--window-size={width},{height}", f"--user-data-dir={profile}"):
             options.add_argument(flag)
         options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         driver = webdriver.Chrome(service=Service(driver_path), options=options)
         try:
-            driver.get(Path(report).resolve().as_uri())  # returns after the load event
-            load_ms = driver.execute_script(_LOAD_MS_JS)
-            charts = driver.execute_script(_CHARTS_JS)
-            errors = [
-                entry["message"]
-                for entry in driver.get_log("browser")
-                if entry.get("level") == "SEVERE"
-            ]
-            if screenshot is not None:
-                height = driver.execute_script("return document.documentElement.scrollHeight")
-                driver.set_window_size(1400, min(int(height), 12000))
-                driver.save_screenshot(str(screenshot))
-            return RenderResult(float(load_ms or 0.0), charts, errors, driver.title)
+            yield driver
         finally:
             driver.quit()
+
+
+def console_errors(driver: Any) -> list[str]:
+    """The SEVERE console messages logged since the last call."""
+    return [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+def render(report: str | Path, screenshot: str | Path | None = None) -> RenderResult:
+    """Load ``report`` in headless Chromium; optionally save a full-page screenshot."""
+    with chromium() as driver:
+        driver.get(Path(report).resolve().as_uri())  # returns after the load event
+        load_ms = driver.execute_script(_LOAD_MS_JS)
+        charts = driver.execute_script(_CHARTS_JS)
+        errors = console_errors(driver)
+        if screenshot is not None:
+            height = driver.execute_script("return document.documentElement.scrollHeight")
+            driver.set_window_size(1400, min(int(height), 12000))
+            driver.save_screenshot(str(screenshot))
+        return RenderResult(float(load_ms or 0.0), charts, errors, driver.title)

@@ -45,7 +45,7 @@ _KERAS_NAMES = {
     "ASHA",
     "Tuner",
 }
-_LAZY_MODULES = {"tuners", "keras", "engine", "applications"}
+_LAZY_MODULES = {"tuners", "keras", "engine", "applications", "web"}
 
 
 def __getattr__(name: str) -> Any:
@@ -55,6 +55,8 @@ def __getattr__(name: str) -> Any:
         return importlib.import_module("tunesmith.tuners.sklearn_tuner").SklearnTuner
     if name in _KERAS_NAMES:
         return getattr(importlib.import_module("tunesmith.keras"), name)
+    if name == "dashboard":  # the web server loads only when a dashboard is asked for
+        return importlib.import_module("tunesmith.web").dashboard
     if name in _LAZY_MODULES:
         return importlib.import_module(f"tunesmith.{name}")
     raise AttributeError(f"module 'tunesmith' has no attribute {name!r}")
@@ -86,6 +88,7 @@ __all__ = [
     "Tuner",
     "__version__",
     "applications",
+    "dashboard",
     "errors",
     "oracles",
     "pruners",

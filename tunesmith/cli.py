@@ -1,5 +1,5 @@
 """The ``tunesmith`` command: run the demo study; summarise, export, report, back up,
-recover or view a stored project in TensorBoard."""
+recover or view a stored project in TensorBoard; serve a live dashboard of them."""
 
 from __future__ import annotations
 
@@ -106,6 +106,33 @@ def _tensorboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dashboard(args: argparse.Namespace) -> int:
+    try:
+        from tunesmith.web import DashboardServer
+        from tunesmith.web._serve import print_banner
+    except ImportError as exc:
+        print(f"tunesmith: {exc}", file=sys.stderr)
+        return 2
+    try:
+        server = DashboardServer(
+            Path(args.directory),
+            host=args.host,
+            port=args.port,
+            allow_remote=args.allow_remote,
+            token=args.token,
+        )
+    except (ValueError, OSError) as exc:
+        print(f"tunesmith: {exc}", file=sys.stderr)
+        return 2
+    print_banner(server)
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    server.serve_forever()
+    return 0
+
+
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
     """Shows each option's default, but not a default of None (nothing to show)."""
 
@@ -196,6 +223,21 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--logdir", required=True, help="folder to write the event files to")
     board.add_argument("--overwrite", action="store_true", help="replace event files there")
     board.set_defaults(run=_tensorboard)
+
+    live = commands.add_parser(
+        "dashboard", help="serve a live dashboard of every project under a folder"
+    )
+    live.add_argument("directory", nargs="?", default=".", help="folder holding the projects")
+    live.add_argument("--port", type=int, default=8765, help="port to listen on (0: any free)")
+    live.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    live.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host reachable from other machines (a token is then required)",
+    )
+    live.add_argument("--token", help="the token to require (default: a random one, off-machine)")
+    live.add_argument("--open", action="store_true", help="open it in the web browser")
+    live.set_defaults(run=_dashboard)
     return parser
 
 

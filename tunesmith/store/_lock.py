@@ -52,3 +52,49 @@ def release_driver(project_dir: Path) -> None:
     fd = _held.pop(path, None)
     if fd is not None:
         os.close(fd)  # closing the descriptor releases the flock
+
+
+def driver_running(project_dir: Path) -> bool:
+    """Whether a process holds the project's driver lock, found without touching it.
+
+    Taking the lock to test it, even shared and for an instant, could make a search
+    starting at that moment fail; so the kernel's table of locks is read instead
+    (``/proc/locks``). Where there is none, the pid written in the lock file is
+    checked, which a reused pid can fool.
+    """
+    path = project_dir / LOCK_FILENAME
+    try:
+        inode = path.stat().st_ino
+    except OSError:
+        return False
+    try:
+        table = Path("/proc/locks").read_text()
+    except OSError:
+        return _pid_alive(path)
+    for line in table.splitlines():
+        fields = line.split()
+        # "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF" (a blocked waiter has "->")
+        if (
+            len(fields) >= 6
+            and fields[1] == "FLOCK"
+            and fields[2] != "->"
+            and fields[5].rsplit(":", 1)[-1] == str(inode)
+        ):
+            return True
+    return False
+
+
+def _pid_alive(path: Path) -> bool:
+    try:
+        pid = int(path.read_text().strip() or 0)
+    except (OSError, ValueError):
+        return False
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

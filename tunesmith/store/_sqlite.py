@@ -126,6 +126,17 @@ class Store:
                 f"The store at {project_dir} was written by an older tunesmith (format "
                 f"{version}); open it once with a tuner to bring it up to date."
             )
+        return cls.reopen_read_only(project_dir)
+
+    @classmethod
+    def reopen_read_only(cls, project_dir: Path) -> Store:
+        """A read-only connection to a store :meth:`open_read_only` has already checked.
+
+        Cheap (no integrity check), for a reader that visits a store another process
+        is writing, briefly and often: the dashboard. Each visit sees the newest
+        committed state, and a short visit never holds back the writer's checkpoints.
+        """
+        db_path = project_dir / DB_FILENAME
         wal = _schema.sidecars(db_path)[0]
         uri = db_path.resolve().as_uri()
         # Without a log, all the content is in the file: reading it as immutable keeps
@@ -491,6 +502,65 @@ class Store:
             )
             for row in rows
         }
+
+    def trial_records(self, updated_after: float | None = None) -> list[dict[str, Any]]:
+        """Every trial as plain values, or those written after ``updated_after``.
+
+        Each record holds the fields of a :class:`~tunesmith.trial.Trial` with the
+        hyperparameter values as a dict (``values``) and ``updated_at``, the time of
+        the trial's last write: the cursor of a reader that follows a running search.
+
+        Example:
+            >>> fresh = store.trial_records(updated_after=cursor)  # doctest: +SKIP
+        """
+        sql = _SELECT_TRIALS
+        params: tuple[float, ...] = ()
+        if updated_after is not None:
+            # >=, not >: two writes can share a timestamp; the reader keeps the newest.
+            sql += " WHERE t.updated_at >= ?"
+            params = (updated_after,)
+        with self._snapshot() as conn:
+            rows = conn.execute(sql + " ORDER BY t.number", params).fetchall()
+        records = []
+        for row in rows:
+            record = self._record(row, with_space=False)
+            record["updated_at"] = row["updated_at"]
+            records.append(record)
+        return records
+
+    def curve_position(self) -> int:
+        """The position of the newest per-step metric (see :meth:`curve_points_after`)."""
+        with self._snapshot() as conn:
+            (position,) = conn.execute("SELECT coalesce(max(rowid), 0) FROM curves").fetchone()
+        return int(position)
+
+    def curve_points_after(self, position: int = 0) -> tuple[list[CurvePoint], int]:
+        """Per-step metrics written after ``position``, and the position to ask from next.
+
+        Positions grow with every write, so a reader that follows a running search
+        asks for what is new instead of every curve again. A step written twice comes
+        back again only when its new rows come after the reader's position; a reader
+        that must see rewritten curves reads a trial again when its ``attempts``
+        change (a trial run again after a crash clears its curves and starts over).
+
+        Example:
+            >>> points, position = store.curve_points_after(0)      # doctest: +SKIP
+            >>> newer, position = store.curve_points_after(position)  # doctest: +SKIP
+        """
+        with self._snapshot() as conn:
+            rows = conn.execute(
+                "SELECT trial_id, execution, step, name, value, flag, rowid FROM curves "
+                "WHERE rowid > ? ORDER BY rowid",
+                (int(position),),
+            ).fetchall()
+        points: list[CurvePoint] = []
+        for tid, execution, step, name, value, flag, rowid in rows:
+            position = max(position, int(rowid))
+            key = (str(tid), int(execution), int(step))
+            if not points or (points[-1].trial_id, points[-1].execution, points[-1].step) != key:
+                points.append(CurvePoint(*key, {}))
+            points[-1].metrics[name] = _codec.join_float(value, flag)
+        return points, position
 
     def next_trial_number(self) -> int:
         """One more than the largest stored trial number (0 for an empty store)."""

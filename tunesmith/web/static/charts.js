@@ -1,0 +1,274 @@
+/* Chart specifications of a study, shared by the dashboard and the HTML report.
+ *
+ * Each function takes the study document the server serves (tunesmith/web/_payload.py)
+ * and returns an ECharts option; drawing, events and updates are the page's business.
+ * Nothing here touches the DOM, so the report and the dashboard cannot drift apart.
+ */
+(function (global) {
+  "use strict";
+
+  const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c", "#0891b2",
+                   "#ca8a04", "#db2777", "#4b5563", "#65a30d"];
+  const FINISHED = new Set(["COMPLETED", "STOPPED"]);
+  const TUNER_PREFIX = "tuner/";
+
+  function isNumber(x) { return typeof x === "number" && Number.isFinite(x); }
+
+  function scored(study) {
+    return study.trials.filter((t) => FINISHED.has(t.status) && isNumber(t.score));
+  }
+
+  function better(study, a, b) {
+    return study.objective.direction === "max" ? a > b : a < b;
+  }
+
+  function formatValue(v) {
+    if (v === null || v === undefined) return "–";
+    if (typeof v === "number") {
+      if (Number.isInteger(v)) return String(v);
+      const a = Math.abs(v);
+      return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toPrecision(4);
+    }
+    return String(v);
+  }
+
+  /* The tuned hyperparameters, each with how to place it on an axis. */
+  function dimensions(study) {
+    const out = [];
+    for (const hp of study.space) {
+      const c = hp.config || {};
+      if (hp.class_name === "Fixed" || c.name.startsWith(TUNER_PREFIX)) continue;
+      if (hp.class_name === "Float" || hp.class_name === "Int") {
+        out.push({ name: c.name, kind: c.sampling === "log" ? "log" : "value",
+                   min: c.min_value, max: c.max_value });
+      } else if (hp.class_name === "Boolean") {
+        out.push({ name: c.name, kind: "category", categories: ["false", "true"] });
+      } else {
+        const values = (c.values || []).map(String);
+        const numeric = (c.values || []).every(isNumber);
+        out.push(numeric && c.ordered !== false && values.length > 2
+          ? { name: c.name, kind: "value",
+              min: Math.min(...c.values), max: Math.max(...c.values) }
+          : { name: c.name, kind: "category", categories: values });
+      }
+    }
+    return out;
+  }
+
+  function axisValue(dim, value) {
+    if (value === undefined || value === null) return dim.kind === "category" ? "(inactive)" : null;
+    if (dim.kind === "category") return String(value);
+    return isNumber(value) ? value : null;
+  }
+
+  function objectiveLabel(study) {
+    const o = study.objective;
+    return `${o.name} (${o.direction === "max" ? "higher" : "lower"} is better)`;
+  }
+
+  /* Score of every finished trial by trial number, and the best so far. */
+  function history(study) {
+    const trials = scored(study).slice().sort((a, b) => a.number - b.number);
+    const points = trials.map((t) => ({ value: [t.number, t.score], id: t.id }));
+    const best = [];
+    let incumbent = null;
+    for (const t of trials) {
+      if (incumbent === null || better(study, t.score, incumbent)) incumbent = t.score;
+      best.push([t.number, incumbent]);
+    }
+    return {
+      animation: false,
+      grid: { left: 64, right: 24, top: 36, bottom: 48 },
+      legend: { top: 4 },
+      tooltip: {
+        trigger: "item",
+        formatter: (p) => p.seriesIndex === 0
+          ? `trial ${p.data.id}<br>${study.objective.name} ${formatValue(p.data.value[1])}`
+          : `best after trial ${p.value[0]}: ${formatValue(p.value[1])}`,
+      },
+      xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 28, minInterval: 1 },
+      yAxis: { type: "value", name: objectiveLabel(study), scale: true },
+      dataZoom: [{ type: "inside" }],
+      series: [
+        { name: "trial", type: "scatter", data: points, symbolSize: 6,
+          large: points.length > 2000, itemStyle: { color: PALETTE[0], opacity: 0.7 } },
+        { name: "best so far", type: "line", step: "end", data: best, showSymbol: false,
+          lineStyle: { color: PALETTE[1], width: 2 } },
+      ],
+    };
+  }
+
+  /* One line per finished trial through every tuned hyperparameter and the score.
+   * Returns the option and the trial id of each line, in data order. */
+  function parallel(study) {
+    const dims = dimensions(study);
+    const trials = scored(study);
+    const scores = trials.map((t) => t.score);
+    const axes = dims.map((d, i) => {
+      const axis = { dim: i, name: d.name, type: d.kind };
+      if (d.kind === "category") {
+        axis.data = trials.some((t) => t.values[d.name] === undefined)
+          ? [...d.categories, "(inactive)"] : d.categories;
+      } else if (isNumber(d.min) && isNumber(d.max)) {
+        axis.min = d.min; axis.max = d.max;
+      }
+      return axis;
+    });
+    axes.push({ dim: dims.length, name: study.objective.name, type: "value", scale: true,
+                inverse: study.objective.direction === "max",
+                nameTextStyle: { fontWeight: "bold" } });
+    const data = trials.map((t) => [...dims.map((d) => axisValue(d, t.values[d.name])), t.score]);
+    const lo = Math.min(...scores), hi = Math.max(...scores);
+    return {
+      ids: trials.map((t) => t.id),
+      option: {
+        animation: false,
+        parallel: { left: 48, right: 96, top: 48, bottom: 32,
+                    parallelAxisDefault: { nameLocation: "end", nameGap: 16,
+                                           areaSelectStyle: { width: 16 } } },
+        parallelAxis: axes,
+        visualMap: {
+          type: "continuous", show: true, dimension: dims.length, right: 0, top: "middle",
+          min: Number.isFinite(lo) ? lo : 0, max: Number.isFinite(hi) && hi > lo ? hi : lo + 1,
+          inRange: { color: study.objective.direction === "max"
+            ? ["#f59e0b", "#2563eb"] : ["#2563eb", "#f59e0b"] },
+          text: [formatValue(hi), formatValue(lo)], calculable: false, itemHeight: 120,
+        },
+        series: [{ type: "parallel", data, smooth: false, progressive: 1000,
+                   lineStyle: { width: 1, opacity: trials.length > 1000 ? 0.25 : 0.6 },
+                   inactiveOpacity: 0.03, activeOpacity: 0.9 }],
+      },
+    };
+  }
+
+  /* Score against one hyperparameter (the "slice" of the search). */
+  function slice(study, name) {
+    const dim = dimensions(study).find((d) => d.name === name);
+    const trials = scored(study).filter((t) => t.values[name] !== undefined);
+    const points = trials.map((t) => ({ value: [axisValue(dim, t.values[name]), t.score], id: t.id }));
+    const xAxis = { type: dim.kind, name, nameLocation: "middle", nameGap: 28 };
+    if (dim.kind === "category") xAxis.data = dim.categories;
+    else { xAxis.scale = true; if (dim.kind === "log") delete xAxis.scale; }
+    return {
+      animation: false,
+      grid: { left: 64, right: 24, top: 24, bottom: 48 },
+      tooltip: { trigger: "item",
+                 formatter: (p) => `trial ${p.data.id}<br>${name} ${formatValue(p.data.value[0])}` +
+                   `<br>${study.objective.name} ${formatValue(p.data.value[1])}` },
+      xAxis, yAxis: { type: "value", name: objectiveLabel(study), scale: true },
+      series: [{ type: "scatter", data: points, symbolSize: 7, large: points.length > 2000,
+                 itemStyle: { color: PALETTE[0], opacity: 0.65 } }],
+    };
+  }
+
+  /* Each hyperparameter's share of the score's variation, largest on top. */
+  function importance(doc) {
+    const names = doc.names.slice().reverse();
+    const shares = doc.shares.slice().reverse();
+    return {
+      animation: false,
+      grid: { left: 140, right: 48, top: 16, bottom: 32 },
+      tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${(p.value * 100).toFixed(1)} %` },
+      xAxis: { type: "value", max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)} %` } },
+      yAxis: { type: "category", data: names },
+      series: [{ type: "bar", data: shares, itemStyle: { color: PALETTE[0] },
+                 label: { show: true, position: "right",
+                          formatter: (p) => `${(p.value * 100).toFixed(0)} %` } }],
+    };
+  }
+
+  /* Metric names logged in some curves, the objective's first. */
+  function curveMetrics(curves, objectiveName) {
+    const names = new Set();
+    for (const rows of Object.values(curves)) for (const row of rows) for (const k in row[2]) names.add(k);
+    const out = [...names].sort();
+    const i = out.indexOf(objectiveName);
+    if (i > 0) { out.splice(i, 1); out.unshift(objectiveName); }
+    return out;
+  }
+
+  /* One line per trial of one metric by epoch (first execution), trial named on hover. */
+  function curves(curvesByTrial, metric, trialIds) {
+    const series = trialIds.filter((id) => curvesByTrial[id]).map((id, i) => {
+      const byStep = new Map();
+      for (const [execution, step, metrics] of curvesByTrial[id]) {
+        if (execution === 0 && metric in metrics) byStep.set(step, metrics[metric]);
+      }
+      const data = [...byStep.entries()].sort((a, b) => a[0] - b[0]).map(([s, v]) => [s + 1, v]);
+      return { name: `trial ${id}`, type: "line", data, showSymbol: data.length < 60,
+               symbolSize: 4, connectNulls: false, emphasis: { focus: "series" },
+               lineStyle: { width: 1.6 }, color: PALETTE[i % PALETTE.length] };
+    });
+    return {
+      animation: false,
+      grid: { left: 64, right: 24, top: 40, bottom: 48 },
+      legend: { top: 4, type: "scroll" },
+      tooltip: { trigger: "axis", valueFormatter: formatValue },
+      xAxis: { type: "value", name: "epoch", nameLocation: "middle", nameGap: 28, minInterval: 1 },
+      yAxis: { type: "value", name: metric, scale: true },
+      series,
+    };
+  }
+
+  /* Hyperband / ASHA: each trial at the rung it reached, promotions drawn as links. */
+  function brackets(study) {
+    const byId = new Map(study.trials.map((t) => [t.id, t]));
+    const groups = new Map();
+    const links = [];
+    for (const t of scored(study)) {
+      const bracket = t.values["tuner/bracket"];
+      if (bracket === undefined) continue;
+      const epochs = t.values["tuner/epochs"];
+      if (!groups.has(bracket)) groups.set(bracket, []);
+      groups.get(bracket).push({ value: [epochs, t.score], id: t.id });
+      const parent = byId.get(t.values["tuner/trial_id"]);
+      if (parent && isNumber(parent.score)) {
+        links.push([parent.values["tuner/epochs"], parent.score], [epochs, t.score], null);
+      }
+    }
+    const keys = [...groups.keys()].sort((a, b) => b - a);
+    return {
+      animation: false,
+      grid: { left: 64, right: 24, top: 40, bottom: 48 },
+      legend: { top: 4 },
+      tooltip: { trigger: "item",
+                 formatter: (p) => p.data && p.data.id ? `trial ${p.data.id}<br>${p.seriesName}` +
+                   `<br>${formatValue(p.data.value[0])} epochs: ${formatValue(p.data.value[1])}` : "" },
+      xAxis: { type: "log", name: "epochs (rung)", nameLocation: "middle", nameGap: 28 },
+      yAxis: { type: "value", name: objectiveLabel(study), scale: true },
+      series: [
+        { name: "promotion", type: "line", data: links, showSymbol: false, silent: true,
+          connectNulls: false, lineStyle: { color: "#9ca3af", width: 1 } },
+        ...keys.map((k, i) => ({ name: `bracket ${k}`, type: "scatter", data: groups.get(k),
+                                 symbolSize: 7, color: PALETTE[i % PALETTE.length] })),
+      ],
+    };
+  }
+
+  /* Best score so far of several studies on one axis (same objective direction). */
+  function compareHistory(studies) {
+    return {
+      animation: false,
+      grid: { left: 64, right: 24, top: 40, bottom: 48 },
+      legend: { top: 4 },
+      tooltip: { trigger: "axis", valueFormatter: formatValue },
+      xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 28, minInterval: 1 },
+      yAxis: { type: "value", name: "best so far", scale: true },
+      series: studies.map((study, i) => {
+        const best = [];
+        let incumbent = null;
+        for (const t of scored(study).slice().sort((a, b) => a.number - b.number)) {
+          if (incumbent === null || better(study, t.score, incumbent)) incumbent = t.score;
+          best.push([t.number, incumbent]);
+        }
+        return { name: study.key, type: "line", step: "end", data: best, showSymbol: false,
+                 color: PALETTE[i % PALETTE.length] };
+      }),
+    };
+  }
+
+  global.TunesmithCharts = {
+    PALETTE, FINISHED, scored, better, formatValue, dimensions, history, parallel, slice,
+    importance, curveMetrics, curves, brackets, compareHistory,
+  };
+})(typeof window !== "undefined" ? window : globalThis);
