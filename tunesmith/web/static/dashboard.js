@@ -260,8 +260,11 @@
           el("h3", {}, "Notes on this study"), noteEditor(state, null)))),
       section("trials", "Trials", el("div", { class: "toolbar" },
         el("label", {}, "status ", statusFilter(state)),
-        el("button", { id: "clear-filters", onclick: () => { state.filters = {}; state.status = ""; state.brushed = null;
-          clearBrush(state); renderStudy(state); } }, "clear filters"),
+        el("button", { id: "clear-filters", onclick: () => {
+          state.filters = {}; state.status = ""; state.page = 0;
+          document.getElementById("status-filter").value = "";
+          clearBrush(state); state.brushed = null; drawTable(state);
+        } }, "clear filters"),
         el("span", { class: "muted", id: "brush-note" })),
         state.nodes.table, state.nodes.pager, state.nodes.details),
       el("div", { class: "grid2" },
@@ -504,9 +507,11 @@
 
   function drawParallel(state) {
     const { ids, option } = C.parallel(studyNow(state));
-    const unchanged = state.parallelIds && state.parallelIds.length === ids.length;
+    // Redrawing would drop the user's brushed ranges: only when the lines changed.
+    const drawn = ids.join(",");
     state.parallelIds = ids;
-    if (unchanged) return;  // redrawing would drop the user's brushed ranges
+    if (state.parallelDrawn === drawn) return;
+    state.parallelDrawn = drawn;
     state.charts.parallel.setOption(option, { notMerge: true });
   }
 

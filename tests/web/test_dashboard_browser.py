@@ -1,0 +1,244 @@
+"""The dashboard in real headless Chromium: what a person clicks, hovers and watches.
+
+CI installs Debian's chromium and chromium-driver and sets TUNESMITH_REQUIRE_BROWSER=1,
+so there a missing browser fails these tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("selenium")
+pytest.importorskip("starlette")
+
+from tunesmith.web import DashboardServer
+
+_HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "browser.py"
+_spec = importlib.util.spec_from_file_location("dashboard_browser_harness", _HARNESS)
+assert _spec is not None and _spec.loader is not None
+_browser = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = _browser
+_spec.loader.exec_module(_browser)
+
+
+@pytest.fixture(scope="module")
+def driver():
+    if _browser.find_chromium() is None:
+        if os.environ.get("TUNESMITH_REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium and chromedriver are required here but not installed")
+        pytest.skip("needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+    with _browser.chromium(1400, 1100) as chrome:
+        yield chrome
+
+
+@pytest.fixture(scope="module")
+def server(runs):
+    served = DashboardServer(runs, port=0).start()
+    yield served
+    served.stop()
+
+
+def wait_for(driver, script: str, timeout: float = 20.0):
+    """The first truthy value of ``script``, polled; fails the test after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = driver.execute_script(script)
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for: {script}")
+
+
+def open_page(driver, url: str, ready: str) -> None:
+    driver.get("about:blank")
+    driver.get(url)
+    wait_for(driver, f"return document.body.dataset.ready === {ready!r}")
+
+
+def no_console_errors(driver) -> None:
+    assert _browser.console_errors(driver) == []
+
+
+def table_column(driver, column: str) -> list[str]:
+    return driver.execute_script(
+        """
+        const table = document.getElementById('trials-table');
+        const heads = [...table.querySelectorAll('thead tr:first-child th')];
+        const at = heads.findIndex((h) => h.dataset.column === arguments[0]);
+        return [...table.querySelectorAll('tbody tr')].map((r) => r.children[at].textContent);
+        """,
+        column,
+    )
+
+
+def test_the_list_shows_each_study_and_the_damaged_one_says_why(driver, server):
+    open_page(driver, server.url, "list")
+    cards = driver.execute_script(
+        "return [...document.querySelectorAll('.card')].map((c) => "
+        "[c.dataset.project, c.classList.contains('problem'), c.innerText])"
+    )
+    by_key = {key: (problem, text) for key, problem, text in cards}
+    assert set(by_key) == {"random_search", "group/hyperband", "damaged"}
+    assert by_key["damaged"][0] and "not a SQLite database" in by_key["damaged"][1]
+    assert not by_key["random_search"][0] and "12" in by_key["random_search"][1]
+    driver.find_element("css selector", '[data-project="group/hyperband"] h3 a').click()
+    wait_for(driver, "return document.body.dataset.ready === 'study'")
+    assert "Brackets and promotions" in driver.find_element("id", "brackets").text
+    no_console_errors(driver)
+
+
+def test_the_table_sorts_filters_and_marks_the_best(driver, server):
+    open_page(driver, server.url + "#/study/random_search", "study")
+    assert driver.find_element("id", "trials-table").get_attribute("data-rows") == "12"
+    scores = [float(s) for s in table_column(driver, "score")]
+    assert scores == sorted(scores)  # lower is better: best first
+    assert "★" in driver.find_element("css selector", "tr.best").text
+    header = driver.find_element("css selector", 'th[data-column="hp:x"]')
+    header.click()
+    xs = [float(v) for v in table_column(driver, "hp:x")]
+    assert xs == sorted(xs)
+    driver.find_element("css selector", 'th[data-column="hp:x"]').click()
+    assert [float(v) for v in table_column(driver, "hp:x")] == sorted(xs, reverse=True)
+
+    box = driver.find_element("css selector", 'input[data-filter="hp:x"]')
+    box.send_keys(">0.5\n")
+    kept = [float(v) for v in table_column(driver, "hp:x")]
+    assert kept and all(v > 0.5 for v in kept) and len(kept) == sum(v > 0.5 for v in xs)
+    driver.find_element("id", "clear-filters").click()
+    assert driver.find_element("id", "trials-table").get_attribute("data-rows") == "12"
+    status = driver.find_element("id", "status-filter")
+    status.find_element("css selector", 'option[value="FAILED"]').click()
+    assert driver.find_element("id", "row-count").text == "no trial matches"
+    no_console_errors(driver)
+
+
+def test_hovering_a_learning_curve_names_its_trial(driver, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    open_page(driver, server.url + "#/study/random_search", "study")
+    best = driver.execute_script("return document.querySelector('tr.best').dataset.trial")
+    curves = driver.find_element("css selector", '[data-chart="curves"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", curves)
+    ActionChains(driver).move_to_element_with_offset(curves, 40, 10).perform()
+    text = wait_for(
+        driver,
+        f"return [...document.querySelectorAll('[data-chart=\"curves\"] div')]"
+        f".map((d) => d.innerText).find((t) => t.includes('trial {best}'))",
+    )
+    assert f"trial {best}" in text
+    no_console_errors(driver)
+
+
+def test_brushing_an_axis_filters_the_table(driver, server):
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    open_page(driver, server.url + "#/study/random_search", "study")
+    chart = driver.find_element("css selector", '[data-chart="parallel"]')
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
+    width, height = chart.size["width"], chart.size["height"]
+    # The first axis (x, from 0 at the bottom to 1 at the top) sits at the grid's left
+    # edge: drag along its upper half.
+    axis_x = 48 - width / 2
+    top, bottom = 48 - height / 2, (height - 32) - height / 2
+    (
+        ActionChains(driver)
+        .move_to_element_with_offset(chart, int(axis_x), int(top + 4))
+        .click_and_hold()
+        .move_by_offset(0, int((bottom - top) / 4))
+        .move_by_offset(0, int((bottom - top) / 4))
+        .release()
+        .perform()
+    )
+    rows = int(
+        wait_for(
+            driver,
+            "const n = Number(document.getElementById('trials-table').dataset.rows);"
+            "return n < 12 ? String(n) : null;",
+        )
+    )
+    xs = [float(v) for v in table_column(driver, "hp:x")]
+    assert 0 < rows == len(xs) and all(v >= 0.4 for v in xs), xs
+    assert "brushed" in driver.find_element("id", "brush-note").text
+    no_console_errors(driver)
+
+
+def test_a_path_outside_the_folder_is_refused(server):
+    for path in ("static/../_app.py", "static/..%2f_app.py", "api/study?project=..%2F.."):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(server.url + path, timeout=10)
+        assert refused.value.code == 404
+
+
+_SEARCH = textwrap.dedent(
+    """
+    import sys, time
+    import tunesmith
+
+    def objective(hp, steps):
+        x = hp.Float("x", 0.0, 1.0)
+        loss = 1.0
+        for step in range(5):
+            time.sleep(0.25)
+            loss = (x - 0.3) ** 2 + 1.0 / (step + 1)
+            steps.report(step, {"val_loss": loss})
+        return {"val_loss": loss}
+
+    tunesmith.tune(objective, objective="val_loss", directory=sys.argv[1],
+                   project_name="live", max_trials=8, seed=1)
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_running_search_shows_new_trials_and_epochs_without_a_reload(driver, tmp_path):
+    script = tmp_path / "search.py"
+    script.write_text(_SEARCH)
+    root = tmp_path / "runs"
+    root.mkdir()
+    search = subprocess.Popen(
+        [sys.executable, str(script), str(root)],
+        env={**os.environ, "KERAS_BACKEND": os.environ.get("KERAS_BACKEND", "jax")},
+    )
+    served = DashboardServer(root, port=0).start()
+    try:
+        deadline = time.monotonic() + 60
+        while not (root / "live" / "tunesmith.db").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        open_page(driver, served.url + "#/study/live", "study")
+        driver.execute_script("window.notReloaded = true")
+        trials = "return Number(document.querySelector('[data-summary=\"trials\"] h3').textContent)"
+        points = (
+            "const c = echarts.getInstanceByDom("
+            "document.querySelector('[data-chart=\"running\"]'));"
+            "return c.getOption().series.reduce((n, s) => n + s.data.length, 0);"
+        )
+        first = driver.execute_script(trials)
+        wait_for(driver, points, timeout=30)  # epochs of the running trial arrive live
+        before = driver.execute_script(points)
+        wait_for(
+            driver,
+            f"const c = echarts.getInstanceByDom(document.querySelector("
+            f"'[data-chart=\"running\"]')); return c.getOption().series.reduce("
+            f"(n, s) => n + s.data.length, 0) !== {before}",
+            timeout=30,
+        )
+        wait_for(driver, trials + f" > {first} + 1", timeout=60)
+        assert driver.execute_script("return window.notReloaded === true")
+        assert int(driver.execute_script("return document.body.dataset.updates")) >= 2
+        assert search.wait(timeout=120) == 0
+        wait_for(driver, trials + " === 8", timeout=15)
+        no_console_errors(driver)
+    finally:
+        served.stop()
+        if search.poll() is None:
+            search.kill()
