@@ -34,8 +34,11 @@ _FLAGS = (
 _CHARTS_JS = """
 return Array.from(document.querySelectorAll('figure[data-chart]')).map(function (f) {
   var img = f.querySelector('img');
+  var canvas = f.querySelector('canvas');
   return {name: f.getAttribute('data-chart'), complete: !!img && img.complete,
-          width: img ? img.naturalWidth : 0, height: img ? img.naturalHeight : 0};
+          width: img ? img.naturalWidth : 0, height: img ? img.naturalHeight : 0,
+          spec: f.getAttribute('data-spec'),
+          interactive: !!canvas && canvas.width > 0 && canvas.height > 0};
 });
 """
 
@@ -57,6 +60,11 @@ class RenderResult:
     @property
     def broken_charts(self) -> list[str]:
         return [c["name"] for c in self.charts if not (c["complete"] and c["width"] > 0)]
+
+    @property
+    def undrawn_interactive_charts(self) -> list[str]:
+        """Charts meant to be interactive (``data-spec``) that drew no canvas."""
+        return [c["name"] for c in self.charts if c.get("spec") and not c.get("interactive")]
 
 
 def find_chromium() -> tuple[str, str] | None:

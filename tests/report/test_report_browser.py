@@ -52,6 +52,11 @@ def test_w1_report_renders_in_chromium(tmp_path):
     assert [c["name"] for c in result.charts] == written
     assert len(written) >= W1_CHARTS_AT_LEAST, written
     assert result.broken_charts == []
+    interactive = [c["name"] for c in result.charts if c["spec"]]
+    assert len(interactive) >= 5, result.charts  # history, parallel, slices, importance, curves
+    assert result.undrawn_interactive_charts == []
+    size = artifacts.report.stat().st_size
+    assert size < 5_000_000, size
     assert all(c["width"] >= 300 and c["height"] >= 200 for c in result.charts)
     assert "Breast-cancer MLP (W1)" in result.title
     assert shot.stat().st_size > 50_000

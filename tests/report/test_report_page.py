@@ -28,7 +28,9 @@ def study(tmp_path_factory):
 
 def charts(text: str) -> list[str]:
     return re.findall(
-        r'<figure data-chart="([^"]+)"><img alt="[^"]*" src="data:image/png;base64,', text
+        r'<figure data-chart="([^"]+)"(?: data-spec="[^"]+")?><img alt="[^"]*" '
+        r'src="data:image/png;base64,',
+        text,
     )
 
 
@@ -37,6 +39,11 @@ def test_report_holds_every_view_of_the_search(study):
     assert path == study / "report.html"
     text = path.read_text(encoding="utf-8")
     assert set(charts(text)) == SEARCH_CHARTS | CURVE_CHARTS
+    # every search and curve view is drawn interactive from the embedded study
+    specs = dict(re.findall(r'<figure data-chart="([^"]+)" data-spec="([^"]+)"', text))
+    assert set(specs) == SEARCH_CHARTS | CURVE_CHARTS
+    assert '<script type="application/json" id="study-data">' in text
+    assert "TunesmithCharts" in text and "echarts" in text
     pngs = sorted(p.name for p in (study / "report_figures").glob("*.png"))
     assert len(pngs) == len(SEARCH_CHARTS | CURVE_CHARTS)
     assert all((study / "report_figures" / name).stat().st_size > 5000 for name in pngs)

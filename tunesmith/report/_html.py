@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -50,6 +52,8 @@ tr.best td { background: var(--best); }
 .scroll th { position: sticky; top: 0; }
 figure { margin: 12px 0 20px; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
+figure .chart { width: 100%; height: 400px; border: 1px solid var(--line); }
+figure .chart-tools { font-size: 13px; margin: 4px 0; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 pre { background: var(--head); border: 1px solid var(--line); padding: 10px; overflow: auto;
       font-size: 12px; line-height: 1.35; }
@@ -102,8 +106,8 @@ class Section:
         self.body.append(fragment)
 
 
-def page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
-    """The whole document."""
+def page(title: str, subtitle: str, sections: Sequence[Section], scripts: str = "") -> str:
+    """The whole document; ``scripts`` (HTML) goes last, after every chart's figure."""
     nav = "".join(f'<a href="#{escape(s.anchor)}">{escape(s.title)}</a>' for s in sections)
     parts = [
         "<!DOCTYPE html>",
@@ -117,7 +121,7 @@ def page(title: str, subtitle: str, sections: Sequence[Section]) -> str:
         parts.append(f'<section id="{escape(section.anchor)}"><h2>{escape(section.title)}</h2>')
         parts.extend(section.body)
         parts.append("</section>")
-    parts.append(f"</main><script>{_SORT_JS}</script></body></html>")
+    parts.append(f"</main><script>{_SORT_JS}</script>{scripts}</body></html>")
     return "\n".join(parts)
 
 
@@ -131,13 +135,29 @@ def cards(items: Iterable[tuple[str, Any]]) -> str:
     return f'<div class="cards">{boxes}</div>'
 
 
-def figure(png: bytes, name: str, caption: str) -> str:
-    """An embedded PNG; ``data-chart`` lets a browser test find every chart."""
+def figure(png: bytes, name: str, caption: str, spec: str | None = None) -> str:
+    """An embedded PNG; ``data-chart`` lets a browser test find every chart.
+
+    With ``spec`` (a chart of ``charts.js``: ``history``, ``parallel``, ``slices``,
+    ``importance``, ``curves``, ``best-curves``) the page's script draws it as an
+    interactive chart and hides the image, which stays for printing and for readers
+    without JavaScript.
+    """
     data = base64.b64encode(png).decode("ascii")
+    spec_attr = f' data-spec="{escape(spec)}"' if spec else ""
     return (
-        f'<figure data-chart="{escape(name)}"><img alt="{escape(caption)}" '
+        f'<figure data-chart="{escape(name)}"{spec_attr}><img alt="{escape(caption)}" '
         f'src="data:image/png;base64,{data}"><figcaption>{escape(caption)}</figcaption></figure>'
     )
+
+
+def chart_scripts(document: Mapping[str, Any], sources: Iterable[Path]) -> str:
+    """The study's data and the chart scripts, inline: the report stays one file."""
+    data = json.dumps(document, allow_nan=False, separators=(",", ":"))
+    # "</" would end the script element early: JSON allows escaping the slash.
+    data = data.replace("</", "<\\/")
+    code = "".join(f"<script>{path.read_text('utf-8')}</script>" for path in sources)
+    return f'<script type="application/json" id="study-data">{data}</script>{code}'
 
 
 def preformatted(text: str) -> str:

@@ -7,6 +7,7 @@ knows (data views, the best model's summary, its evaluation) is passed in.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import time
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from tunesmith._study_document import CHART_SCRIPTS, STATIC_DIR, study_document
 from tunesmith.errors import StoreError
 from tunesmith.objective import Objective
 from tunesmith.report import _html
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 
 REPORT_FILE = "report.html"
 FIGURES_DIR = "report_figures"
+# The interactive learning curves show the best trials: ten lines stay readable.
+_INTERACTIVE_CURVES = 10
 _DPI = 100
 #: Columns of the results table, before the hyperparameters.
 _TABLE_COLUMNS = ("number", "trial_id", "status", "score", "best_step", "epochs", "seconds")
@@ -48,6 +52,8 @@ class _Study:
     curves: pd.DataFrame
     #: Each trial's metrics at its best step (for ties on the score).
     metrics: dict[str, dict[str, Any]]
+    #: The study as the interactive charts read it (``_study_document``).
+    document: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def hyperparameter_columns(self) -> list[str]:
@@ -98,7 +104,7 @@ def _open_study(project: str | os.PathLike[str] | Store) -> _Study:
             raise StoreError(
                 f"The store at {store.project_dir} holds no study yet: run a search first."
             )
-        return _Study(
+        study = _Study(
             project_dir=store.project_dir,
             settings=settings,
             objective=Objective.from_config(settings["objective"]),
@@ -107,6 +113,10 @@ def _open_study(project: str | os.PathLike[str] | Store) -> _Study:
             curves=store.load_curves(),
             metrics=store.trial_metrics(),
         )
+        order = [str(t) for t in study.ranked()["trial_id"][:_INTERACTIVE_CURVES]]
+        document = study_document(store, store.project_dir.name, False, {}, curves_of=order)
+        document["curve_order"] = order
+        return dataclasses.replace(study, document=document)
     finally:
         if owned:
             store.close()
@@ -123,7 +133,9 @@ class _FigureWriter:
             for old in directory.glob("*.png"):  # figures of an earlier report of this study
                 old.unlink()
 
-    def html(self, name: str, caption: str, draw: Callable[[], Figure]) -> str:
+    def html(
+        self, name: str, caption: str, draw: Callable[[], Figure], spec: str | None = None
+    ) -> str:
         from tunesmith.report._style import png_bytes
 
         try:
@@ -135,7 +147,7 @@ class _FigureWriter:
         if self.directory is not None:
             slug = re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
             (self.directory / f"{self.count:02d}_{slug}.png").write_bytes(png)
-        return _html.figure(png, name, caption)
+        return _html.figure(png, name, caption, spec)
 
 
 def write_report(
@@ -195,7 +207,10 @@ def write_report(
         f"store {study.project_dir}; written {time.strftime('%Y-%m-%d %H:%M:%S')} "
         f"in {time.time() - started:.1f} s"
     )
-    text = _html.page(f"{name} — tunesmith report", subtitle, sections)
+    scripts = ""
+    if not study.scored.empty:  # interactive charts need finished trials to draw
+        scripts = _html.chart_scripts(study.document, [*CHART_SCRIPTS, STATIC_DIR / "report.js"])
+    text = _html.page(f"{name} — tunesmith report", subtitle, sections, scripts)
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     partial.write_text(text, encoding="utf-8")
     os.replace(partial, target)  # a reader never sees half a report
@@ -336,6 +351,7 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
             "objective history",
             f"{name} of each trial and the best so far",
             lambda: search_views.objective_history(results, name, direction),
+            spec="history",
         )
     )
     hps, tuned = study.hyperparameters, _tuned_names(study.hyperparameters)
@@ -346,6 +362,7 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
             "parallel coordinates",
             "Hyperparameters of every finished trial, coloured by score",
             lambda: search_views.parallel_coordinates(results, hps, direction, name),
+            spec="parallel",
         )
     )
     section.add(
@@ -353,15 +370,31 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
             "hyperparameter scores",
             f"{name} against each hyperparameter; the best trial marked",
             lambda: search_views.hyperparameter_scores(results, hps, direction, name),
+            spec="slices",
         )
     )
+    try:
+        shares = importance.hyperparameter_importance(results, hps, direction)
+    except ValueError as exc:
+        shares, why = None, exc
+    else:
+        study.document["importance"] = {
+            "names": [str(n) for n in shares.index],
+            "shares": [float(v) for v in shares],
+            "trials": int(shares.attrs.get("trials", 0)),
+        }
+
+    def draw_importance() -> Figure:
+        if shares is None:
+            raise why  # the writer says why the view is missing
+        return importance.importance_plot(shares)
+
     section.add(
         figures.html(
             "importance",
             "Hyperparameter importance (permutation importance on a random-forest surrogate)",
-            lambda: importance.importance_plot(
-                importance.hyperparameter_importance(results, hps, direction)
-            ),
+            draw_importance,
+            spec="importance",
         )
     )
     return section
@@ -395,6 +428,7 @@ def _curves(study: _Study, figures: _FigureWriter) -> _html.Section:
             "Every trial, train solid and validation dashed (smoothed 0.6, raw faint); "
             "the best ten in colour",
             lambda: curve_views.learning_curves(curves, trial_ids=order, labels=labels),
+            spec="curves",
         )
     )
     best = study.best_row()
@@ -405,6 +439,7 @@ def _curves(study: _Study, figures: _FigureWriter) -> _html.Section:
                 "best trial curves",
                 f"Best trial {best['trial_id']} alone; the marker is its best epoch",
                 lambda: curve_views.best_trial_curves(curves, best["trial_id"], best_step=step),
+                spec="best-curves",
             )
         )
     return section

@@ -26,14 +26,14 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from tunesmith import _study_document as documents
 from tunesmith.errors import StoreError
 from tunesmith.store._codec import strict
-from tunesmith.web import _payload
 from tunesmith.web._importance import importance_document
 from tunesmith.web._notes import read_notes, write_note
 from tunesmith.web._projects import Project, Projects
 
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = documents.STATIC_DIR
 TOKEN_COOKIE = "tunesmith_token"
 _LOOPBACK_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
@@ -60,7 +60,9 @@ class _Api:
 
     def _card(self, project: Project) -> dict[str, Any]:
         if not project.check():
-            return _payload.problem_card(project.key, project.directory.name, project.problem or "")
+            return documents.problem_card(
+                project.key, project.directory.name, project.problem or ""
+            )
         running = project.running
         signature = (*_files_signature(project.directory), running)
         cached = self._cards.get(project.key)
@@ -68,9 +70,9 @@ class _Api:
             return cached[1]
         try:
             with project.visit() as store:
-                card = _payload.project_card(store, project.key, running)
+                card = documents.project_card(store, project.key, running)
         except StoreError as exc:
-            return _payload.problem_card(project.key, project.directory.name, str(exc))
+            return documents.problem_card(project.key, project.directory.name, str(exc))
         self._cards[project.key] = (signature, card)
         return card
 
@@ -81,7 +83,7 @@ class _Api:
     def study(self, request: Request) -> dict[str, Any]:
         project = self._project(request)
         with project.visit() as store:
-            return _payload.study_document(
+            return documents.study_document(
                 store, project.key, project.running, read_notes(project.directory)
             )
 
@@ -90,7 +92,7 @@ class _Api:
         trials_after = _number(request, "trials_after", float)
         curves_after = _number(request, "curves_after", int)
         with project.visit() as store:
-            return _payload.changes_document(store, trials_after, curves_after, project.running)
+            return documents.changes_document(store, trials_after, curves_after, project.running)
 
     def curves(self, request: Request) -> dict[str, Any]:
         project = self._project(request)
@@ -99,7 +101,7 @@ class _Api:
             raise _BadRequest("Ask for at most 500 trials' curves at a time.")
         with project.visit() as store:
             points = [p for trial_id in wanted for p in store.curve_points(trial_id)]
-        return strict({"curves": _payload.curves_document(points)}, "dashboard curves")
+        return strict({"curves": documents.curves_document(points)}, "dashboard curves")
 
     def importance(self, request: Request) -> dict[str, Any]:
         project = self._project(request)

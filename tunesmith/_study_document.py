@@ -1,8 +1,8 @@
-"""The JSON documents the dashboard serves, built from one read-only visit of a store.
+"""A study as JSON documents, read from a store: what the dashboard serves and the
+report embeds, so that both draw their charts from one shape (``web/static/charts.js``).
 
 Every document is strict JSON: non-finite numbers become null (a NaN loss shows as
-a gap, and the trial's status says why). The same study document is embedded in a
-static report, so both draw their charts from one shape.
+a gap, and the trial's status says why).
 """
 
 from __future__ import annotations
@@ -11,11 +11,17 @@ import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from tunesmith.store import CurvePoint, Store
 from tunesmith.store._codec import strict
 from tunesmith.trial import TrialStatus
+
+#: The chart specifications and the charting library (vendored ECharts), shared by
+#: the dashboard's page and the report.
+STATIC_DIR = Path(__file__).parent / "web" / "static"
+CHART_SCRIPTS = (STATIC_DIR / "vendor" / "echarts.min.js", STATIC_DIR / "charts.js")
 
 # A trial's updated_at comes from the writer's clock; asking again from a little
 # before the newest one seen never misses a write that shared or raced its time.
@@ -77,8 +83,15 @@ def _objective(settings: Mapping[str, Any]) -> dict[str, str]:
     return {"name": "score", "direction": "min"}
 
 
-def study_document(store: Store, key: str, running: bool, notes: Mapping[str, Any]) -> dict:
-    """Everything a study view needs at first paint; curves of running trials only.
+def study_document(
+    store: Store,
+    key: str,
+    running: bool,
+    notes: Mapping[str, Any],
+    curves_of: Iterable[str] = (),
+) -> dict:
+    """Everything a study view needs at first paint: curves of the running trials, the
+    best one and those in ``curves_of``, not all (the page asks for more).
 
     The curves position is read before the trials, so the changes asked for next
     overlap this document rather than leave a gap.
@@ -89,7 +102,7 @@ def study_document(store: Store, key: str, running: bool, notes: Mapping[str, An
     objective = _objective(settings)
     live = [t["id"] for t in trials if t["status"] == "RUNNING"]
     best = _best(trials, objective["direction"])
-    wanted = [*live, *([best["id"]] if best else [])]
+    wanted = list(dict.fromkeys([*live, *([best["id"]] if best else []), *curves_of]))
     points = [p for trial_id in wanted for p in store.curve_points(trial_id)]
     return strict(
         {
