@@ -266,3 +266,38 @@ def test_the_background_dashboard_of_a_folder_is_reused(tmp_path):
         assert "<iframe" in url._repr_html_()
     finally:
         url.stop()
+
+
+def test_a_keras_tuner_opens_the_dashboard_on_its_study(tmp_path):
+    keras = pytest.importorskip("keras")
+    import numpy as np
+
+    import tunesmith as kt
+
+    def build_model(hp):
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(3,)),
+                keras.layers.Dense(hp.Int("units", 2, 4), activation="relu"),
+                keras.layers.Dense(1),
+            ]
+        )
+        model.compile(optimizer="adam", loss="mse")
+        return model
+
+    x = np.random.default_rng(0).random((16, 3))
+    tuner = kt.RandomSearch(
+        build_model, objective="val_loss", max_trials=1, directory=tmp_path, project_name="kt"
+    )
+    tuner.search(x, x[:, 0], epochs=1, validation_split=0.25, verbose=0)
+    url = tuner.dashboard()
+    try:
+        assert url.endswith("/#/study/kt")
+        api = url.split("#")[0] + "api/study?project=kt"
+        import json
+        import urllib.request
+
+        with urllib.request.urlopen(api, timeout=10) as answer:
+            assert len(json.loads(answer.read())["trials"]) == 1
+    finally:
+        url.stop()

@@ -282,6 +282,20 @@ class BaseTuner:
             soft_wrap=True,
         )
 
+    def dashboard(self, **options: Any) -> Any:
+        """Start the live dashboard of this tuner's directory in the background.
+
+        Returns its URL, opened on this study (in Jupyter it shows inline; ``.stop()``
+        ends it); the other studies of the directory are a click away. ``options`` go
+        to :func:`tunesmith.dashboard` (``port``, ``host``, ``allow_remote``...).
+
+        Example:
+            >>> url = tuner.dashboard()        # doctest: +SKIP
+        """
+        from tunesmith.web import dashboard
+
+        return dashboard(self.directory, study=self.project_name, **options)
+
     def results_frame(self) -> Any:
         """One row per trial (a pandas DataFrame): values, score, status, best step, epochs."""
         return self.store.results_frame()

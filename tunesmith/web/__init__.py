@@ -57,8 +57,11 @@ class DashboardURL(str):
 
     server: DashboardServer
 
-    def __new__(cls, server: DashboardServer) -> DashboardURL:
-        url = super().__new__(cls, server.url)
+    def __new__(cls, server: DashboardServer, study: str | None = None) -> DashboardURL:
+        from urllib.parse import quote
+
+        page = f"#/study/{quote(study, safe='')}" if study else ""
+        url = super().__new__(cls, server.url + page)
         url.server = server
         return url
 
@@ -85,6 +88,7 @@ def dashboard(
     host: str = DEFAULT_HOST,
     allow_remote: bool = False,
     open_browser: bool = False,
+    study: str | None = None,
 ) -> DashboardURL:
     """Start the dashboard of every study under ``path`` in the background.
 
@@ -92,6 +96,7 @@ def dashboard(
     ends it). ``port=0`` picks a free port; the same folder asked for twice gets the
     running dashboard. It listens on this machine only unless ``allow_remote=True``
     with another ``host``, and then requires a token, which the URL carries.
+    ``study``: the key of a project under ``path`` to open the page on.
 
     Example:
         >>> url = dashboard("runs")             # doctest: +SKIP
@@ -107,7 +112,7 @@ def dashboard(
                 print(warning)
             server.start()
             _running[root] = server
-    url = DashboardURL(server)
+    url = DashboardURL(server, study)
     if open_browser:
         import webbrowser
 
