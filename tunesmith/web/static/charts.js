@@ -45,10 +45,12 @@
         out.push({ name: c.name, kind: "category", categories: ["false", "true"] });
       } else {
         const values = (c.values || []).map(String);
-        const numeric = (c.values || []).every(isNumber);
-        out.push(numeric && c.ordered !== false && values.length > 2
-          ? { name: c.name, kind: "value",
-              min: Math.min(...c.values), max: Math.max(...c.values) }
+        const numeric = (c.values || []).length > 2 && c.values.every(isNumber) && c.ordered !== false;
+        const lo = numeric ? Math.min(...c.values) : 0, hi = numeric ? Math.max(...c.values) : 0;
+        // Choices like learning rates (1e-2, 1e-3, 1e-4) span decades: a log axis.
+        const decades = numeric && lo > 0 && hi / lo >= 100;
+        out.push(numeric
+          ? { name: c.name, kind: decades ? "log" : "value", min: lo, max: hi }
           : { name: c.name, kind: "category", categories: values });
       }
     }
@@ -115,7 +117,6 @@
       return axis;
     });
     axes.push({ dim: dims.length, name: study.objective.name, type: "value", scale: true,
-                inverse: study.objective.direction === "max",
                 nameTextStyle: { fontWeight: "bold" } });
     const data = trials.map((t) => [...dims.map((d) => axisValue(d, t.values[d.name])), t.score]);
     const lo = Math.min(...scores), hi = Math.max(...scores);
