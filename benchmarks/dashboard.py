@@ -210,13 +210,13 @@ def ensure_study(
     root, db = folder / "root", folder / "optuna.db"
     records_path, done = folder / "records.json", folder / "built.json"
     info: dict[str, Any] = json.loads(done.read_text()) if done.exists() else {}
-    if not info.get("tunesmith"):
+    if "tunesmith" not in info:  # a build of 0.0 s (rounded) is a build too
         started = time.perf_counter()
         records = build_tunesmith(root / PROJECT, trials, epochs)
         records_path.write_text(json.dumps(records), "utf-8")
         info = {"tunesmith": round(time.perf_counter() - started, 1)}
         done.write_text(json.dumps(info))
-    if optuna_python and not info.get("optuna"):
+    if optuna_python and "optuna" not in info:
         started = time.perf_counter()
         subprocess.run(
             [optuna_python, __file__, "--export-optuna", str(records_path), str(db)],
