@@ -2,11 +2,15 @@
 report embeds, so that both draw their charts from one shape (``web/static/charts.js``).
 
 Every document is strict JSON: non-finite numbers become null (a NaN loss shows as
-a gap, and the trial's status says why).
+a gap, and the trial's status says why). A trial in a document is the store's
+record (:meth:`~tunesmith.store.Store.trial_records`) with its status as text. The
+trials are the bulk of a large study, so their JSON is built by SQLite
+(:meth:`~tunesmith.store.Store.trials_json`) and spliced into the document as it is.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections import Counter
@@ -16,7 +20,6 @@ from typing import Any
 
 from tunesmith.store import CurvePoint, Store
 from tunesmith.store._codec import strict
-from tunesmith.trial import TrialStatus
 
 #: The chart specifications and the charting library (vendored ECharts), shared by
 #: the dashboard's page and the report.
@@ -28,27 +31,6 @@ CHART_SCRIPTS = (STATIC_DIR / "vendor" / "echarts.min.js", STATIC_DIR / "charts.
 CURSOR_OVERLAP_S = 1.0
 
 
-def trial_document(record: Mapping[str, Any]) -> dict[str, Any]:
-    """One trial, as the table and the charts read it."""
-    status = record["status"]
-    return {
-        "id": record["trial_id"],
-        "number": record["number"],
-        "status": status.value if isinstance(status, TrialStatus) else str(status),
-        "score": record["score"],
-        "best_step": record["best_step"],
-        "epochs": record["epochs"],
-        "executions": record["executions"],
-        "attempts": record["attempts"],
-        "started_at": record["started_at"],
-        "ended_at": record["ended_at"],
-        "updated_at": record.get("updated_at"),
-        "error": record["error"],
-        "values": record["values"],
-        "metrics": record["metrics"],
-    }
-
-
 def curves_document(points: Iterable[CurvePoint]) -> dict[str, list[list[Any]]]:
     """Per trial id: ``[execution, step, {metric: value}]`` rows in writing order."""
     out: dict[str, list[list[Any]]] = {}
@@ -57,13 +39,20 @@ def curves_document(points: Iterable[CurvePoint]) -> dict[str, list[list[Any]]]:
     return out
 
 
+def _with_trials(document: Mapping[str, Any], trials_text: str) -> str:
+    """``document`` as JSON with ``"trials"`` last, its JSON text spliced in unparsed."""
+    head = json.dumps(strict(document, "study document"), allow_nan=False)
+    return head[:-1] + ("," if len(head) > 2 else "") + '"trials":' + trials_text + "}"
+
+
 def _cursor(trials: list[dict[str, Any]], position: int, since: float | None) -> dict[str, Any]:
     stamps = [t["updated_at"] for t in trials if t.get("updated_at") is not None]
     newest = max(stamps, default=since if since is not None else 0.0)
     return {"trials": max(0.0, newest - CURSOR_OVERLAP_S), "curves": position}
 
 
-def _best(trials: list[dict[str, Any]], direction: str) -> dict[str, Any] | None:
+def best_trial(trials: Iterable[Mapping[str, Any]], direction: str) -> dict[str, Any] | None:
+    """``{"trial_id", "number", "score"}`` of the best completed trial (ties: the first)."""
     scored = [
         t
         for t in trials
@@ -72,8 +61,8 @@ def _best(trials: list[dict[str, Any]], direction: str) -> dict[str, Any] | None
     if not scored:
         return None
     sign = 1.0 if direction == "min" else -1.0
-    best = min(scored, key=lambda t: (sign * t["score"], t["number"]))  # ties: the first
-    return {"id": best["id"], "number": best["number"], "score": best["score"]}
+    best = min(scored, key=lambda t: (sign * t["score"], t["number"]))
+    return {"trial_id": best["trial_id"], "number": best["number"], "score": best["score"]}
 
 
 def _objective(settings: Mapping[str, Any]) -> dict[str, str]:
@@ -83,69 +72,75 @@ def _objective(settings: Mapping[str, Any]) -> dict[str, str]:
     return {"name": "score", "direction": "min"}
 
 
-def study_document(
+def study_json(
     store: Store,
     key: str,
     running: bool,
     notes: Mapping[str, Any],
     curves_of: Iterable[str] = (),
-) -> dict:
-    """Everything a study view needs at first paint: curves of the running trials, the
-    best one and those in ``curves_of``, not all (the page asks for more).
+) -> str:
+    """Everything a study view needs at first paint, as JSON text: the settings, every
+    trial, and the curves of the running trials, the best one and those in
+    ``curves_of`` (the page asks for others when it needs them).
 
     The curves position is read before the trials, so the changes asked for next
     overlap this document rather than leave a gap.
     """
     position = store.curve_position()
     settings = store.load_study() or {}
-    trials = [trial_document(r) for r in store.trial_records()]
+    trials_text = store.trials_json()
+    trials = json.loads(trials_text)
     objective = _objective(settings)
-    live = [t["id"] for t in trials if t["status"] == "RUNNING"]
-    best = _best(trials, objective["direction"])
-    wanted = list(dict.fromkeys([*live, *([best["id"]] if best else []), *curves_of]))
+    live = [t["trial_id"] for t in trials if t["status"] == "RUNNING"]
+    best = best_trial(trials, objective["direction"])
+    wanted = list(dict.fromkeys([*live, *([best["trial_id"]] if best else []), *curves_of]))
     points = [p for trial_id in wanted for p in store.curve_points(trial_id)]
-    return strict(
-        {
-            "key": key,
-            "name": store.project_dir.name,
-            "running": running,
-            "read_at": time.time(),
-            "settings": settings,
-            "objective": objective,
-            "algorithm": settings.get("algorithm"),
-            "space": (settings.get("space") or {}).get("space", []),
-            "trials": trials,
-            "best": best,
-            "curves": curves_document(points),
-            "cursor": _cursor(trials, position, None),
-            "notes": dict(notes),
-        },
-        "dashboard study",
-    )
+    document = {
+        "key": key,
+        "name": store.project_dir.name,
+        "running": running,
+        "read_at": time.time(),
+        "settings": settings,
+        "objective": objective,
+        "algorithm": settings.get("algorithm"),
+        "space": (settings.get("space") or {}).get("space", []),
+        "best": best,
+        "curves": curves_document(points),
+        "cursor": _cursor(trials, position, None),
+        "notes": dict(notes),
+    }
+    return _with_trials(document, trials_text)
 
 
-def changes_document(
-    store: Store, trials_after: float, curves_after: int, running: bool
+def study_document(
+    store: Store,
+    key: str,
+    running: bool,
+    notes: Mapping[str, Any],
+    curves_of: Iterable[str] = (),
 ) -> dict[str, Any]:
-    """What was written since a cursor: changed trials and new curve points."""
+    """:func:`study_json` as Python values (what the report embeds and adds to)."""
+    return json.loads(study_json(store, key, running, notes, curves_of))
+
+
+def changes_json(store: Store, trials_after: float, curves_after: int, running: bool) -> str:
+    """What was written since a cursor, as JSON text: changed trials, new curve points."""
     points, position = store.curve_points_after(curves_after)
-    trials = [trial_document(r) for r in store.trial_records(updated_after=trials_after)]
-    return strict(
-        {
-            "running": running,
-            "read_at": time.time(),
-            "trials": trials,
-            "curves": curves_document(points),
-            "cursor": _cursor(trials, position, trials_after + CURSOR_OVERLAP_S),
-        },
-        "dashboard changes",
-    )
+    trials_text = store.trials_json(updated_after=trials_after)
+    trials = json.loads(trials_text)
+    document = {
+        "running": running,
+        "read_at": time.time(),
+        "curves": curves_document(points),
+        "cursor": _cursor(trials, position, trials_after + CURSOR_OVERLAP_S),
+    }
+    return _with_trials(document, trials_text)
 
 
 def project_card(store: Store, key: str, running: bool) -> dict[str, Any]:
     """A line of the studies list: what a person scans for first."""
     settings = store.load_study() or {}
-    trials = [trial_document(r) for r in store.trial_records()]
+    trials = json.loads(store.trials_json())
     objective = _objective(settings)
     stamps = [t["updated_at"] for t in trials if t["updated_at"] is not None]
     return strict(
@@ -157,7 +152,7 @@ def project_card(store: Store, key: str, running: bool) -> dict[str, Any]:
             "objective": objective,
             "trials": len(trials),
             "statuses": dict(Counter(t["status"] for t in trials)),
-            "best": _best(trials, objective["direction"]),
+            "best": best_trial(trials, objective["direction"]),
             "updated_at": max(stamps, default=None),
             "problem": None,
         },

@@ -218,3 +218,30 @@ def test_trial_metrics_by_id_match_the_trials(filled: Store):
     metrics = filled.trial_metrics()
     assert metrics == {t.trial_id: dict(t.metrics) for t in filled.load_trials()}
     assert metrics["0000"] == {"loss": 0.25, "acc": 0.9}
+
+
+def test_trials_json_is_the_records_with_non_finite_numbers_as_null(tmp_path):
+    """SQLite builds the JSON; a row holding a tagged NaN goes through Python."""
+    import json
+    import math
+
+    from tunesmith.store import Store
+    from tunesmith.trial import TrialStatus
+
+    with Store.open(tmp_path / "p") as store:
+        store.save_study({"algorithm": "random"})
+        store.save_trial(make_trial(0, score=0.5, metrics={"loss": 0.5}))
+        store.save_trial(make_trial(1, score=math.nan, metrics={"loss": math.nan}))
+        store.save_trial(make_trial(2, status=TrialStatus.RUNNING))
+        rows = {r["trial_id"]: r for r in json.loads(store.trials_json())}
+        records = {r["trial_id"]: r for r in store.trial_records()}
+        assert set(rows) == set(records) == {"0000", "0001", "0002"}
+        for trial_id, row in rows.items():
+            record = records[trial_id]
+            assert set(row) == set(record)
+            assert row["status"] == record["status"].value
+            assert row["values"] == record["values"]
+        assert rows["0000"]["score"] == 0.5 and rows["0000"]["metrics"] == {"loss": 0.5}
+        assert rows["0001"]["score"] is None and rows["0001"]["metrics"] == {"loss": None}
+        later = json.loads(store.trials_json(updated_after=records["0002"]["updated_at"]))
+        assert [r["trial_id"] for r in later] == ["0002"]

@@ -71,11 +71,14 @@ def test_the_study_document_has_what_the_views_draw(runs):
     promoted = [t for t in trials if "tuner/trial_id" in t["values"]]
     assert promoted, "Hyperband promotes some trials"
     best = min(trials, key=lambda t: t["score"])
-    assert doc["best"]["id"] == best["id"]
+    assert doc["best"]["trial_id"] == best["trial_id"]
     # the best trial's curve comes with the document; other curves are asked for
-    assert set(doc["curves"]) == {best["id"]}
-    steps = [row[1] for row in doc["curves"][best["id"]]]
-    assert steps == sorted(steps) and set(doc["curves"][best["id"]][0][2]) == {"loss", "val_loss"}
+    assert set(doc["curves"]) == {best["trial_id"]}
+    steps = [row[1] for row in doc["curves"][best["trial_id"]]]
+    assert steps == sorted(steps) and set(doc["curves"][best["trial_id"]][0][2]) == {
+        "loss",
+        "val_loss",
+    }
 
 
 def test_changes_since_a_cursor_bring_only_what_is_new(tmp_path):
@@ -101,7 +104,7 @@ def test_changes_since_a_cursor_bring_only_what_is_new(tmp_path):
             "curves_after": cursor["curves"],
         },
     ).json()
-    new_ids = {t["id"] for t in fresh["trials"]} - {t["id"] for t in doc["trials"]}
+    new_ids = {t["trial_id"] for t in fresh["trials"]} - {t["trial_id"] for t in doc["trials"]}
     assert len(new_ids) == 2
     assert set(fresh["curves"]) == new_ids  # only the new trials' points
     assert all(len(rows) == 5 for rows in fresh["curves"].values())
@@ -112,7 +115,7 @@ def test_changes_since_a_cursor_bring_only_what_is_new(tmp_path):
 
 def test_curves_of_chosen_trials(runs):
     api = client(runs)
-    ids = [t["id"] for t in api.get("/api/study?project=random_search").json()["trials"]][:3]
+    ids = [t["trial_id"] for t in api.get("/api/study?project=random_search").json()["trials"]][:3]
     curves = api.get("/api/curves", params={"project": "random_search", "trials": ",".join(ids)})
     assert set(curves.json()["curves"]) == set(ids)
 
@@ -248,7 +251,7 @@ def test_failed_trials_carry_their_traceback(tmp_path):
         )
         store.save_trial(failed)
     doc = client(tmp_path).get("/api/study?project=failing").json()
-    (row,) = [t for t in doc["trials"] if t["id"] == "0099"]
+    (row,) = [t for t in doc["trials"] if t["trial_id"] == "0099"]
     assert row["status"] == "FAILED" and "ValueError: boom" in row["error"]
 
 

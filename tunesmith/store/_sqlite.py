@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import operator
 import os
 import shutil
@@ -60,6 +61,15 @@ _UPSERT_TRIAL = (
     + ", ".join(f"{c} = excluded.{c}" for c in _TRIAL_COLUMNS if c != "trial_id")
 )
 _SELECT_TRIALS = "SELECT t.*, s.config AS space FROM trials AS t JOIN spaces AS s USING (space_id)"
+# One trials row as the JSON of trial_records() (for rows without non-finite tags; a
+# non-finite score is NULL in the table and stays null).
+_TRIAL_JSON = (
+    "json_object('trial_id', trial_id, 'number', number, 'status', status, 'score', score, "
+    "'best_step', best_step, 'metrics', json(metrics), 'values', json(hp_values), "
+    "'started_at', started_at, 'ended_at', ended_at, 'error', error, "
+    "'executions', executions, 'epochs', epochs, 'attempts', attempts, "
+    "'updated_at', updated_at)"
+)
 
 
 class Store:
@@ -527,6 +537,53 @@ class Store:
             record["updated_at"] = row["updated_at"]
             records.append(record)
         return records
+
+    def trials_json(self, updated_after: float | None = None) -> str:
+        """:meth:`trial_records` as one strict JSON array, built by SQLite itself.
+
+        The records' keys, with the status as text and non-finite numbers as null.
+        SQLite writes the JSON of every row in C, which for a study of 10 000 trials
+        is several times faster than decoding the rows in Python and encoding them
+        again; rows whose stored JSON holds a tagged non-finite float (and every row,
+        on an SQLite without JSON functions) go through Python instead.
+
+        Example:
+            >>> rows = json.loads(store.trials_json())          # doctest: +SKIP
+            >>> rows[0]["trial_id"], rows[0]["status"]          # doctest: +SKIP
+            ('0000', 'COMPLETED')
+        """
+        where, params = "", ()
+        if updated_after is not None:
+            where, params = "WHERE updated_at >= ?", (updated_after,)
+        tagged = "(hp_values LIKE '%\"$float\"%' OR metrics LIKE '%\"$float\"%')"
+        try:
+            with self._snapshot() as conn:
+                (text,) = conn.execute(
+                    f"SELECT coalesce(json_group_array(json({_TRIAL_JSON})), '[]') FROM "
+                    f"(SELECT * FROM trials {where} {'AND' if where else 'WHERE'} NOT {tagged} "
+                    "ORDER BY number)",
+                    params,
+                ).fetchone()
+                others = conn.execute(
+                    f"SELECT trial_id FROM trials {where} {'AND' if where else 'WHERE'} {tagged}",
+                    params,
+                ).fetchall()
+        except StoreError as exc:
+            if "no such function" not in str(exc):
+                raise
+            text, others = "[]", None  # no JSON functions in this SQLite: all in Python
+        if others == []:
+            return text
+        wanted = None if others is None else {row[0] for row in others}
+        rest = [
+            {**r, "status": r["status"].value}
+            for r in self.trial_records(updated_after)
+            if wanted is None or r["trial_id"] in wanted
+        ]
+        if not rest:
+            return text
+        extra = json.dumps(_codec.strict(rest, "trials"), allow_nan=False)
+        return extra if text == "[]" else text[:-1] + "," + extra[1:]
 
     def curve_position(self) -> int:
         """The position of the newest per-step metric (see :meth:`curve_points_after`)."""

@@ -50,6 +50,7 @@ class _Api:
         # Cards are rebuilt only when a store's files change (a list of many large
         # studies, polled every few seconds, would otherwise re-read them all).
         self._cards: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._importance: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
 
     def _project(self, request: Request) -> Project:
         key = request.query_params.get("project", "")
@@ -80,19 +81,19 @@ class _Api:
         cards = [self._card(project) for project in self.projects.scan()]
         return {"root": str(self.projects.root), "projects": cards}
 
-    def study(self, request: Request) -> dict[str, Any]:
+    def study(self, request: Request) -> str:
         project = self._project(request)
         with project.visit() as store:
-            return documents.study_document(
+            return documents.study_json(
                 store, project.key, project.running, read_notes(project.directory)
             )
 
-    def changes(self, request: Request) -> dict[str, Any]:
+    def changes(self, request: Request) -> str:
         project = self._project(request)
         trials_after = _number(request, "trials_after", float)
         curves_after = _number(request, "curves_after", int)
         with project.visit() as store:
-            return documents.changes_document(store, trials_after, curves_after, project.running)
+            return documents.changes_json(store, trials_after, curves_after, project.running)
 
     def curves(self, request: Request) -> dict[str, Any]:
         project = self._project(request)
@@ -105,8 +106,16 @@ class _Api:
 
     def importance(self, request: Request) -> dict[str, Any]:
         project = self._project(request)
+        # A forest per page load is seconds of CPU on a large study, beside the search:
+        # fitted again only once the store changed.
+        signature = _files_signature(project.directory)
+        cached = self._importance.get(project.key)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
         with project.visit() as store:
-            return importance_document(store)
+            document = importance_document(store)
+        self._importance[project.key] = (signature, document)
+        return document
 
     def notes(self, request: Request, body: dict[str, Any] | None) -> dict[str, Any]:
         project = self._project(request)
@@ -152,7 +161,10 @@ def _files_signature(directory: Path) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _endpoint(handler: Callable[..., dict[str, Any]], accepts_body: bool = False):
+def _endpoint(handler: Callable[..., dict[str, Any] | str], accepts_body: bool = False):
+    """An async endpoint around a blocking handler (run in a worker thread) that
+    returns a document, or its JSON text when that was built already."""
+
     async def endpoint(request: Request) -> Response:
         body = None
         if accepts_body and request.method == "PUT":
@@ -171,7 +183,10 @@ def _endpoint(handler: Callable[..., dict[str, Any]], accepts_body: bool = False
             return _error(400, str(exc))
         except StoreError as exc:
             return _error(409, str(exc))
-        return JSONResponse(document, headers={"Cache-Control": "no-store"})
+        headers = {"Cache-Control": "no-store"}
+        if isinstance(document, str):
+            return Response(document, media_type="application/json", headers=headers)
+        return JSONResponse(document, headers=headers)
 
     return endpoint
 
@@ -233,7 +248,9 @@ def create_app(root: str | Path, token: str | None = None, local_only: bool = Tr
         Route("/api/notes", _endpoint(api.notes, accepts_body=True), methods=["GET", "PUT"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
-    middleware = [Middleware(GZipMiddleware, minimum_size=2048)]
+    # Level 5: nearly the size of level 9 at less than half its time, for a study
+    # document of several MB.
+    middleware = [Middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)]
     if local_only:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=_LOOPBACK_NAMES))
     if token:

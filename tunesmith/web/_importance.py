@@ -7,12 +7,17 @@ from typing import Any
 from tunesmith.space import HyperParameters
 from tunesmith.store import Store
 
+#: Finished trials the importance model is fitted on at most (the most recent):
+#: more changes the shares little and costs the dashboard's machine seconds.
+MAX_TRIALS = 2000
+
 
 def importance_document(store: Store) -> dict[str, Any]:
     """``{"names", "shares", "trials"}``, or ``{"message"}`` saying why there is none.
 
     Uses :func:`tunesmith.report.hyperparameter_importance` (a random forest and
-    permutation importance), so the dashboard and the report agree.
+    permutation importance), so the dashboard and the report agree; on the last
+    2 000 finished trials of a larger study.
     """
     try:
         from tunesmith.report.importance import hyperparameter_importance
@@ -25,7 +30,9 @@ def importance_document(store: Store) -> dict[str, Any]:
     except (KeyError, TypeError):
         return {"message": "This study stores no search space or objective direction."}
     try:
-        shares = hyperparameter_importance(store.results_frame(), space, direction)
+        results = store.results_frame()
+        finished = results[results["status"].isin(["COMPLETED", "STOPPED"])]
+        shares = hyperparameter_importance(finished.tail(MAX_TRIALS), space, direction)
     except ValueError as exc:
         return {"message": str(exc)}
     return {

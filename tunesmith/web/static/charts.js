@@ -71,7 +71,10 @@
   /* Score of every finished trial by trial number, and the best so far. */
   function history(study) {
     const trials = scored(study).slice().sort((a, b) => a.number - b.number);
-    const points = trials.map((t) => ({ value: [t.number, t.score], id: t.id }));
+    // Plain [x, y] pairs (ECharts draws thousands of them in one batch) and the trial
+    // of each point beside them, for the tooltip.
+    const points = trials.map((t) => [t.number, t.score]);
+    const ids = trials.map((t) => t.trial_id);
     const best = [];
     let incumbent = null;
     for (const t of trials) {
@@ -85,7 +88,7 @@
       tooltip: {
         trigger: "item",
         formatter: (p) => p.seriesIndex === 0
-          ? `trial ${p.data.id}<br>${study.objective.name} ${formatValue(p.data.value[1])}`
+          ? `trial ${ids[p.dataIndex]}<br>${study.objective.name} ${formatValue(p.value[1])}`
           : `best after trial ${p.value[0]}: ${formatValue(p.value[1])}`,
       },
       xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 28, minInterval: 1 },
@@ -121,7 +124,7 @@
     const data = trials.map((t) => [...dims.map((d) => axisValue(d, t.values[d.name])), t.score]);
     const lo = Math.min(...scores), hi = Math.max(...scores);
     return {
-      ids: trials.map((t) => t.id),
+      ids: trials.map((t) => t.trial_id),
       option: {
         animation: false,
         parallel: { left: 48, right: 96, top: 48, bottom: 32,
@@ -146,7 +149,8 @@
   function slice(study, name) {
     const dim = dimensions(study).find((d) => d.name === name);
     const trials = scored(study).filter((t) => t.values[name] !== undefined);
-    const points = trials.map((t) => ({ value: [axisValue(dim, t.values[name]), t.score], id: t.id }));
+    const points = trials.map((t) => [axisValue(dim, t.values[name]), t.score]);
+    const ids = trials.map((t) => t.trial_id);
     const xAxis = { type: dim.kind, name, nameLocation: "middle", nameGap: 28 };
     if (dim.kind === "category") xAxis.data = dim.categories;
     else { xAxis.scale = true; if (dim.kind === "log") delete xAxis.scale; }
@@ -154,8 +158,8 @@
       animation: false,
       grid: { left: 64, right: 24, top: 24, bottom: 48 },
       tooltip: { trigger: "item",
-                 formatter: (p) => `trial ${p.data.id}<br>${name} ${formatValue(p.data.value[0])}` +
-                   `<br>${study.objective.name} ${formatValue(p.data.value[1])}` },
+                 formatter: (p) => `trial ${ids[p.dataIndex]}<br>${name} ${formatValue(p.value[0])}` +
+                   `<br>${study.objective.name} ${formatValue(p.value[1])}` },
       xAxis, yAxis: { type: "value", name: objectiveLabel(study), scale: true },
       series: [{ type: "scatter", data: points, symbolSize: 7, large: points.length > 2000,
                  itemStyle: { color: PALETTE[0], opacity: 0.65 } }],
@@ -213,7 +217,7 @@
 
   /* Hyperband / ASHA: each trial at the rung it reached, promotions drawn as links. */
   function brackets(study) {
-    const byId = new Map(study.trials.map((t) => [t.id, t]));
+    const byId = new Map(study.trials.map((t) => [t.trial_id, t]));
     const groups = new Map();
     const links = [];
     for (const t of scored(study)) {
@@ -221,7 +225,7 @@
       if (bracket === undefined) continue;
       const epochs = t.values["tuner/epochs"];
       if (!groups.has(bracket)) groups.set(bracket, []);
-      groups.get(bracket).push({ value: [epochs, t.score], id: t.id });
+      groups.get(bracket).push({ value: [epochs, t.score], id: t.trial_id });
       const parent = byId.get(t.values["tuner/trial_id"]);
       if (parent && isNumber(parent.score)) {
         links.push([parent.values["tuner/epochs"], parent.score], [epochs, t.score], null);

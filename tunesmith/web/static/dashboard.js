@@ -114,7 +114,7 @@
            p.running ? el("span", { class: "live" }, "running") : null),
         el("div", { class: "muted" }, p.key),
         el("dl", {},
-          el("dt", {}, "best"), el("dd", {}, p.best ? `${C.formatValue(p.best.score)} (trial ${p.best.id})` : "–"),
+          el("dt", {}, "best"), el("dd", {}, p.best ? `${C.formatValue(p.best.score)} (trial ${p.best.trial_id})` : "–"),
           el("dt", {}, p.objective.name), el("dd", {}, p.objective.direction === "max" ? "maximised" : "minimised"),
           el("dt", {}, "trials"), el("dd", {}, String(p.trials), " ", statuses),
           el("dt", {}, "algorithm"), el("dd", {}, p.algorithm || "–"),
@@ -147,10 +147,10 @@
     }
     if (view !== state) return;
     state.study = doc;
-    state.trials = new Map(doc.trials.map((t) => [t.id, t]));
+    state.trials = new Map(doc.trials.map((t) => [t.trial_id, t]));
     state.curves = doc.curves;
     state.cursor = doc.cursor;
-    if (doc.best) state.selected.add(doc.best.id);
+    if (doc.best) state.selected.add(doc.best.trial_id);
     window.tunesmithTimings.data = performance.now();
     renderStudy(state);
     window.tunesmithTimings.interactive = performance.now();
@@ -192,15 +192,19 @@
     }, delay);
   }
 
+  /* Merge what changed and note which views it touches: a finished trial moves the
+   * search views, a new epoch only the curves of its trial. */
   function merge(state, changes) {
     state.cursor = changes.cursor;
+    const touched = state.touched || (state.touched = { finished: false, curves: new Set() });
     let changed = changes.running !== state.study.running;
     state.study.running = changes.running;
     for (const t of changes.trials) {
-      const old = state.trials.get(t.id);
+      const old = state.trials.get(t.trial_id);
       if (old && old.updated_at === t.updated_at && old.status === t.status) continue;
-      if (old && old.attempts !== t.attempts) delete state.curves[t.id];  // run again: curves restart
-      state.trials.set(t.id, t);
+      if (old && old.attempts !== t.attempts) delete state.curves[t.trial_id];  // run again: curves restart
+      if (C.FINISHED.has(t.status) || (old && C.FINISHED.has(old.status))) touched.finished = true;
+      state.trials.set(t.trial_id, t);
       changed = true;
     }
     for (const [id, rows] of Object.entries(changes.curves)) {
@@ -209,6 +213,7 @@
         const at = known.findIndex((r) => r[0] === row[0] && r[1] === row[1]);
         if (at >= 0) known[at] = row; else known.push(row);
       }
+      touched.curves.add(id);
       changed = true;
     }
     if (changed) {
@@ -290,7 +295,11 @@
       drawTable(state);
     });
     drawAll(state);
-    loadImportance(state);
+    // Importance costs the server a model fit: asked for when its section is in view.
+    const seen = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) { seen.disconnect(); loadImportance(state); }
+    });
+    seen.observe(document.getElementById("importance"));
   }
 
   function clearBrush(state) {
@@ -364,7 +373,7 @@
     const names = C.dimensions(state.study).map((d) => d.name);
     return [
       { key: "number", label: "#", get: (t) => t.number, num: true },
-      { key: "id", label: "trial", get: (t) => t.id },
+      { key: "id", label: "trial", get: (t) => t.trial_id },
       { key: "status", label: "status", get: (t) => t.status },
       { key: "score", label: state.study.objective.name, get: (t) => t.score, num: true },
       { key: "epochs", label: "epochs", get: (t) => t.values["tuner/epochs"] ?? (t.epochs || null), num: true },
@@ -376,7 +385,7 @@
   function visibleTrials(state) {
     const cols = columns(state);
     let rows = trialList(state).filter((t) => (!state.status || t.status === state.status)
-      && (!state.brushed || state.brushed.has(t.id))
+      && (!state.brushed || state.brushed.has(t.trial_id))
       && cols.every((c) => !state.filters[c.key] || matches(state.filters[c.key], c.get(t))));
     const col = cols.find((c) => c.key === state.sort.column) || cols[0];
     let asc = state.sort.asc;
@@ -413,16 +422,16 @@
         return el("th", {}, input);
       }));
     const body = shown.map((t) => {
-      const box = el("input", { type: "checkbox", "data-select": t.id });
-      box.checked = state.selected.has(t.id);
-      box.addEventListener("change", () => toggleSelected(state, t.id, box.checked));
-      const cls = [best && best.id === t.id ? "best" : "", state.selected.has(t.id) ? "selected" : ""].join(" ").trim();
-      return el("tr", { "data-trial": t.id, class: cls || null, onclick: (e) => {
-        if (e.target.tagName !== "INPUT") { state.focus = t.id; drawDetails(state); }
+      const box = el("input", { type: "checkbox", "data-select": t.trial_id });
+      box.checked = state.selected.has(t.trial_id);
+      box.addEventListener("change", () => toggleSelected(state, t.trial_id, box.checked));
+      const cls = [best && best.trial_id === t.trial_id ? "best" : "", state.selected.has(t.trial_id) ? "selected" : ""].join(" ").trim();
+      return el("tr", { "data-trial": t.trial_id, class: cls || null, onclick: (e) => {
+        if (e.target.tagName !== "INPUT") { state.focus = t.trial_id; drawDetails(state); }
       } }, el("td", {}, box),
         cols.map((c) => {
           const v = c.get(t);
-          const text = c.key === "id" && best && best.id === t.id ? `★ ${v}` : C.formatValue(v);
+          const text = c.key === "id" && best && best.trial_id === t.trial_id ? `★ ${v}` : C.formatValue(v);
           return el("td", { class: [c.num ? "num" : "", c.key === "status" ? `status-${v}` : ""].join(" ").trim() || null }, text);
         }));
     });
@@ -456,24 +465,26 @@
     if (!t) { state.nodes.details.replaceChildren(); return; }
     const values = Object.entries(t.values).map(([k, v]) => [el("dt", {}, k), el("dd", {}, C.formatValue(v))]);
     const metrics = Object.entries(t.metrics || {}).map(([k, v]) => [el("dt", {}, k), el("dd", {}, C.formatValue(v))]);
-    state.nodes.details.replaceChildren(el("div", { class: "card", "data-details": t.id },
-      el("h3", {}, `Trial ${t.id} · ${t.status}`),
+    state.nodes.details.replaceChildren(el("div", { class: "card", "data-details": t.trial_id },
+      el("h3", {}, `Trial ${t.trial_id} · ${t.status}`),
       el("div", { class: "grid2" }, el("dl", { class: "kv" }, values), el("dl", { class: "kv" }, metrics)),
       t.error ? el("pre", { class: "traceback" }, t.error) : null,
-      el("h3", {}, "Note on this trial"), noteEditor(state, t.id)));
+      el("h3", {}, "Note on this trial"), noteEditor(state, t.trial_id)));
   }
 
+  const VIEWS = { summary: drawSummary, table: drawTable, history: drawHistory, parallel: drawParallel,
+                  slice: drawSlice, curves: drawCurves, running: drawRunning, failed: drawFailed,
+                  brackets: drawBrackets, details: drawDetails };
+
+  /* Draw the views; their times go to tunesmithTimings.views (the benchmark reads them). */
   function drawAll(state) {
-    drawSummary(state);
-    drawTable(state);
-    drawHistory(state);
-    drawParallel(state);
-    drawSlice(state);
-    drawCurves(state);
-    drawRunning(state);
-    drawFailed(state);
-    drawBrackets(state);
-    drawDetails(state);
+    const times = {};
+    for (const [name, draw] of Object.entries(VIEWS)) {
+      const started = performance.now();
+      draw(state);
+      times[name] = Math.round(performance.now() - started);
+    }
+    window.tunesmithTimings.views = times;
   }
 
   /* Live changes arrive every second; redraw at most once per animation frame. */
@@ -484,7 +495,13 @@
       state.dirty = false;
       if (view !== state) return;
       liveBadge.hidden = !state.study.running;
-      drawAll(state);
+      const touched = state.touched || { finished: true, curves: new Set() };
+      state.touched = null;
+      // The cheap views always; the charts only when what they draw changed, so that
+      // a page watching a fast search costs the machine little.
+      for (const draw of [drawSummary, drawTable, drawRunning, drawFailed, drawDetails]) draw(state);
+      if (touched.finished) for (const draw of [drawHistory, drawParallel, drawSlice, drawBrackets]) draw(state);
+      if ([...touched.curves].some((id) => state.selected.has(id))) drawCurves(state);
     });
   }
 
@@ -494,7 +511,7 @@
     const count = (s) => trials.filter((t) => t.status === s).length;
     const card = (label, value, id) => el("div", { class: "card", "data-summary": id }, el("div", { class: "muted" }, label), el("h3", {}, value));
     state.nodes.summary.replaceChildren(
-      card("best " + state.study.objective.name, best ? `${C.formatValue(best.score)} (trial ${best.id})` : "–", "best"),
+      card("best " + state.study.objective.name, best ? `${C.formatValue(best.score)} (trial ${best.trial_id})` : "–", "best"),
       card("trials", String(trials.length), "trials"),
       card("running", String(count("RUNNING")), "running"),
       card("completed / stopped", `${count("COMPLETED")} / ${count("STOPPED")}`, "done"),
@@ -534,16 +551,16 @@
   function drawRunning(state) {
     const running = trialList(state).filter((t) => t.status === "RUNNING");
     state.nodes.running.replaceChildren(running.length
-      ? el("p", {}, running.map((t) => el("span", { class: "pill", "data-running": t.id }, `trial ${t.id} · started ${when(t.started_at)}`)))
+      ? el("p", {}, running.map((t) => el("span", { class: "pill", "data-running": t.trial_id }, `trial ${t.trial_id} · started ${when(t.started_at)}`)))
       : el("p", { class: "muted" }, state.study.running ? "Between trials." : "No trial is running."));
     const metric = state.metric || state.study.objective.name;
-    state.charts.running.setOption(C.curves(state.curves, metric, running.map((t) => t.id)), { notMerge: true });
+    state.charts.running.setOption(C.curves(state.curves, metric, running.map((t) => t.trial_id)), { notMerge: true });
   }
 
   function drawFailed(state) {
     const failed = trialList(state).filter((t) => t.status === "FAILED" || t.status === "INVALID");
-    state.nodes.failed.replaceChildren(...(failed.length ? failed.map((t) => el("details", { "data-failed": t.id },
-      el("summary", {}, `trial ${t.id} · ${t.status.toLowerCase()}${t.attempts > 1 ? ` after ${t.attempts} attempts` : ""}`),
+    state.nodes.failed.replaceChildren(...(failed.length ? failed.map((t) => el("details", { "data-failed": t.trial_id },
+      el("summary", {}, `trial ${t.trial_id} · ${t.status.toLowerCase()}${t.attempts > 1 ? ` after ${t.attempts} attempts` : ""}`),
       el("pre", { class: "traceback" }, t.error || "(no traceback stored)"))) : [el("p", { class: "muted" }, "None.")]));
   }
 
@@ -591,14 +608,14 @@
     if (view !== state) return;
     const box = el("div", { class: "chart", "data-chart": "compare" });
     const column = (doc) => {
-      const best = doc.best && doc.trials.find((t) => t.id === doc.best.id);
+      const best = doc.best && doc.trials.find((t) => t.trial_id === doc.best.trial_id);
       return el("div", { class: "card", "data-compare": doc.key },
         el("h3", {}, el("a", { href: studyLink(doc.key) }, doc.key)),
         el("dl", { class: "kv" },
           el("dt", {}, "algorithm"), el("dd", {}, doc.algorithm || "–"),
           el("dt", {}, "objective"), el("dd", {}, `${doc.objective.name} (${doc.objective.direction})`),
           el("dt", {}, "trials"), el("dd", {}, String(doc.trials.length)),
-          el("dt", {}, "best"), el("dd", {}, doc.best ? `${C.formatValue(doc.best.score)} (trial ${doc.best.id})` : "–")),
+          el("dt", {}, "best"), el("dd", {}, doc.best ? `${C.formatValue(doc.best.score)} (trial ${doc.best.trial_id})` : "–")),
         best ? el("div", {}, el("h3", {}, "Best configuration"), el("dl", { class: "kv" },
           Object.entries(best.values).filter(([k]) => !k.startsWith("tuner/")).map(([k, v]) => [el("dt", {}, k), el("dd", {}, C.formatValue(v))]))) : null);
     };

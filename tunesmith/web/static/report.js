@@ -35,7 +35,7 @@
       tools.append("hyperparameter ", select(names, names[0], (n) => chart.setOption(C.slice(doc, n), { notMerge: true })));
       option = C.slice(doc, names[0]);
     } else if (spec === "curves" || spec === "best-curves") {
-      const ids = spec === "curves" ? doc.curve_order : [doc.best && doc.best.id];
+      const ids = spec === "curves" ? doc.curve_order : [doc.best && doc.best.trial_id];
       const metrics = C.curveMetrics(doc.curves, doc.objective.name);
       if (!metrics.length) return;
       tools.append("metric ", select(metrics, metrics[0], (m) => chart.setOption(C.curves(doc.curves, m, ids), { notMerge: true })));
