@@ -6,41 +6,23 @@ so there a missing browser fails the test instead of skipping it.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.browser_support import browser, need_browser
+
 pytest.importorskip("keras")
 pytest.importorskip("matplotlib")
-
-# The harness lives with the benchmarks (benchmarks/report_render.py uses it too).
-_HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "browser.py"
-_spec = importlib.util.spec_from_file_location("report_browser_harness", _HARNESS)
-assert _spec is not None and _spec.loader is not None
-_browser = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = _browser  # its dataclasses look their module up there
-_spec.loader.exec_module(_browser)
-find_chromium, render = _browser.find_chromium, _browser.render
+find_chromium, render = browser.find_chromium, browser.render
 
 # data views, search views (importance needs 4 distinct scores), curves, 2 confusions, ROC
 W1_CHARTS_AT_LEAST = 4 + 3 + 2 + 2 + 1
 
 
-def _need_browser() -> None:
-    if find_chromium() is None:
-        if os.environ.get("TUNESMITH_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium and chromedriver are required here but not installed")
-        pytest.skip("needs chromium and chromedriver (apt-get install chromium chromium-driver)")
-    pytest.importorskip("selenium")
-
-
 @pytest.mark.slow
 def test_w1_report_renders_in_chromium(tmp_path):
-    _need_browser()
+    need_browser()
     from tunesmith.studies.breast_cancer import run_study
 
     artifacts = run_study(directory=str(tmp_path), max_trials=5, epochs=4, verbose=0)
@@ -64,7 +46,7 @@ def test_w1_report_renders_in_chromium(tmp_path):
 
 def test_a_broken_image_is_detected(tmp_path):
     """The check can fail: a chart whose image does not decode is reported."""
-    _need_browser()
+    need_browser()
     page = tmp_path / "broken.html"
     page.write_text(
         "<!DOCTYPE html><html><head><title>t</title></head><body>"

@@ -25,6 +25,15 @@ def client(root: Path, **kwargs) -> TestClient:
     return TestClient(create_app(root, **kwargs), base_url=LOCAL)
 
 
+def changes_since(api: TestClient, project: str, cursor: dict) -> dict:
+    params = {
+        "project": project,
+        "trials_after": cursor["trials"],
+        "curves_after": cursor["curves"],
+    }
+    return api.get("/api/changes", params=params).json()
+
+
 def digest(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` with its content's hash: what 'unchanged' means."""
     return {
@@ -86,24 +95,10 @@ def test_changes_since_a_cursor_bring_only_what_is_new(tmp_path):
     api = client(tmp_path)
     doc = api.get("/api/study?project=live").json()
     cursor = doc["cursor"]
-    quiet = api.get(
-        "/api/changes",
-        params={
-            "project": "live",
-            "trials_after": cursor["trials"],
-            "curves_after": cursor["curves"],
-        },
-    ).json()
+    quiet = changes_since(api, "live", cursor)
     assert quiet["curves"] == {}  # no curve point is sent twice
     write_study(tmp_path, "live", trials=6)  # the same study, resumed: two more trials
-    fresh = api.get(
-        "/api/changes",
-        params={
-            "project": "live",
-            "trials_after": cursor["trials"],
-            "curves_after": cursor["curves"],
-        },
-    ).json()
+    fresh = changes_since(api, "live", cursor)
     new_ids = {t["trial_id"] for t in fresh["trials"]} - {t["trial_id"] for t in doc["trials"]}
     assert len(new_ids) == 2
     assert set(fresh["curves"]) == new_ids  # only the new trials' points

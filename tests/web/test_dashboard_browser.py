@@ -1,12 +1,8 @@
-"""The dashboard in real headless Chromium: what a person clicks, hovers and watches.
-
-CI installs Debian's chromium and chromium-driver and sets TUNESMITH_REQUIRE_BROWSER=1,
-so there a missing browser fails these tests instead of skipping them.
-"""
+"""The dashboard in real headless Chromium: what a person clicks, hovers and watches
+(see tests/browser_support.py for when a missing browser fails instead of skipping)."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -14,29 +10,20 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("selenium")
 pytest.importorskip("starlette")
 
+from tests.browser_support import browser as _browser
+from tests.browser_support import need_browser
 from tunesmith.web import DashboardServer
-
-_HARNESS = Path(__file__).resolve().parents[2] / "benchmarks" / "browser.py"
-_spec = importlib.util.spec_from_file_location("dashboard_browser_harness", _HARNESS)
-assert _spec is not None and _spec.loader is not None
-_browser = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = _browser
-_spec.loader.exec_module(_browser)
 
 
 @pytest.fixture(scope="module")
 def driver():
-    if _browser.find_chromium() is None:
-        if os.environ.get("TUNESMITH_REQUIRE_BROWSER") == "1":
-            pytest.fail("Chromium and chromedriver are required here but not installed")
-        pytest.skip("needs chromium and chromedriver (apt-get install chromium chromium-driver)")
+    need_browser()
     with _browser.chromium(1400, 1100) as chrome:
         yield chrome
 
