@@ -143,3 +143,35 @@ def test_the_package_lists_its_lazy_names():
 
     names = dir(tunesmith)
     assert {"RandomSearch", "Hyperband", "SklearnTuner", "tune", "engine", "tuners"} <= set(names)
+
+
+def test_dashboard_refuses_a_public_address_without_the_flag(project, capsys):
+    pytest.importorskip("starlette")
+    assert main(["dashboard", str(project.parent), "--host", "0.0.0.0", "--port", "0"]) == 2
+    assert "--allow-remote" in capsys.readouterr().err
+
+
+def test_dashboard_of_a_missing_folder_says_so(tmp_path, capsys):
+    pytest.importorskip("starlette")
+    assert main(["dashboard", str(tmp_path / "nowhere"), "--port", "0"]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_dashboard_serves_until_stopped(project):
+    pytest.importorskip("starlette")
+    import subprocess
+    import sys
+    import urllib.request
+
+    command = [sys.executable, "-m", "tunesmith.cli", "dashboard", str(project.parent)]
+    server = subprocess.Popen([*command, "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        banner = server.stdout.readline()
+        url = banner.split(" at ")[1].split()[0]
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url + "api/projects", timeout=10) as answer:
+            cards = json.loads(answer.read())["projects"]
+        assert [card["key"] for card in cards] == [project.name]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
