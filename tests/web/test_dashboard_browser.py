@@ -229,3 +229,39 @@ def test_a_running_search_shows_new_trials_and_epochs_without_a_reload(driver, t
         served.stop()
         if search.poll() is None:
             search.kill()
+
+
+def test_two_studies_side_by_side(driver, server):
+    open_page(driver, server.url, "list")
+    for key in ("random_search", "group/hyperband"):
+        driver.find_element("css selector", f'[data-project="{key}"] input[type=checkbox]').click()
+    driver.find_element("xpath", "//button[contains(., 'Compare')]").click()
+    wait_for(driver, "return document.body.dataset.ready === 'compare'")
+    shown = driver.execute_script(
+        "return [...document.querySelectorAll('[data-compare]')].map((c) => c.dataset.compare)"
+    )
+    assert shown == ["random_search", "group/hyperband"]
+    lines = driver.execute_script(
+        "return echarts.getInstanceByDom(document.querySelector('[data-chart=\"compare\"]'))"
+        ".getOption().series.map((s) => s.name)"
+    )
+    assert lines == ["random_search", "group/hyperband"]
+    no_console_errors(driver)
+
+
+def test_a_note_is_saved_and_shown_again(driver, server, runs):
+    open_page(driver, server.url + "#/study/random_search", "study")
+    area = driver.find_element("css selector", 'textarea[data-note="study"]')
+    area.clear()
+    area.send_keys("units above 64 never helped")
+    driver.find_element("xpath", "//textarea[@data-note='study']/..//button").click()
+    wait_for(
+        driver,
+        "return document.querySelector('textarea[data-note=\"study\"]')"
+        ".parentNode.innerText.includes('saved')",
+    )
+    open_page(driver, server.url + "#/study/random_search", "study")
+    again = driver.find_element("css selector", 'textarea[data-note="study"]')
+    assert again.get_attribute("value") == "units above 64 never helped"
+    assert "units above 64" in (runs / "random_search" / "notes.json").read_text()
+    no_console_errors(driver)
