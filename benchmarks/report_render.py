@@ -192,20 +192,26 @@ def main(argv: list[str] | None = None) -> int:
                 if result.console_errors:
                     print(f"{name}: console errors {result.console_errors}", file=sys.stderr)
                 if name == "tunesmith":
-                    if result.broken_charts:
-                        raise SystemExit(f"charts not drawn: {result.broken_charts}")
+                    undrawn = result.broken_charts + result.undrawn_interactive_charts
+                    if undrawn:
+                        raise SystemExit(f"charts not drawn: {undrawn}")
                     charts[name] = len(result.charts)
+                    charts["interactive"] = sum(bool(c.get("spec")) for c in result.charts)
                 loads[name].append(result.load_ms / 1000)
+        # Sized here: the temporary folder is gone after this block.
+        rows = [("tunesmith", _size(ours), ours_write)]
+        if theirs is not None:
+            rows.append(("optuna+plotly", _size(theirs), theirs_write))
 
     print(f"{args.trials} trials x up to {args.epochs} epochs; {args.rounds} loads per page")
     print(f"{'page':<16}{'size MB':>9}{'write s':>9}{'load s median':>15}{'load s max':>12}")
-    rows = [("tunesmith", _size(ours), ours_write)]
-    if theirs is not None:
-        rows.append(("optuna+plotly", _size(theirs), theirs_write))
     for name, size, write in rows:
         median = statistics.median(loads[name])
         print(f"{name:<16}{size:>9.2f}{write:>9.2f}{median:>15.3f}{max(loads[name]):>12.3f}")
-    print(f"tunesmith charts drawn: {charts.get('tunesmith', 0)}")
+    print(
+        f"tunesmith charts drawn: {charts.get('tunesmith', 0)}, "
+        f"of which interactive: {charts.get('interactive', 0)}"
+    )
     if theirs is not None:
         load_ratio = statistics.median(loads["tunesmith"]) / statistics.median(
             loads["optuna+plotly"]
