@@ -139,11 +139,12 @@ def test_notes_are_kept_beside_the_store_and_nothing_else_is_written(tmp_path):
     api = client(tmp_path)
     saved = api.put("/api/notes?project=noted", json={"text": "lr matters most"}).json()
     assert saved["study"] == "lr matters most"
-    api.put("/api/notes?project=noted", json={"text": "diverged", "trial_id": "0001"})
+    trial_id = api.get("/api/study?project=noted").json()["trials"][1]["trial_id"]
+    api.put("/api/notes?project=noted", json={"text": "diverged", "trial_id": trial_id})
     notes = api.get("/api/notes?project=noted").json()
-    assert notes == {"study": "lr matters most", "trials": {"0001": "diverged"}}
+    assert notes == {"study": "lr matters most", "trials": {trial_id: "diverged"}}
     assert api.get("/api/study?project=noted").json()["notes"] == notes
-    api.put("/api/notes?project=noted", json={"text": "", "trial_id": "0001"})
+    api.put("/api/notes?project=noted", json={"text": "", "trial_id": trial_id})
     assert api.get("/api/notes?project=noted").json()["trials"] == {}
     assert (project / NOTES_FILENAME).is_file()
     assert digest(tmp_path) == before
@@ -151,6 +152,24 @@ def test_notes_are_kept_beside_the_store_and_nothing_else_is_written(tmp_path):
     assert bad.status_code == 400 and "note is text" in bad.json()["error"]
     too_long = api.put("/api/notes?project=noted", json={"text": "x" * 20_001})
     assert too_long.status_code == 400 and "at most" in too_long.json()["error"]
+    unknown = api.put("/api/notes?project=noted", json={"text": "?", "trial_id": "9999"})
+    assert unknown.status_code == 400 and "No trial '9999'" in unknown.json()["error"]
+
+
+def test_a_note_that_cannot_be_written_says_why_and_changes_nothing(tmp_path, monkeypatch):
+    from tunesmith.web import _notes
+
+    write_study(tmp_path, "locked", trials=2)
+    before = digest(tmp_path)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")  # a read-only folder, for any user
+
+    monkeypatch.setattr(_notes.tempfile, "mkstemp", refuse)
+    answer = client(tmp_path).put("/api/notes?project=locked", json={"text": "hi"})
+    assert answer.status_code == 409 and "could not be saved" in answer.json()["error"]
+    assert "Permission denied" in answer.json()["error"]
+    assert digest(tmp_path) == before and not (tmp_path / "locked" / "notes.json").exists()
 
 
 @pytest.mark.parametrize(

@@ -122,12 +122,22 @@ class _Api:
         if body is None:
             return read_notes(project.directory)
         trial_id = body.get("trial_id")
-        if trial_id is not None and not isinstance(trial_id, str):
-            raise _BadRequest("trial_id is the id of a trial, as text (e.g. '0003').")
+        if trial_id is not None:
+            if not isinstance(trial_id, str):
+                raise _BadRequest("trial_id is the id of a trial, as text (e.g. '0003').")
+            with project.visit() as store:
+                if store.get_trial(trial_id) is None:
+                    raise _BadRequest(f"No trial {trial_id!r} in {project.key}.")
         try:
             return write_note(project.directory, body.get("text", ""), trial_id)
         except ValueError as exc:
             raise _BadRequest(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(
+                f"The note could not be saved: {exc.strerror} writing beside the store in "
+                f"{project.directory}. Notes need a folder the dashboard can write to; "
+                "nothing else was changed."
+            ) from exc
 
 
 class _NotFound(Exception):
