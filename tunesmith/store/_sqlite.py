@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -531,12 +531,13 @@ class Store:
             params = (updated_after,)
         with self._snapshot() as conn:
             rows = conn.execute(sql + " ORDER BY t.number", params).fetchall()
-        records = []
-        for row in rows:
-            record = self._record(row, with_space=False)
-            record["updated_at"] = row["updated_at"]
-            records.append(record)
-        return records
+        return [self._timed_record(row) for row in rows]
+
+    def _timed_record(self, row: sqlite3.Row) -> dict[str, Any]:
+        """A record of :meth:`trial_records`: the trial's fields and ``updated_at``."""
+        record = self._record(row, with_space=False)
+        record["updated_at"] = row["updated_at"]
+        return record
 
     def trials_json(self, updated_after: float | None = None) -> str:
         """:meth:`trial_records` as one strict JSON array, built by SQLite itself.
@@ -552,37 +553,36 @@ class Store:
             >>> rows[0]["trial_id"], rows[0]["status"]          # doctest: +SKIP
             ('0000', 'COMPLETED')
         """
-        where, params = "", ()
+        since, params = "1", ()
         if updated_after is not None:
-            where, params = "WHERE updated_at >= ?", (updated_after,)
-        tagged = "(hp_values LIKE '%\"$float\"%' OR metrics LIKE '%\"$float\"%')"
+            since, params = "t.updated_at >= ?", (updated_after,)
+        tagged = "(t.hp_values LIKE '%\"$float\"%' OR t.metrics LIKE '%\"$float\"%')"
         try:
             with self._snapshot() as conn:
                 (text,) = conn.execute(
                     f"SELECT coalesce(json_group_array(json({_TRIAL_JSON})), '[]') FROM "
-                    f"(SELECT * FROM trials {where} {'AND' if where else 'WHERE'} NOT {tagged} "
-                    "ORDER BY number)",
+                    f"(SELECT * FROM trials AS t WHERE {since} AND NOT {tagged} "
+                    "ORDER BY t.number)",
                     params,
                 ).fetchone()
-                others = conn.execute(
-                    f"SELECT trial_id FROM trials {where} {'AND' if where else 'WHERE'} {tagged}",
-                    params,
+                rest = conn.execute(
+                    f"{_SELECT_TRIALS} WHERE {since} AND {tagged} ORDER BY t.number", params
                 ).fetchall()
         except StoreError as exc:
             if "no such function" not in str(exc):
                 raise
-            text, others = "[]", None  # no JSON functions in this SQLite: all in Python
-        if others == []:
-            return text
-        wanted = None if others is None else {row[0] for row in others}
-        rest = [
-            {**r, "status": r["status"].value}
-            for r in self.trial_records(updated_after)
-            if wanted is None or r["trial_id"] in wanted
-        ]
+            # No JSON functions in this SQLite: every row through Python.
+            with self._snapshot() as conn:
+                rest = conn.execute(
+                    f"{_SELECT_TRIALS} WHERE {since} ORDER BY t.number", params
+                ).fetchall()
+            text = "[]"
         if not rest:
             return text
-        extra = json.dumps(_codec.strict(rest, "trials"), allow_nan=False)
+        records = [self._timed_record(row) for row in rest]
+        for record in records:
+            record["status"] = record["status"].value
+        extra = json.dumps(_codec.strict(records, "trials"), allow_nan=False)
         return extra if text == "[]" else text[:-1] + "," + extra[1:]
 
     def curve_position(self) -> int:
@@ -610,14 +610,9 @@ class Store:
                 "WHERE rowid > ? ORDER BY rowid",
                 (int(position),),
             ).fetchall()
-        points: list[CurvePoint] = []
-        for tid, execution, step, name, value, flag, rowid in rows:
-            position = max(position, int(rowid))
-            key = (str(tid), int(execution), int(step))
-            if not points or (points[-1].trial_id, points[-1].execution, points[-1].step) != key:
-                points.append(CurvePoint(*key, {}))
-            points[-1].metrics[name] = _codec.join_float(value, flag)
-        return points, position
+        if rows:
+            position = max(position, max(int(row[6]) for row in rows))
+        return _group_points(rows), position
 
     def next_trial_number(self) -> int:
         """One more than the largest stored trial number (0 for an empty store)."""
@@ -811,16 +806,7 @@ class Store:
     def _curve_records(
         self, conn: sqlite3.Connection, trial_id: str | None = None
     ) -> list[CurvePoint]:
-        points: list[CurvePoint] = []
-        for tid, execution, step, name, value, flag, _ in _curve_rows(conn, trial_id):
-            if not points or (points[-1].trial_id, points[-1].execution, points[-1].step) != (
-                tid,
-                execution,
-                step,
-            ):
-                points.append(CurvePoint(str(tid), int(execution), int(step), {}))
-            points[-1].metrics[name] = _codec.join_float(value, flag)
-        return points
+        return _group_points(_curve_rows(conn, trial_id))
 
     def _curve_points(self, conn: sqlite3.Connection) -> dict[str, list[dict[str, Any]]]:
         """Per trial id: ``[{"execution", "step", "metrics"}]`` in logging order."""
@@ -844,6 +830,18 @@ def _curve_rows(conn: sqlite3.Connection, trial_id: str | None) -> sqlite3.Curso
         sql += " WHERE c.trial_id = ?"
         params = (trial_id,)
     return conn.execute(sql + " ORDER BY t.number, c.execution, c.step, c.rowid", params)
+
+
+def _group_points(rows: Iterable[Sequence[Any]]) -> list[CurvePoint]:
+    """Curve rows ``(trial_id, execution, step, name, value, flag, ...)``, consecutive
+    rows of one step together, as one :class:`CurvePoint` per step."""
+    points: list[CurvePoint] = []
+    for tid, execution, step, name, value, flag, *_ in rows:
+        key = (str(tid), int(execution), int(step))
+        if not points or (points[-1].trial_id, points[-1].execution, points[-1].step) != key:
+            points.append(CurvePoint(*key, {}))
+        points[-1].metrics[name] = _codec.join_float(value, flag)
+    return points
 
 
 def _optional_float(value: Any) -> float | None:

@@ -28,7 +28,9 @@ from starlette.staticfiles import StaticFiles
 
 from tunesmith import _study_document as documents
 from tunesmith.errors import StoreError
+from tunesmith.store import DB_FILENAME
 from tunesmith.store._codec import strict
+from tunesmith.store._paths import sidecars
 from tunesmith.web._importance import importance_document
 from tunesmith.web._notes import read_notes, write_note
 from tunesmith.web._projects import Project, Projects
@@ -162,9 +164,10 @@ def _number(request: Request, name: str, kind: type) -> Any:
 def _files_signature(directory: Path) -> tuple[Any, ...]:
     """Changes whenever the writer commits: the database and its log, sized and dated."""
     out: list[Any] = []
-    for name in ("tunesmith.db", "tunesmith.db-wal"):
+    db = directory / DB_FILENAME
+    for path in (db, sidecars(db)[0]):
         try:
-            stat = (directory / name).stat()
+            stat = path.stat()
             out += [stat.st_ino, stat.st_size, stat.st_mtime_ns]
         except OSError:
             out += [None, None, None]
@@ -265,6 +268,4 @@ def create_app(root: str | Path, token: str | None = None, local_only: bool = Tr
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=_LOOPBACK_NAMES))
     if token:
         middleware.insert(0, Middleware(_TokenMiddleware, token=token))
-    app = Starlette(routes=routes, middleware=middleware)
-    app.state.projects = api.projects
-    return app
+    return Starlette(routes=routes, middleware=middleware)

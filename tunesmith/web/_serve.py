@@ -88,11 +88,12 @@ class DashboardServer:
     @property
     def url(self) -> str:
         """Where to point a browser (with the token when one is needed)."""
-        shown = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
-        if ":" in shown and not shown.startswith("["):
-            shown = f"[{shown}]"
-        if self.host in ("0.0.0.0", "::"):
+        if self.host in ("0.0.0.0", "::"):  # every address: the name others reach it by
             shown = socket.gethostname()
+        elif ":" in self.host and not self.host.startswith("["):
+            shown = f"[{self.host}]"  # an IPv6 address in a URL
+        else:
+            shown = self.host
         url = f"http://{shown}:{self.port}/"
         return url + (f"?token={self.token}" if self.token else "")
 

@@ -22,6 +22,17 @@
     return study.objective.direction === "max" ? a > b : a < b;
   }
 
+  /* [trial number, best score so far] after each of ``trials`` (in number order). */
+  function bestSoFar(study, trials) {
+    const out = [];
+    let incumbent = null;
+    for (const t of trials) {
+      if (incumbent === null || better(study, t.score, incumbent)) incumbent = t.score;
+      out.push([t.number, incumbent]);
+    }
+    return out;
+  }
+
   function formatValue(v) {
     if (v === null || v === undefined) return "–";
     if (typeof v === "number") {
@@ -75,12 +86,7 @@
     // of each point beside them, for the tooltip.
     const points = trials.map((t) => [t.number, t.score]);
     const ids = trials.map((t) => t.trial_id);
-    const best = [];
-    let incumbent = null;
-    for (const t of trials) {
-      if (incumbent === null || better(study, t.score, incumbent)) incumbent = t.score;
-      best.push([t.number, incumbent]);
-    }
+    const best = bestSoFar(study, trials);
     return {
       animation: false,
       grid: { left: 64, right: 24, top: 36, bottom: 48 },
@@ -259,16 +265,11 @@
       tooltip: { trigger: "axis", valueFormatter: formatValue },
       xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 28, minInterval: 1 },
       yAxis: { type: "value", name: "best so far", scale: true },
-      series: studies.map((study, i) => {
-        const best = [];
-        let incumbent = null;
-        for (const t of scored(study).slice().sort((a, b) => a.number - b.number)) {
-          if (incumbent === null || better(study, t.score, incumbent)) incumbent = t.score;
-          best.push([t.number, incumbent]);
-        }
-        return { name: study.key, type: "line", step: "end", data: best, showSymbol: false,
-                 color: PALETTE[i % PALETTE.length] };
-      }),
+      series: studies.map((study, i) => ({
+        name: study.key, type: "line", step: "end", showSymbol: false,
+        data: bestSoFar(study, scored(study).slice().sort((a, b) => a.number - b.number)),
+        color: PALETTE[i % PALETTE.length],
+      })),
     };
   }
 
