@@ -1,4 +1,14 @@
-"""A tuning project on disk: one crash-safe SQLite database and a folder per trial.
+"""Where a study is kept: the public :class:`Storage` interface and its two backends.
+
+A study reads and writes only through :class:`Storage` (its settings, its trials,
+their per-step curves, a folder per trial for files), so the same study code runs on:
+
+* :class:`Store`, the default: a tuning project on disk, one crash-safe SQLite
+  database and a folder per trial;
+* :class:`MemoryStore`: this process only (tests, a search without a folder).
+
+:func:`open_storage` turns a ``storage=`` argument (None, ``"memory"`` or a
+:class:`Storage`) into one.
 
 Layout of a project directory::
 
@@ -9,7 +19,16 @@ The search driver is the only writer. Each state change is one SQLite transactio
 (WAL journal), so a process killed at any moment leaves a store that opens cleanly
 and holds every trial whole, losing at most the one in flight. A file that is not a
 tunesmith store, or one written by a newer tunesmith, is refused with an error
-naming the fix, and left untouched.
+naming the fix, and left untouched. Readers (summary, export, report, dashboard)
+open it with :meth:`Store.open_read_only` and never write.
+
+:class:`Store` is one public class over small private modules, one job each:
+``_connection`` (opening, checks, transactions, backup), ``_study_records`` (writing
+and reading the study, its trials and curves), ``_rows`` (rows as plain values),
+``_read_model`` (what the dashboard and the report read: records, JSON, cursors;
+plain functions of a connection, to call inside :meth:`Store.snapshot`) and
+``_exports`` (pandas frames, CSV and JSON). ``_schema``, ``_wal``, ``_lock`` and
+``_recover`` check, lock and repair the files.
 
 Example:
     >>> from tunesmith.store import Store
@@ -18,8 +37,10 @@ Example:
     ...     store.results_frame()
 """
 
-from tunesmith.store._paths import DB_FILENAME, TRIALS_DIRNAME, find_store
-from tunesmith.store._records import CurvePoint, MemoryStore, StudyRecords
+from tunesmith.store._base import CurvePoint, Storage, StudyRecords
+from tunesmith.store._memory import MemoryStore
+from tunesmith.store._open import open_storage
+from tunesmith.store._paths import DB_FILENAME, TRIALS_DIRNAME, check_trial_id, find_store
 from tunesmith.store._recover import Recovery, recover
 from tunesmith.store._schema import SCHEMA_VERSION
 from tunesmith.store._sqlite import Store
@@ -31,8 +52,11 @@ __all__ = [
     "CurvePoint",
     "MemoryStore",
     "Recovery",
+    "Storage",
     "Store",
     "StudyRecords",
+    "check_trial_id",
     "find_store",
+    "open_storage",
     "recover",
 ]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tunesmith.errors import StoreError
 from tunesmith.store import _schema
+from tunesmith.store._connection import untracked_trial_folders
 from tunesmith.store._lock import claim_driver, release_driver
 from tunesmith.store._paths import DAMAGED_PREFIX, DB_FILENAME, TRIALS_DIRNAME, sidecars
 from tunesmith.store._wal import find_damage
@@ -59,8 +60,6 @@ def recover(project_dir: str | Path) -> Recovery:
 
 
 def _recover(project_dir: Path, db_path: Path) -> Recovery:
-    from tunesmith.store._sqlite import untracked_trial_folders
-
     kept_at = project_dir / time.strftime(f"{DAMAGED_PREFIX}%Y%m%d-%H%M%S", time.gmtime())
     scratch = project_dir / ".recovering"
     shutil.rmtree(scratch, ignore_errors=True)  # what an interrupted recover left
