@@ -6,19 +6,23 @@ a gap, and the trial's status says why). A trial in a document is the store's
 record (:meth:`~tunesmith.store.Store.trial_records`) with its status as text. The
 trials are the bulk of a large study, so their JSON is built by SQLite
 (:meth:`~tunesmith.store.Store.trials_json`) and spliced into the document as it is.
+Each document is read in one snapshot of the store (the read model's functions), so
+its parts agree. The best trial is the tuner's: :func:`tunesmith.ranking.best_records`.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from tunesmith.store import CurvePoint, Store
+from tunesmith.errors import ObjectiveError
+from tunesmith.objective import Objective
+from tunesmith.ranking import RecordTrial, best_records, is_ranked
+from tunesmith.store import CurvePoint, Store, _read_model, _rows
 from tunesmith.store._codec import strict
 
 #: The chart specifications and the charting library (vendored ECharts), shared by
@@ -51,18 +55,13 @@ def _cursor(trials: list[dict[str, Any]], position: int, since: float | None) ->
     return {"trials": max(0.0, newest - CURSOR_OVERLAP_S), "curves": position}
 
 
-def best_trial(trials: Iterable[Mapping[str, Any]], direction: str) -> dict[str, Any] | None:
-    """``{"trial_id", "number", "score"}`` of the best completed trial (ties: the first)."""
-    scored = [
-        t
-        for t in trials
-        if t["status"] == "COMPLETED" and t["score"] is not None and math.isfinite(t["score"])
-    ]
-    if not scored:
+def best_trial(trials: Iterable[Mapping[str, Any]], objective: Objective) -> dict[str, Any] | None:
+    """``{"trial_id", "number", "score"}`` of the best trial, as the tuner ranks them
+    (:func:`tunesmith.ranking.best_records`), or None before a trial has a score."""
+    best = best_records(trials, objective)
+    if not best:
         return None
-    sign = 1.0 if direction == "min" else -1.0
-    best = min(scored, key=lambda t: (sign * t["score"], t["number"]))
-    return {"trial_id": best["trial_id"], "number": best["number"], "score": best["score"]}
+    return {"trial_id": best[0]["trial_id"], "number": best[0]["number"], "score": best[0]["score"]}
 
 
 def _objective(settings: Mapping[str, Any]) -> dict[str, str]:
@@ -70,6 +69,18 @@ def _objective(settings: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(objective, Mapping) and "name" in objective:
         return {"name": str(objective["name"]), "direction": str(objective.get("direction", "min"))}
     return {"name": "score", "direction": "min"}
+
+
+def ranking_objective(settings: Mapping[str, Any]) -> Objective:
+    """The study's objective, as the tuner ranks its trials with it."""
+    try:
+        return Objective.from_config(settings["objective"])
+    except (KeyError, TypeError, ValueError, ObjectiveError):
+        # No objective stored, or one this tunesmith cannot rebuild: rank by its
+        # name and direction as the document shows them.
+        shown = _objective(settings)
+        direction = shown["direction"] if shown["direction"] in ("min", "max") else "min"
+        return Objective(shown["name"], direction)
 
 
 def study_json(
@@ -83,25 +94,25 @@ def study_json(
     trial, and the curves of the running trials, the best one and those in
     ``curves_of`` (the page asks for others when it needs them).
 
-    The curves position is read before the trials, so the changes asked for next
-    overlap this document rather than leave a gap.
+    Read in one snapshot: the cursor it ends with is where this document's state
+    ends, so the changes asked for next leave no gap.
     """
-    position = store.curve_position()
-    settings = store.load_study() or {}
-    trials_text = store.trials_json()
-    trials = json.loads(trials_text)
-    objective = _objective(settings)
-    live = [t["trial_id"] for t in trials if t["status"] == "RUNNING"]
-    best = best_trial(trials, objective["direction"])
-    wanted = list(dict.fromkeys([*live, *([best["trial_id"]] if best else []), *curves_of]))
-    points = [p for trial_id in wanted for p in store.curve_points(trial_id)]
+    with store.snapshot() as conn:
+        position = _read_model.curve_position(conn)
+        settings = _rows.study_settings(conn) or {}
+        trials_text = _read_model.trials_json(conn)
+        trials = json.loads(trials_text)
+        best = best_trial(trials, ranking_objective(settings))
+        live = [t["trial_id"] for t in trials if t["status"] == "RUNNING"]
+        wanted = list(dict.fromkeys([*live, *([best["trial_id"]] if best else []), *curves_of]))
+        points = [p for trial_id in wanted for p in _rows.curve_points(conn, trial_id)]
     document = {
         "key": key,
         "name": store.project_dir.name,
         "running": running,
         "read_at": time.time(),
         "settings": settings,
-        "objective": objective,
+        "objective": _objective(settings),
         "algorithm": settings.get("algorithm"),
         "space": (settings.get("space") or {}).get("space", []),
         "best": best,
@@ -124,23 +135,30 @@ def study_document(
 
 
 def changes_json(store: Store, trials_after: float, curves_after: int, running: bool) -> str:
-    """What was written since a cursor, as JSON text: changed trials, new curve points."""
-    points, position = store.curve_points_after(curves_after)
-    trials_text = store.trials_json(updated_after=trials_after)
-    trials = json.loads(trials_text)
-    document = {
-        "running": running,
-        "read_at": time.time(),
-        "curves": curves_document(points),
-        "cursor": _cursor(trials, position, trials_after + CURSOR_OVERLAP_S),
-    }
+    """What was written since a cursor, as JSON text: changed trials, new curve points,
+    and ``best`` again when a changed trial has a ranked result (it may be the new best).
+    """
+    with store.snapshot() as conn:
+        points, position = _read_model.curve_points_after(conn, curves_after)
+        trials_text = _read_model.trials_json(conn, updated_after=trials_after)
+        trials = json.loads(trials_text)
+        document: dict[str, Any] = {
+            "running": running,
+            "read_at": time.time(),
+            "curves": curves_document(points),
+            "cursor": _cursor(trials, position, trials_after + CURSOR_OVERLAP_S),
+        }
+        if any(is_ranked(RecordTrial(t)) for t in trials):
+            objective = ranking_objective(_rows.study_settings(conn) or {})
+            document["best"] = best_trial(_read_model.result_records(conn), objective)
     return _with_trials(document, trials_text)
 
 
 def project_card(store: Store, key: str, running: bool) -> dict[str, Any]:
     """A line of the studies list: what a person scans for first."""
-    settings = store.load_study() or {}
-    trials = json.loads(store.trials_json())
+    with store.snapshot() as conn:
+        settings = _rows.study_settings(conn) or {}
+        trials = json.loads(_read_model.trials_json(conn))
     objective = _objective(settings)
     stamps = [t["updated_at"] for t in trials if t["updated_at"] is not None]
     return strict(
@@ -152,7 +170,7 @@ def project_card(store: Store, key: str, running: bool) -> dict[str, Any]:
             "objective": objective,
             "trials": len(trials),
             "statuses": dict(Counter(t["status"] for t in trials)),
-            "best": best_trial(trials, objective["direction"]),
+            "best": best_trial(trials, ranking_objective(settings)),
             "updated_at": max(stamps, default=None),
             "problem": None,
         },

@@ -21,6 +21,7 @@ import pandas as pd
 from tunesmith._study_document import CHART_SCRIPTS, STATIC_DIR, study_document
 from tunesmith.errors import StoreError
 from tunesmith.objective import Objective
+from tunesmith.ranking import rank_records
 from tunesmith.report import _html
 from tunesmith.space import Fixed, HyperParameters
 from tunesmith.store import Store, find_store
@@ -59,21 +60,22 @@ class _Study:
     def hyperparameter_columns(self) -> list[str]:
         return [c for c in self.results.columns if c not in RESULT_COLUMNS]
 
-    @property
-    def scored(self) -> pd.DataFrame:
-        finished = self.results["status"].isin(["COMPLETED", "STOPPED"])
-        return self.results[finished & self.results["score"].notna()]
-
     def ranked(self) -> pd.DataFrame:
-        """Finished trials with a score, best first, as the oracle ranks them (ties: the
-        lower loss of the same data, then the earlier trial; ``Objective.rank_key``)."""
-        scored = self.scored
-        keys = [
-            self.objective.rank_key(row.score, self.metrics.get(row.trial_id, {}), row.number)
-            for row in scored.itertuples()
+        """The ranked trials, best first, as the tuner ranks them
+        (:func:`tunesmith.ranking.rank_records`: finished trials with a finite score;
+        ties go to the lower loss of the same data, then to the earlier trial)."""
+        records = [
+            {
+                "position": position,
+                "number": row.number,
+                "status": row.status,
+                "score": row.score,
+                "metrics": self.metrics.get(row.trial_id, {}),
+            }
+            for position, row in enumerate(self.results.itertuples())
         ]
-        order = sorted(range(len(keys)), key=keys.__getitem__)
-        return scored.iloc[order]
+        order = [record["position"] for record in rank_records(records, self.objective)]
+        return self.results.iloc[order]
 
     def tied_with_best(self) -> pd.DataFrame:
         """The other trials whose score equals the best one's."""
@@ -208,7 +210,7 @@ def write_report(
         f"in {time.time() - started:.1f} s"
     )
     scripts = ""
-    if not study.scored.empty:  # interactive charts need finished trials to draw
+    if not study.ranked().empty:  # interactive charts need finished trials to draw
         scripts = _html.chart_scripts(study.document, [*CHART_SCRIPTS, STATIC_DIR / "report.js"])
     text = _html.page(f"{name} — tunesmith report", subtitle, sections, scripts)
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
@@ -343,14 +345,17 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
     direction = study.objective.direction
     name = study.objective.name
     results = study.results
-    if study.scored.empty:
+    best = study.best_row()
+    if best is None:
         section.add(_html.paragraph("No finished trial with a score yet.", note=True))
         return section
     section.add(
         figures.html(
             "objective history",
             f"{name} of each trial and the best so far",
-            lambda: search_views.objective_history(results, name, direction),
+            lambda: search_views.objective_history(
+                results, name, direction, best_trial_id=best["trial_id"]
+            ),
             spec="history",
         )
     )
@@ -361,7 +366,9 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
         figures.html(
             "parallel coordinates",
             "Hyperparameters of every finished trial, coloured by score",
-            lambda: search_views.parallel_coordinates(results, hps, direction, name),
+            lambda: search_views.parallel_coordinates(
+                results, hps, direction, name, best_trial_id=best["trial_id"]
+            ),
             spec="parallel",
         )
     )
@@ -369,7 +376,9 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
         figures.html(
             "hyperparameter scores",
             f"{name} against each hyperparameter; the best trial marked",
-            lambda: search_views.hyperparameter_scores(results, hps, direction, name),
+            lambda: search_views.hyperparameter_scores(
+                results, hps, direction, name, best_trial_id=best["trial_id"]
+            ),
             spec="slices",
         )
     )

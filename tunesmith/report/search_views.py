@@ -6,7 +6,9 @@
 hyperparameter was inactive). ``hyperparameters`` is the search space, a
 :class:`tunesmith.space.HyperParameters` or a list of its hyperparameter objects
 (``HyperParameters.from_config(study["space"])`` rebuilds it from the store).
-``direction`` is the objective's, ``"min"`` or ``"max"``.
+``direction`` is the objective's, ``"min"`` or ``"max"``. The best trial, starred in
+each view, is the one :func:`tunesmith.ranking.rank_records` ranks first; the report
+passes it as ``best_trial_id`` (its ties are broken by metrics this frame lacks).
 
 Example:
     >>> results = store.results_frame()                            # doctest: +SKIP
@@ -30,6 +32,8 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from tunesmith.objective import Objective
+from tunesmith.ranking import rank_records
 from tunesmith.report._style import (
     HIGHLIGHT,
     MUTED,
@@ -55,11 +59,18 @@ INACTIVE_POSITION = -0.14
 MIN_BOX_POINTS = 5
 
 
-def objective_history(results: pd.DataFrame, objective_name: str, direction: str) -> Figure:
+def objective_history(
+    results: pd.DataFrame,
+    objective_name: str,
+    direction: str,
+    *,
+    best_trial_id: str | None = None,
+) -> Figure:
     """Each trial's score by trial number, and the best score so far as a step line.
 
     Stopped trials (ended early by a pruner) are hollow; failed and invalid trials
-    have no score and are marked with grey crosses along the bottom.
+    have no score and are marked with grey crosses along the bottom. The best trial
+    (``best_trial_id``, or the first ranked) is a star.
 
     Example:
         >>> results = pd.DataFrame({"number": [0, 1, 2], "score": [0.9, float("nan"), 0.95],
@@ -96,7 +107,7 @@ def objective_history(results: pd.DataFrame, objective_name: str, direction: str
         ax.step(
             numbers, running_best, where="post", color=PALETTE[1], linewidth=2, label="best so far"
         )
-        best = _best_index(np.where(scored, scores, np.nan), direction)
+        best = _best_position(trials, objective_name, direction, best_trial_id)
         ax.scatter(
             numbers[best],
             scores[best],
@@ -136,6 +147,8 @@ def parallel_coordinates(
     hyperparameters: HyperParameters | Sequence[HyperParameter],
     direction: str,
     objective_name: str = "score",
+    *,
+    best_trial_id: str | None = None,
 ) -> Figure:
     """One vertical axis per hyperparameter plus the score; one line per finished trial.
 
@@ -184,7 +197,7 @@ def parallel_coordinates(
         alpha=0.75,
     )
     ax.add_collection(lines)
-    best = _best_index(scores, direction)  # the earliest of tied bests, as everywhere else
+    best = _best_position(trials, objective_name, direction, best_trial_id)
     ax.plot(x, y[best], color=HIGHLIGHT, linewidth=2.4, label=_best_label(trials, best))
     for position, scale, gap in zip(x[:-1], scales, inactive, strict=True):
         _draw_axis(ax, position, *scale.ticks(), show_inactive=bool(gap.any()))
@@ -211,6 +224,8 @@ def hyperparameter_scores(
     hyperparameters: HyperParameters | Sequence[HyperParameter],
     direction: str,
     objective_name: str = "score",
+    *,
+    best_trial_id: str | None = None,
 ) -> Figure:
     """One panel per hyperparameter: the score of each finished trial against its value.
 
@@ -231,7 +246,7 @@ def hyperparameter_scores(
     trials = finished_trials(results)
     scales = [ValueScale(hp) for hp in searched(hyperparameters)]
     scores = trials["score"].to_numpy(dtype="float64")
-    best = _best_index(scores, direction)
+    best = _best_position(trials, objective_name, direction, best_trial_id)
     fig, axes = panel_grid(len(scales), max_columns=4, panel_width=3.6, panel_height=3.0)
     for index, (ax, scale) in enumerate(zip(axes, scales, strict=True)):
         values = values_of(trials, scale.name)
@@ -520,8 +535,24 @@ def _running_best(scores: np.ndarray, direction: str) -> np.ndarray:
     return accumulate(scores)
 
 
-def _best_index(scores: np.ndarray, direction: str) -> int:
-    return int(np.nanargmax(scores) if direction == "max" else np.nanargmin(scores))
+def _best_position(
+    trials: pd.DataFrame, objective_name: str, direction: str, best_trial_id: str | None
+) -> int:
+    """Where in ``trials`` the best trial is: ``best_trial_id`` when given and there,
+    else the first :func:`~tunesmith.ranking.rank_records` ranks among these rows."""
+    if best_trial_id is not None and "trial_id" in trials.columns:
+        matches = np.flatnonzero(trials["trial_id"].astype(str).to_numpy() == str(best_trial_id))
+        if matches.size:
+            return int(matches[0])
+    numbers = trials["number"] if "number" in trials.columns else range(len(trials))
+    records = [
+        {"position": position, "number": number, "status": status, "score": score}
+        for position, (number, status, score) in enumerate(
+            zip(numbers, trials["status"].astype(str), trials["score"], strict=True)
+        )
+    ]
+    ranked = rank_records(records, Objective(objective_name, direction))
+    return ranked[0]["position"] if ranked else 0
 
 
 def _best_label(trials: pd.DataFrame, index: int) -> str:

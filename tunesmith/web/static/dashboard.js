@@ -150,6 +150,7 @@
     state.trials = new Map(doc.trials.map((t) => [t.trial_id, t]));
     state.curves = doc.curves;
     state.cursor = doc.cursor;
+    state.best = doc.best;
     if (doc.best) state.selected.add(doc.best.trial_id);
     window.tunesmithTimings.data = performance.now();
     renderStudy(state);
@@ -166,14 +167,10 @@
     return { ...state.study, trials: trialList(state) };
   }
 
+  /* The best trial as the server ranks it (tunesmith.ranking: the tuner's rule,
+   * stopped trials and ties included); the page never ranks trials itself. */
   function bestOf(state) {
-    const study = studyNow(state);
-    let best = null;
-    for (const t of C.scored(study)) {
-      if (t.status !== "COMPLETED") continue;
-      if (!best || C.better(study, t.score, best.score)) best = t;
-    }
-    return best;
+    return state.best ? state.trials.get(state.best.trial_id) || state.best : null;
   }
 
   async function poll(state) {
@@ -205,6 +202,11 @@
       if (old && old.attempts !== t.attempts) delete state.curves[t.trial_id];  // run again: curves restart
       if (C.FINISHED.has(t.status) || (old && C.FINISHED.has(old.status))) touched.finished = true;
       state.trials.set(t.trial_id, t);
+      changed = true;
+    }
+    if ("best" in changes && (changes.best && changes.best.trial_id) !== (state.best && state.best.trial_id)) {
+      state.best = changes.best;
+      touched.finished = true;
       changed = true;
     }
     for (const [id, rows] of Object.entries(changes.curves)) {
