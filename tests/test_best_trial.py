@@ -60,7 +60,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         assert len(trials) == len(OUTCOMES)
         for trial, (status, score, val_loss) in zip(trials, OUTCOMES, strict=True):
             trial.status, trial.score = status, score
-            trial.metrics = {} if val_loss is None else {"val_accuracy": score, "val_loss": val_loss}
+            if val_loss is not None:
+                trial.metrics = {"val_accuracy": score, "val_loss": val_loss}
             store.save_trial(trial)
             store.append_metrics(trial.trial_id, 0, 0, {"val_loss": val_loss or 1.0})
     return root / "study"
@@ -97,9 +98,8 @@ def test_the_dashboards_api_names_the_ranked_best(project: Path, expected: list[
     from tunesmith.web import create_app
 
     api = TestClient(create_app(project.parent), base_url="http://127.0.0.1")
-    assert api.get("/api/study", params={"project": "study"}).json()["best"]["trial_id"] == (
-        expected[0]
-    )
+    document = api.get("/api/study", params={"project": "study"}).json()
+    assert document["best"]["trial_id"] == expected[0]
     (card,) = api.get("/api/projects").json()["projects"]
     assert card["best"]["trial_id"] == expected[0]
 
