@@ -20,12 +20,13 @@ import Keras on first use only; ``SklearnTuner`` imports scikit-learn.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from tunesmith._backend import choose_keras_backend
 
 choose_keras_backend()  # before anything can import Keras
+
+from tunesmith import _compat_paths  # noqa: E402
+
+_compat_paths.install()  # keras-tuner's module paths (kt.engine.trial, ...)
 
 from tunesmith import errors, oracles, pruners, samplers, schedulers  # noqa: E402
 from tunesmith._tune import TuneResult, tune  # noqa: E402
@@ -37,35 +38,18 @@ from tunesmith.oracles import Oracle, synchronized  # noqa: E402
 from tunesmith.space import HyperParameter, HyperParameters  # noqa: E402
 from tunesmith.trial import Trial, TrialStatus  # noqa: E402
 
-_KERAS_NAMES = {
-    "RandomSearch",
-    "GridSearch",
-    "BayesianOptimization",
-    "Hyperband",
-    "ASHA",
-    "Tuner",
-}
-_LAZY_MODULES = {"tuners", "keras", "engine", "applications", "web"}
-
-
-def __getattr__(name: str) -> Any:
-    # Keras (and its backend) load only when a Keras name is first used, so the
-    # ask/tell core and `tune()` stay light.
-    if name == "SklearnTuner":  # scikit-learn, not Keras
-        return importlib.import_module("tunesmith.tuners.sklearn_tuner").SklearnTuner
-    if name in _KERAS_NAMES:
-        return getattr(importlib.import_module("tunesmith.keras"), name)
-    if name == "dashboard":  # the web server loads only when a dashboard is asked for
-        return importlib.import_module("tunesmith.web").dashboard
-    if name in _LAZY_MODULES:
-        return importlib.import_module(f"tunesmith.{name}")
-    raise AttributeError(f"module 'tunesmith' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    # The lazy names too, so completion and dir() show what `tunesmith.` offers.
-    return sorted(set(globals()) | set(__all__) | _LAZY_MODULES)
-
+# Keras (and its backend) load only when a Keras name is first used, so the
+# ask/tell core and `tune()` stay light: keras-tuner's names come from the table
+# in `_compat_paths`, tunesmith's own lazy names from here.
+__getattr__, __dir__ = _compat_paths.lazy_attributes(
+    __name__,
+    own={
+        "ASHA": "tunesmith.keras:ASHA",
+        "dashboard": "tunesmith.web:dashboard",  # the web server loads when asked for
+        "keras": "tunesmith.keras",
+        "web": "tunesmith.web",
+    },
+)
 
 __all__ = [
     "ASHA",

@@ -75,3 +75,20 @@ def as_hypermodel(hypermodel: HyperModel | Callable[[HyperParameters], Any] | No
         "The `hypermodel` argument should be either a function build_model(hp) or a "
         f"tunesmith.HyperModel; got {type(hypermodel).__name__}."
     )
+
+
+def get_hypermodel(
+    hypermodel: HyperModel | Callable[[HyperParameters], Any] | None,
+) -> HyperModel | None:
+    """:func:`as_hypermodel`, except that ``None`` stays ``None``.
+
+    keras-tuner's helper of that name: a tuner whose ``run_trial`` builds its own
+    models needs no hypermodel, so a missing one is no error here.
+
+    Example:
+        >>> get_hypermodel(None) is None
+        True
+        >>> type(get_hypermodel(lambda hp: None)).__name__
+        'DefaultHyperModel'
+    """
+    return None if hypermodel is None else as_hypermodel(hypermodel)

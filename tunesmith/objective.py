@@ -392,3 +392,22 @@ def create_objective(
         "objective not understood, expected str, tunesmith.Objective or a list of those, "
         f"got {objective!r} ({type(objective).__name__})."
     )
+
+
+def objective_or_default(
+    objective: str | Objective | Sequence[str | Objective] | None,
+) -> Objective:
+    """:func:`create_objective` where ``None`` is the :class:`DefaultObjective`.
+
+    keras-tuner's ``create_objective`` reads a missing objective as "the score
+    ``run_trial`` returned" (a tuner that is not given one, ``BaseTuner`` or
+    ``SklearnTuner``), while tunesmith's tuners default to ``val_loss``. Reached as
+    keras-tuner's ``engine.objective.create_objective``.
+
+    Example:
+        >>> objective_or_default(None).name
+        'default_objective'
+        >>> objective_or_default("loss")
+        Objective(name='loss', direction='min')
+    """
+    return create_objective(objective, default=DefaultObjective())

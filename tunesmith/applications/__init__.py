@@ -19,10 +19,15 @@ Example (trains models, so not run as a doctest)::
 
 from __future__ import annotations
 
+from tunesmith._compat_paths import lazy_attributes
 from tunesmith.applications._augment import HyperImageAugment, RandAugment
 from tunesmith.applications._efficientnet import HyperEfficientNet, WeightsUnavailableError
 from tunesmith.applications._resnet import HyperResNet
 from tunesmith.applications._xception import HyperXception
+
+# keras-tuner's submodules (kt.applications.resnet, ...) are declared in
+# tunesmith._compat_paths; this makes them attributes here too.
+__getattr__, __dir__ = lazy_attributes(__name__)
 
 __all__ = [
     "HyperEfficientNet",

@@ -1,32 +1,24 @@
 """keras-tuner's ``kt.tuners`` namespace: the ready-made tuners, and its module paths.
 
 ``kt.tuners.RandomSearch`` and the other Keras tuners import Keras on first use;
-``kt.tuners.SklearnTuner`` needs scikit-learn only. The submodules
-(``randomsearch``, ``gridsearch``, ``bayesian``, ``hyperband``, ``sklearn_tuner``)
-are keras-tuner's paths to each tuner and its oracle.
+``kt.tuners.SklearnTuner`` needs scikit-learn only. keras-tuner's submodules
+(``randomsearch``, ``gridsearch``, ``bayesian``, ``hyperband``: each tuner with its
+oracle) are declared in :mod:`tunesmith._compat_paths`; ``sklearn_tuner`` is a
+module of its own.
 """
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from tunesmith._compat_paths import lazy_attributes
 
-_KERAS_TUNERS = {"ASHA", "BayesianOptimization", "GridSearch", "Hyperband", "RandomSearch", "Tuner"}
-_SUBMODULES = {"randomsearch", "gridsearch", "bayesian", "hyperband", "sklearn_tuner"}
+__getattr__, __dir__ = lazy_attributes(__name__, own={"ASHA": "tunesmith.keras:ASHA"})
 
-
-def __getattr__(name: str) -> Any:
-    if name in _KERAS_TUNERS:
-        return getattr(importlib.import_module("tunesmith.keras"), name)
-    if name == "SklearnTuner":
-        return importlib.import_module("tunesmith.tuners.sklearn_tuner").SklearnTuner
-    if name in _SUBMODULES:
-        return importlib.import_module(f"tunesmith.tuners.{name}")
-    raise AttributeError(f"module 'tunesmith.tuners' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(_KERAS_TUNERS | _SUBMODULES | {"SklearnTuner"})
-
-
-__all__ = sorted(_KERAS_TUNERS | {"SklearnTuner"})
+__all__ = [
+    "ASHA",
+    "BayesianOptimization",
+    "GridSearch",
+    "Hyperband",
+    "RandomSearch",
+    "SklearnTuner",
+    "Tuner",
+]

@@ -1,12 +1,20 @@
-"""``kt.engine.tuner_utils``: keras-tuner's helpers for what ``run_trial`` returns.
+"""keras-tuner's helpers for a ``run_trial`` that fits models on its own.
 
-They are thin names over tunesmith's own :func:`~tunesmith.execution.to_trial_result`,
-for code written against keras-tuner's module; tunesmith's tuners use that directly.
+Code written against keras-tuner's ``engine.tuner_utils`` passes
+:class:`SaveBestEpoch` to its own ``fit`` and reads what a fit returned (a
+``History``, a number, a dict of metrics, or a list of those, one per execution)
+with the functions below. The readers are thin names over
+:func:`tunesmith.execution.to_trial_result`, the one reading tunesmith's tuners
+use, so both agree on the best epoch and on averaging. tunesmith's own tuners need
+none of this: their :class:`~tunesmith.keras._callbacks.TrialRecorder` keeps the
+best weights in memory and writes them once.
 
 Example:
     >>> from tunesmith import Objective
     >>> convert_to_metrics_dict([0.1, 0.3], Objective("val_loss", "min"))
     {'val_loss': 0.2}
+    >>> average_metrics_dicts([{"loss": 1.0}, {"loss": 2.0, "mae": 0.5}])
+    {'loss': 1.5, 'mae': 0.5}
 """
 
 from __future__ import annotations
@@ -17,32 +25,24 @@ from typing import Any
 import keras
 import numpy as np
 
-from tunesmith.execution import TrialResult, to_trial_result
+from tunesmith.execution import to_trial_result
 from tunesmith.objective import Objective
-
-__all__ = [
-    "SaveBestEpoch",
-    "TrialResult",
-    "average_metrics_dicts",
-    "convert_to_metrics_dict",
-    "get_best_step",
-    "to_trial_result",
-    "validate_trial_results",
-]
 
 
 def validate_trial_results(results: Any, objective: Objective, func_name: str) -> None:
-    """Raise ``TypeError`` / ``ValueError`` when ``results`` is not a valid trial result."""
+    """Raise ``TypeError`` / ``ValueError`` naming ``func_name`` when ``results``
+    is nothing a trial can be scored by."""
     to_trial_result(results, objective, func_name)
 
 
 def convert_to_metrics_dict(results: Any, objective: Objective) -> dict[str, float]:
-    """The metrics a result counts with (a History at its best epoch; a list averaged)."""
+    """The metrics a result counts with: a ``History`` at its best epoch, a list
+    averaged over its executions."""
     return to_trial_result(results, objective).metrics
 
 
 def get_best_step(results: Any, objective: Objective) -> int:
-    """The epoch of the best value (averaged over a list); 0 for a number or a dict."""
+    """The epoch of the best value (of the average over a list); 0 for a number or a dict."""
     return to_trial_result(results, objective).best_step
 
 
@@ -53,11 +53,11 @@ def average_metrics_dicts(metrics_dicts: Sequence[Mapping[str, float]]) -> dict[
 
 
 class SaveBestEpoch(keras.callbacks.Callback):
-    """Save the model's weights at every epoch that improves ``objective``.
+    """Writes the model's weights to ``filepath`` at every epoch that improves ``objective``.
 
-    The objective's value of each epoch is taken from its logs; with no value to
-    compare (keras-tuner's default objective), every epoch is saved, so the file
-    holds the last.
+    An epoch whose logs lack the objective's value (keras-tuner's default
+    objective, scored from what ``run_trial`` returns) is always written, so the
+    file then holds the last epoch.
     """
 
     def __init__(self, objective: Objective, filepath: str) -> None:

@@ -1,5 +1,0 @@
-"""``kt.applications.xception``: HyperXception under keras-tuner's path."""
-
-from tunesmith.applications import HyperXception
-
-__all__ = ["HyperXception"]
