@@ -29,7 +29,6 @@ from tunesmith import _compat_paths  # noqa: E402
 _compat_paths.install()  # keras-tuner's module paths (kt.engine.trial, ...)
 
 from tunesmith import errors, oracles, pruners, samplers, schedulers  # noqa: E402
-from tunesmith._tune import TuneResult, tune  # noqa: E402
 from tunesmith._version import __version__  # noqa: E402
 from tunesmith.execution import LocalWorkers, RayWorkers, Steps  # noqa: E402
 from tunesmith.hypermodel import HyperModel  # noqa: E402
@@ -37,6 +36,7 @@ from tunesmith.objective import Objective  # noqa: E402
 from tunesmith.oracles import Oracle, synchronized  # noqa: E402
 from tunesmith.space import HyperParameter, HyperParameters  # noqa: E402
 from tunesmith.trial import Trial, TrialStatus  # noqa: E402
+from tunesmith.tuners import TuneResult, tune  # noqa: E402
 
 # Keras (and its backend) load only when a Keras name is first used, so the
 # ask/tell core and `tune()` stay light: keras-tuner's names come from the table

@@ -98,7 +98,7 @@ KERAS_TUNER_PATHS: dict[str, dict[str, str]] = {
     ),
     # --- engine: the building blocks
     "engine": {},
-    "engine.base_tuner": _same("tunesmith.execution", "BaseTuner"),
+    "engine.base_tuner": _same("tunesmith.tuners", "BaseTuner"),
     "engine.conditions": {
         **_same(_SPACE, "Condition", "Parent", "deserialize", "serialize"),
         "OBJECTS": f"{_CLASS_LISTS}:CONDITION_CLASSES",

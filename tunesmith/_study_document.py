@@ -22,8 +22,7 @@ from typing import Any
 from tunesmith.errors import ObjectiveError
 from tunesmith.objective import Objective
 from tunesmith.ranking import RecordTrial, best_records, is_ranked
-from tunesmith.store import CurvePoint, Store, _read_model, _rows
-from tunesmith.store._codec import strict
+from tunesmith.store import CurvePoint, Store, read_model, strict_json
 
 #: The chart specifications and the charting library (vendored ECharts), shared by
 #: the dashboard's page and the report.
@@ -45,7 +44,7 @@ def curves_document(points: Iterable[CurvePoint]) -> dict[str, list[list[Any]]]:
 
 def _with_trials(document: Mapping[str, Any], trials_text: str) -> str:
     """``document`` as JSON with ``"trials"`` last, its JSON text spliced in unparsed."""
-    head = json.dumps(strict(document, "study document"), allow_nan=False)
+    head = json.dumps(strict_json(document, "study document"), allow_nan=False)
     return head[:-1] + ("," if len(head) > 2 else "") + '"trials":' + trials_text + "}"
 
 
@@ -98,14 +97,14 @@ def study_json(
     ends, so the changes asked for next leave no gap.
     """
     with store.snapshot() as conn:
-        position = _read_model.curve_position(conn)
-        settings = _rows.study_settings(conn) or {}
-        trials_text = _read_model.trials_json(conn)
+        position = read_model.curve_position(conn)
+        settings = read_model.study_settings(conn) or {}
+        trials_text = read_model.trials_json(conn)
         trials = json.loads(trials_text)
         best = best_trial(trials, ranking_objective(settings))
         live = [t["trial_id"] for t in trials if t["status"] == "RUNNING"]
         wanted = list(dict.fromkeys([*live, *([best["trial_id"]] if best else []), *curves_of]))
-        points = [p for trial_id in wanted for p in _rows.curve_points(conn, trial_id)]
+        points = [p for trial_id in wanted for p in read_model.curve_points(conn, trial_id)]
     document = {
         "key": key,
         "name": store.project_dir.name,
@@ -139,8 +138,8 @@ def changes_json(store: Store, trials_after: float, curves_after: int, running: 
     and ``best`` again when a changed trial has a ranked result (it may be the new best).
     """
     with store.snapshot() as conn:
-        points, position = _read_model.curve_points_after(conn, curves_after)
-        trials_text = _read_model.trials_json(conn, updated_after=trials_after)
+        points, position = read_model.curve_points_after(conn, curves_after)
+        trials_text = read_model.trials_json(conn, updated_after=trials_after)
         trials = json.loads(trials_text)
         document: dict[str, Any] = {
             "running": running,
@@ -149,19 +148,19 @@ def changes_json(store: Store, trials_after: float, curves_after: int, running: 
             "cursor": _cursor(trials, position, trials_after + CURSOR_OVERLAP_S),
         }
         if any(is_ranked(RecordTrial(t)) for t in trials):
-            objective = ranking_objective(_rows.study_settings(conn) or {})
-            document["best"] = best_trial(_read_model.result_records(conn), objective)
+            objective = ranking_objective(read_model.study_settings(conn) or {})
+            document["best"] = best_trial(read_model.result_records(conn), objective)
     return _with_trials(document, trials_text)
 
 
 def project_card(store: Store, key: str, running: bool) -> dict[str, Any]:
     """A line of the studies list: what a person scans for first."""
     with store.snapshot() as conn:
-        settings = _rows.study_settings(conn) or {}
-        trials = json.loads(_read_model.trials_json(conn))
+        settings = read_model.study_settings(conn) or {}
+        trials = json.loads(read_model.trials_json(conn))
     objective = _objective(settings)
     stamps = [t["updated_at"] for t in trials if t["updated_at"] is not None]
-    return strict(
+    return strict_json(
         {
             "key": key,
             "name": store.project_dir.name,

@@ -108,8 +108,7 @@ def _tensorboard(args: argparse.Namespace) -> int:
 
 def _dashboard(args: argparse.Namespace) -> int:
     try:
-        from tunesmith.web import DashboardServer
-        from tunesmith.web._serve import print_banner
+        from tunesmith.web import DashboardServer, print_banner
     except ImportError as exc:
         print(f"tunesmith: {exc}", file=sys.stderr)
         return 2

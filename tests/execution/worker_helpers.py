@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 from tunesmith.errors import FatalValueError
-from tunesmith.execution import BaseTuner
 from tunesmith.oracles import RandomSearchOracle
+from tunesmith.tuners import BaseTuner
 
 
 def where_it_ran(hp):

@@ -7,7 +7,7 @@ from fidelity_helpers import run, schedule, train
 
 from tunesmith import HyperParameters, TrialStatus
 from tunesmith.errors import FatalRuntimeError, SearchSpaceError, StudyMismatchError
-from tunesmith.execution import TrialOutcome, run_search
+from tunesmith.execution import run_search
 from tunesmith.oracles import Hyperband, HyperbandOracle, Oracle, RandomSearchOracle, load_oracle
 from tunesmith.schedulers import bracket_count, bracket_table
 from tunesmith.space import config_key
@@ -240,7 +240,7 @@ def test_a_build_function_reads_the_tuner_values_and_cannot_define_them():
         hp.Float("q", 0.0, 1.0)
         seen.append((hp.get("tuner/epochs"), hp.get("tuner/initial_epoch")))
         oracle.update_space(hp)
-        return TrialOutcome(result={"val_loss": hp.get("q")})
+        return {"val_loss": hp.get("q")}
 
     run_search(oracle, run_trial)
     assert seen[0] == (1, 0) and seen[9] == (3, 1) and len(seen) == 23
@@ -261,7 +261,7 @@ def test_the_sequential_loop_refuses_a_waiting_oracle():
 
     oracle = Stuck(objective="loss", max_trials=3, hyperparameters=space())
     with pytest.raises(FatalRuntimeError, match="waiting for running trials"):
-        run_search(oracle, lambda trial: TrialOutcome(result=1.0))
+        run_search(oracle, lambda trial: 1.0)
     assert isinstance(oracle, Oracle)
 
 

@@ -269,4 +269,4 @@ def test_bayesian_search_with_a_pruner_never_repeats_and_still_finds_the_optimum
 
 
 def load_oracle_settings(oracle) -> dict:
-    return oracle.settings()["algorithm_args"]
+    return oracle.settings()

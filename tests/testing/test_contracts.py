@@ -107,15 +107,6 @@ class TestMemoryStore(StorageContract):
     def make_storage(self, tmp_path: Path) -> Storage:
         return MemoryStore()
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="MemoryStore.load_study copies the settings one level deep: changing a "
-        "nested value of the loaded dict changes the stored one (Storage.load_study "
-        "promises it changes nothing stored)",
-    )
-    def test_study_settings_round_trip(self, storage: Storage) -> None:
-        super().test_study_settings_round_trip(storage)
-
 
 # ------------------------------------------------------------------ executors
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -12,11 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from tunesmith.errors import TooManyFailedTrialsError
-from tunesmith.trial import TrialStatus
-
-if TYPE_CHECKING:
-    from tunesmith.oracles import Oracle
-    from tunesmith.trial import Trial
+from tunesmith.execution._callback import Callback
+from tunesmith.study import Study
+from tunesmith.trial import Trial, TrialStatus
 
 
 def format_duration(seconds: float) -> str:
@@ -46,20 +44,20 @@ class SearchDisplay:
         self._last_epoch: dict[str, int] = {}
         self._live = LiveTrialLine(self.console)
 
-    def search_begin(self, oracle: Oracle) -> None:
+    def search_begin(self, oracle: Study) -> None:
         self._search_started = time.time()
         done = sum(1 for t in oracle.trials.values() if t.status.is_finished)
         if self.verbose and done:
             self.console.print(
                 f"Resuming: {done} trial(s) already finished in the store"
                 + (
-                    f", {len(oracle._requeued)} interrupted trial(s) to run again."
-                    if oracle._requeued
+                    f", {len(oracle.requeued)} interrupted trial(s) to run again."
+                    if oracle.requeued
                     else "."
                 )
             )
 
-    def trial_begin(self, trial: Trial, oracle: Oracle) -> None:
+    def trial_begin(self, trial: Trial, oracle: Study) -> None:
         if not self.verbose:
             return
         # Hyperband plans its trials without a max_trials.
@@ -103,7 +101,7 @@ class SearchDisplay:
             f"epoch {epoch + 1}/{epochs or '?'}  {metrics}"
         )
 
-    def trial_end(self, trial: Trial, oracle: Oracle) -> None:
+    def trial_end(self, trial: Trial, oracle: Study) -> None:
         self._live.finish(trial.trial_id)
         if not self.verbose:
             return
@@ -131,7 +129,7 @@ class SearchDisplay:
             f"{format_duration(time.time() - self._search_started)}\n"
         )
 
-    def search_end(self, oracle: Oracle, reason: str | None) -> None:
+    def search_end(self, oracle: Study, reason: str | None) -> None:
         """The closing line; raises when every trial failed and nothing was printed."""
         failed = oracle.all_failed()
         if failed and not self.verbose:
@@ -250,3 +248,39 @@ class _Ticking:
 
     def __rich__(self) -> str:
         return "\n".join(self.line.lines())
+
+
+class DisplayCallback(Callback):
+    """The search loop's moments shown by a :class:`SearchDisplay`."""
+
+    def __init__(self, display: SearchDisplay) -> None:
+        self.display = display
+
+    def on_search_begin(self, study: Study) -> None:
+        self.display.search_begin(study)
+
+    def on_trial_begin(self, study: Study, trial: Trial) -> None:
+        self.display.trial_begin(trial, study)
+
+    def on_trial_progress(
+        self,
+        study: Study,
+        trial: Trial,
+        execution: int,
+        epoch: int,
+        epochs: int | None,
+        logs: dict[str, float],
+    ) -> None:
+        self.display.epoch_end(trial, execution, epoch, epochs, logs)
+
+    def on_trial_end(self, study: Study, trial: Trial) -> None:
+        self.display.trial_end(trial, study)
+
+    def on_interrupt(self, study: Study, trial: Trial | None) -> None:
+        self.display.interrupted(trial)
+
+    def on_close(self, study: Study) -> None:
+        self.display.close()
+
+    def on_search_end(self, study: Study) -> None:
+        self.display.search_end(study, study.stop_reason)

@@ -1,86 +1,202 @@
-"""The in-process search loop shared by the Keras tuners and :func:`tunesmith.tune`."""
+"""The one search loop: ask for a trial per free slot, run it on the executor, tell it.
+
+Every search goes through :func:`run_study`: ``tune()`` and the tuners, in this
+process, in local workers or on Ray. What differs is plugged in: the task (what
+runs for a trial), the executor (where), the callbacks (what a person sees, the
+TensorBoard board, checkpoint release, keras-tuner's hooks) and, for keras-tuner's
+protocol, how a trial is asked for and ended (:class:`StudyProtocol`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
-from tunesmith.errors import FatalError, FatalRuntimeError
-from tunesmith.execution._display import SearchDisplay
-from tunesmith.oracles import Oracle
+from tunesmith.errors import FailedTrialError, FatalRuntimeError, StudyMismatchError
+from tunesmith.execution._callback import Callback
+from tunesmith.execution._display import DisplayCallback
+from tunesmith.execution._executor import Executor, Inline, TrialTask, WorkerEvent
+from tunesmith.study import Study, TrialResult
 from tunesmith.trial import Trial
 
+# How long the loop waits for a trial's end before it checks for timeouts.
+_POLL_S = 0.5
 
-@dataclass
-class TrialOutcome:
-    """What running one trial produced, before the oracle ranks it.
 
-    Attributes:
-        result: The objective's value, or a dict of metrics that holds it.
-        best_step: The step (epoch) of the best value, when there are steps.
-        executions: How many times the trial was run (scores averaged).
-        epochs: Epochs trained in all, over the executions.
-        stopped_early: The oracle asked to stop the trial before its last step.
+class StudyProtocol:
+    """How the loop asks for a trial and ends it: the study's ``ask`` and ``tell``.
+
+    keras-tuner's tuners replace it with ``create_trial`` and ``on_trial_end``.
     """
 
-    result: float | Mapping[str, float] | None
-    best_step: int | None = None
-    executions: int = 1
-    epochs: int = 0
-    stopped_early: bool = False
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        #: Set by :meth:`ask` when it returns None: whether the search is over (else
+        #: nothing can start until a running trial ends).
+        self.finished = False
+
+    def ask(self, slot: int) -> Trial | None:
+        """The next trial for ``slot``, or None (the study's ``waiting`` and
+        ``stop_reason`` say why)."""
+        trial = self.study.ask()
+        self.finished = trial is None and not self.study.waiting
+        return trial
+
+    def wait_idle(self) -> None:
+        """Nothing runs and nothing can start: a study that waits for running trials
+        then has a bug; say so rather than end the search early or wait forever."""
+        if self.study.waiting:
+            running = [t.trial_id for t in self.study.trials.values() if not t.status.is_finished]
+            raise FatalRuntimeError(
+                f"The {self.study.algorithm_name!r} oracle is waiting for running trials "
+                f"({', '.join(running) or 'none'}) although this search has ended every "
+                "trial it started. This is a bug in the oracle; the stored trials are "
+                "kept, and searching again resumes."
+            )
+
+    def done(self, trial: Trial, value: Any) -> None:
+        """End ``trial`` with what its task returned."""
+        result, hyperparameters = value
+        trial.hyperparameters = hyperparameters
+        self.study.update_space(hyperparameters)
+        self.study.tell(trial, result)
+
+    def failed(self, trial: Trial, kind: str, text: str, error: BaseException | None) -> None:
+        """End ``trial`` with its failure (``kind`` as in :class:`WorkerEvent`)."""
+        # Even a failing call declared hyperparameters the study must learn (in this
+        # process; a worker's are lost with it). A clash is the failure itself.
+        with contextlib.suppress(StudyMismatchError):
+            self.study.update_space(trial.hyperparameters)
+        # A FailedTrialError is not retried; the worker's traceback is the text.
+        self.study.tell(trial, error=FailedTrialError(text) if kind == "failed" else text)
+
+
+def run_study(
+    study: Study,
+    task: TrialTask,
+    executor: Executor | None = None,
+    callbacks: Sequence[Callback] = (),
+    protocol: StudyProtocol | None = None,
+) -> None:
+    """Ask for a trial per free slot, run each on ``executor``, end it when it ends.
+
+    An exception in a trial fails that trial (stored with its traceback) and the
+    search goes on, until ``max_consecutive_failed_trials`` in a row; a
+    :class:`~tunesmith.errors.FatalError` is stored, then stops the search. A worker
+    that dies fails its trial (retried as ``max_retries_per_trial`` allows). Ctrl-C
+    leaves the running trials RUNNING in the store, so the next search resumes them.
+    While the study's space is still empty (a define-by-run function declares it as
+    it runs), one trial runs at a time, or every other would get the same defaults.
+    """
+    protocol = protocol or StudyProtocol(study)
+    executor = executor or Inline()
+    running: dict[int, Trial] = {}
+
+    def respond(event: WorkerEvent) -> bool | None:
+        trial = running[event.slot]
+        if event.kind == "report":
+            execution, step, metrics = event.data
+            return study.report(trial, step, metrics, execution=execution)
+        for callback in callbacks:
+            callback.on_trial_progress(study, trial, *event.data)
+        return None
+
+    try:
+        with executor.pool(task, respond) as pool:
+            _each(callbacks, "on_search_begin", study)
+            exhausted = False
+            while True:
+                for slot in pool.free_slots():
+                    if running and not study.hyperparameters.space:
+                        break
+                    _each(callbacks, "before_ask", study)
+                    trial = protocol.ask(slot)
+                    if trial is None:
+                        exhausted = protocol.finished
+                        break
+                    _each(callbacks, "on_trial_begin", study, trial)
+                    pool.submit(slot, trial)
+                    running[slot] = trial
+                if not running:
+                    if exhausted:
+                        break
+                    protocol.wait_idle()
+                    continue
+                for event in pool.wait(_POLL_S):
+                    _end(study, protocol, callbacks, running.pop(event.slot), event)
+    except KeyboardInterrupt:
+        interrupted = next(iter(running.values()), None) if len(running) == 1 else None
+        _each(callbacks, "on_interrupt", study, interrupted)
+        raise
+    finally:
+        _each(callbacks, "on_close", study)
+    _each(callbacks, "on_search_end", study)
+
+
+def _end(
+    study: Study,
+    protocol: StudyProtocol,
+    callbacks: Sequence[Callback],
+    trial: Trial,
+    event: WorkerEvent,
+) -> None:
+    fatal: BaseException | None = None
+    if event.kind == "done":
+        protocol.done(trial, event.data[0])
+    else:
+        if event.kind == "died":
+            kind, text, error = (
+                "error",
+                f"{event.data[0]} A fresh worker takes the next trial.",
+                None,
+            )
+        else:
+            kind, text, error = event.data
+        if kind == "fatal":
+            fatal = (
+                error
+                if isinstance(error, BaseException)
+                else FatalRuntimeError(f"A trial stopped the search in its worker:\n{text}")
+            )
+        protocol.failed(trial, kind, text, fatal or error)
+    _each(callbacks, "on_trial_end", study, trial)
+    if fatal is not None:
+        raise fatal
+
+
+def _each(callbacks: Iterable[Callback], moment: str, *args: Any) -> None:
+    for callback in callbacks:
+        getattr(callback, moment)(*args)
 
 
 def run_search(
-    oracle: Oracle,
-    run_trial: Callable[[Trial], TrialOutcome],
-    display: SearchDisplay | None = None,
+    oracle: Study,
+    run_trial: Callable[[Trial], TrialResult | float | dict[str, float]],
+    display: Any = None,
 ) -> None:
-    """Ask, run and tell until the oracle has nothing left to hand out.
+    """Run ``run_trial(trial)`` for every trial of ``oracle``, in this process.
 
-    An exception from ``run_trial`` fails that trial (stored with its traceback) and
-    the search goes on, until ``max_consecutive_failed_trials`` is reached. A
-    :class:`FatalError` stops the search at once. Ctrl-C leaves the interrupted trial
-    RUNNING in the store, so the next run resumes it.
+    A small front to :func:`run_study` for code that runs trials itself: what
+    ``run_trial`` returns is told as the trial's result (a :class:`TrialResult`, the
+    objective's value or a dict of metrics).
 
-    Trials run one at a time here, so an oracle is never left waiting for a running
-    trial (``oracle.waiting``, which parallel workers handle by asking again after
-    the next tell); if one ever is, that is a bug, and this raises
-    :class:`~tunesmith.errors.FatalRuntimeError` rather than end the search early.
+    Example:
+        >>> from tunesmith import HyperParameters
+        >>> from tunesmith.oracles import RandomSearchOracle
+        >>> hp = HyperParameters(); _ = hp.Float("x", 0.0, 1.0)
+        >>> oracle = RandomSearchOracle(objective="loss", max_trials=3, hyperparameters=hp)
+        >>> run_search(oracle, lambda trial: trial.values["x"] ** 2)
+        >>> len(oracle.trials)
+        3
     """
-    display = display or SearchDisplay(verbose=0)
-    display.search_begin(oracle)
-    trial: Trial | None = None
-    try:
-        while (trial := oracle.ask()) is not None:
-            display.trial_begin(trial, oracle)
-            try:
-                outcome = run_trial(trial)
-            except FatalError as exc:
-                oracle.tell(trial, error=exc)
-                raise
-            except Exception as exc:  # a trial's failure must not end the search
-                oracle.tell(trial, error=exc)
-            else:
-                oracle.tell(
-                    trial,
-                    outcome.result,
-                    best_step=outcome.best_step,
-                    executions=outcome.executions,
-                    epochs=outcome.epochs,
-                    stopped_early=outcome.stopped_early,
-                )
-            display.trial_end(trial, oracle)
-    except KeyboardInterrupt:
-        display.interrupted(trial)
-        raise
-    finally:
-        display.close()
-    if oracle.waiting:
-        running = [t.trial_id for t in oracle.trials.values() if not t.status.is_finished]
-        raise FatalRuntimeError(
-            f"The {oracle.algorithm_name!r} oracle is waiting for running trials "
-            f"({', '.join(running) or 'none'}) although this loop runs one trial at a "
-            "time and has told every trial it asked for. This is a bug in the oracle; "
-            "the stored trials are kept, and running the search again resumes it."
-        )
-    display.search_end(oracle, oracle.stop_reason)
+    callbacks = [DisplayCallback(display)] if display is not None else []
+    run_study(oracle, _CallTask(run_trial), Inline(), callbacks)
+
+
+class _CallTask:
+    def __init__(self, function: Callable[[Trial], Any]) -> None:
+        self.function = function
+
+    def run(self, trial: Trial, link: Any) -> tuple[Any, Any]:
+        return self.function(trial), trial.hyperparameters

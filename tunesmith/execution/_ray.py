@@ -21,10 +21,12 @@ from typing import Any
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import shared_gpu_environment
+from tunesmith.execution._executor import Responder, TrialTask, WorkerEvent
 from tunesmith.execution._ray_actor import read_trial_folders, write_trial_folders
-from tunesmith.execution._workers import WorkerEvent, checked_workers, unshippable
-from tunesmith.space._tuner_values import PARENT
-from tunesmith.store._paths import TRIALS_DIRNAME
+from tunesmith.execution._trial_run import outcome_event
+from tunesmith.execution._workers import checked_workers, unshippable
+from tunesmith.space import PARENT
+from tunesmith.store import TRIALS_DIRNAME
 
 _STARTUP_TIMEOUT_S = 300.0
 # Environment variables a trial's framework reads at import, passed on to each actor.
@@ -67,9 +69,9 @@ class RayWorkers:
     trial_timeout: float | None = None
     max_worker_memory_mb: float | None = None
 
-    def pool(self, task: Any) -> RayPool:
+    def pool(self, task: TrialTask, respond: Responder) -> RayPool:
         """The actors that run ``task``'s trials for one search (a context manager)."""
-        return RayPool(self, task)
+        return RayPool(self, task, respond)
 
     def connect(self) -> Any:
         """The ``ray`` module, initialised (joining ``address`` or starting a local Ray)."""
@@ -150,13 +152,14 @@ class RayPool:
     """The actors of one search, with the same calls as the local :class:`WorkerPool`.
 
     Example:
-        >>> with RayWorkers(workers=2).pool(task) as pool:  # doctest: +SKIP
+        >>> with RayWorkers(workers=2).pool(task, respond) as pool:  # doctest: +SKIP
         ...     pool.submit(0, trial)
         ...     for event in pool.wait(1.0): ...
     """
 
-    def __init__(self, executor: RayWorkers, task: Any) -> None:
+    def __init__(self, executor: RayWorkers, task: Any, respond: Responder) -> None:
         self.executor = executor
+        self._respond = respond
         self._task = task
         project_dir = getattr(task, "project_dir", None)
         self._trials = Path(project_dir) / TRIALS_DIRNAME if project_dir is not None else None
@@ -209,9 +212,6 @@ class RayPool:
         slot.started = time.monotonic()
         slot.trial_id = trial.trial_id
 
-    def answer(self, index: int, go_on: bool) -> None:
-        self._slot(index).actor.answer.remote(bool(go_on))
-
     def wait(self, timeout: float) -> Iterator[WorkerEvent]:
         """The events of the running trials within ``timeout`` seconds (maybe none).
 
@@ -230,7 +230,9 @@ class RayPool:
         for (index, generation), message in messages:
             slot = self._slots[index]
             if slot is not None and slot.generation == generation and slot.call is not None:
-                yield WorkerEvent(index, message[0], tuple(message[1:]))
+                answer = self._respond(WorkerEvent(index, message[0], tuple(message[1:])))
+                if message[0] == "report":
+                    slot.actor.answer.remote(bool(answer))
         for call in ended:
             yield self._ended(calls[call], call)
         yield from self._timeouts()
@@ -315,7 +317,7 @@ class RayPool:
         limit = self.executor.max_worker_memory_mb
         if limit is not None and float(outcome[-1]) > limit:
             self._replace(index)
-        return WorkerEvent(index, outcome[0], tuple(outcome[1:]))
+        return outcome_event(index, outcome)
 
     def _timeouts(self) -> Iterator[WorkerEvent]:
         limit = self.executor.trial_timeout

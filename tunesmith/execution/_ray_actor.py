@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tunesmith.execution._trial_run import limit_torch_memory, run_one
-from tunesmith.store._paths import TRIALS_DIRNAME, check_trial_id
+from tunesmith.store import TRIALS_DIRNAME, check_trial_id
 
 #: The files of one or more trial folders: ``"<trial id>/<name>"`` → bytes.
 TrialFolders = dict[str, bytes]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from tunesmith.store import describe_part, normalise_settings
 
 if TYPE_CHECKING:
-    from tunesmith.oracles import Oracle
     from tunesmith.space import HyperParameters
+    from tunesmith.study import Study
 
 
-def results_summary_text(oracle: Oracle, project_dir: Path, num_trials: int = 10) -> str:
+def results_summary_text(oracle: Study, project_dir: Path, num_trials: int = 10) -> str:
     """The best trials, best first, in the layout keras-tuner users read."""
     best = oracle.get_best_trials(num_trials)
     lines = [
@@ -18,6 +21,7 @@ def results_summary_text(oracle: Oracle, project_dir: Path, num_trials: int = 10
         f"Results in {project_dir}",
         f"Showing {len(best)} best trials",
         f"{oracle.objective}",
+        search_text(oracle.settings()),
     ]
     for trial in best:
         lines.append("")
@@ -34,6 +38,24 @@ def results_summary_text(oracle: Oracle, project_dir: Path, num_trials: int = 10
     return "\n".join(lines)
 
 
+def search_text(settings: Mapping[str, Any]) -> str:
+    """One line on how a study searches: its algorithm and the parts it composes.
+
+    Example:
+        >>> search_text({"algorithm": "composed", "pruner": None, "scheduler": None,
+        ...              "sampler": {"name": "custom", "config": {}, "class": "mine.Next"}})
+        'Search: composed; sampler mine.Next (a custom class)'
+    """
+    settings = normalise_settings(settings)
+    parts = [f"Search: {settings.get('algorithm')}"]
+    for role in ("sampler", "scheduler"):
+        if settings.get(role) is not None:
+            parts.append(f"{role} {describe_part(settings[role])}")
+    if settings.get("pruner") is not None:
+        parts.append(f"pruner {settings['pruner'].get('class_name')}")
+    return "; ".join(parts)
+
+
 def search_space_summary_text(hyperparameters: HyperParameters, extended: bool = False) -> str:
     """Every hyperparameter with its definition."""
     space = hyperparameters.space
@@ -44,4 +66,4 @@ def search_space_summary_text(hyperparameters: HyperParameters, extended: bool =
     return "\n".join(lines)
 
 
-__all__ = ["results_summary_text", "search_space_summary_text"]
+__all__ = ["results_summary_text", "search_space_summary_text", "search_text"]

@@ -1,103 +1,121 @@
-"""What a worker runs for a trial, and the stand-ins it uses for the driver's objects.
+"""What runs for each trial: an objective function (``tune()``) or a tuner's ``run_trial``.
 
-A worker gets a copy of the tuner whose oracle, store and display are replaced by
-stand-ins: :class:`WorkerOracle` forwards each epoch's report to the driver and
-returns its answer, :class:`TrialFiles` gives the trial folders (weights and
-checkpoints are files in the project folder, written by the worker), and
-:class:`WorkerDisplay` forwards epoch lines. ``run_trial`` itself is unchanged, so
-a tuner subclass with its own ``run_trial`` runs in a worker as it runs here.
+A task is sent once to every worker (cloudpickled), or called in this process; for
+each trial it builds the trial's :class:`~tunesmith.execution.TrialContext` over the
+link it is given and returns ``(TrialResult or None, hyperparameters)``: the result,
+and the hyperparameters the trial declared (they join the study's space).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import inspect
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from tunesmith.errors import StudyMismatchError
-from tunesmith.execution._results import TrialResult
-from tunesmith.execution._steps import call_objective
+import numpy as np
+
+from tunesmith.errors import FatalTypeError, InvalidArgumentError, StudyMismatchError
+from tunesmith.execution._context import Link, TrialContext
 from tunesmith.objective import Objective
-from tunesmith.store._paths import TRIALS_DIRNAME, check_trial_id
+from tunesmith.space import ConflictingDefinitionError, HyperParameters
+from tunesmith.study import TrialResult, numbers_only
 from tunesmith.trial import Trial
 
-# The attributes of a tuner that stay with the driver (the worker gets stand-ins).
-DRIVER_ONLY = ("oracle", "store", "display", "checkpoints", "_board", "executor", "logger")
-
-
-class WorkerOracle:
-    """The part of an oracle a running trial uses, forwarding reports to the driver."""
-
-    def __init__(self, objective: Objective, max_epochs: int | None, channel: Any) -> None:
-        self.objective = objective
-        self.max_epochs = max_epochs
-        self.channel = channel
-        #: No trial is tracked here: the driver's oracle holds them all.
-        self.trials: dict[str, Trial] = {}
-
-    def report(
-        self, trial: Trial, step: int, metrics: Mapping[str, float], execution: int = 0
-    ) -> bool:
-        return self.channel.report(execution, int(step), metrics)
-
-    def full_training_epochs(self) -> int | None:
-        """The driver's oracle's full-training epochs (promotions stop below them)."""
-        return self.max_epochs
-
-    def update_trial(self, trial_id: Any, metrics: Mapping[str, float], step: int = 0) -> str:
-        """keras-tuner's older reporting call, forwarded as a report."""
-        self.channel.report(0, int(step), metrics)
-        return "RUNNING"
-
-
-class WorkerDisplay:
-    """The display calls a running trial makes, forwarded to the driver's display."""
-
-    def __init__(self, channel: Any) -> None:
-        self.channel = channel
-        self.verbose = 0
-
-    def epoch_end(
-        self, trial: Trial, execution: int, epoch: int, epochs: int | None, logs: Mapping
-    ) -> None:
-        self.channel.epoch(execution, epoch, epochs, logs)
-
-
-class TrialFiles:
-    """The trial folders of a project, for a worker on the driver's machine."""
-
-    read_only = False
-
-    def __init__(self, project_dir: Path) -> None:
-        self.project_dir = project_dir
-
-    def trial_dir(self, trial_id: str) -> Path:
-        path = self.project_dir / TRIALS_DIRNAME / check_trial_id(trial_id)
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+#: What a task returns for a trial.
+TaskValue = tuple["TrialResult | None", HyperParameters]
 
 
 class FunctionTask:
     """``tune()``'s objective function, called with the trial's hyperparameters (and,
-    when it takes them, the :class:`~tunesmith.execution.Steps` reporting to the driver)."""
+    when it takes a second argument, the trial's context)."""
 
-    def __init__(self, function: Callable[..., Any], objective: Objective) -> None:
+    def __init__(
+        self,
+        function: Callable[..., Any],
+        objective: Objective,
+        project_dir: Path | None = None,
+        max_epochs: int | None = None,
+    ) -> None:
         self.function = function
         self.objective = objective
+        self.project_dir = project_dir
+        self.max_epochs = max_epochs
 
-    def run(self, trial: Trial, channel: Any) -> tuple[Any, Any, bool]:
-        from tunesmith.space import ConflictingDefinitionError
-
+    def run(self, trial: Trial, link: Link) -> TaskValue:
+        context = TrialContext(
+            trial, link, self.objective, project_dir=self.project_dir, max_epochs=self.max_epochs
+        )
         try:
-            result, stopped = call_objective(
-                self.function,
-                trial.hyperparameters,
-                self.objective,
-                lambda step, metrics: channel.report(0, step, metrics),
-            )
+            if wants_steps(self.function):
+                value = self.function(trial.hyperparameters, context)
+            else:
+                value = self.function(trial.hyperparameters)
         except ConflictingDefinitionError as exc:
+            # Every trial would fail the same way: the function changed since the
+            # stored study began (or defines one name twice).
             raise function_mismatch(exc) from exc
-        return result, trial.hyperparameters, stopped
+        result = TrialResult(metrics=self._metrics(value), stopped_early=context.stopped)
+        return result, trial.hyperparameters
+
+    def _metrics(self, value: Any) -> dict[str, float]:
+        """The function's value as metrics, if it is a number or a dict of them."""
+        if isinstance(value, Mapping):
+            return numbers_only(value)
+        if isinstance(value, (int, float, np.floating, np.integer)) and not isinstance(value, bool):
+            return {self.objective.name: float(value)}
+        raise FatalTypeError(
+            f"The objective function returned a {type(value).__name__} ({value!r:.60}); it "
+            "must return a number (the value to optimise) or a dict of metrics holding the "
+            "objective."
+        )
+
+
+class TunerTask:
+    """A tuner's ``run_trial`` with the ``search()`` arguments.
+
+    In this process it runs the driver's tuner; sent to a worker, a copy of it
+    without what stays with the driver (see ``BaseTuner.__getstate__``), whose
+    ``oracle`` and ``store`` are then the trial's context.
+    """
+
+    def __init__(self, tuner: Any, fit_args: tuple, fit_kwargs: dict) -> None:
+        self.tuner = tuner
+        self.objective = tuner.oracle.objective
+        self.max_epochs = tuner.oracle.full_training_epochs()
+        self.project_dir = Path(tuner.project_dir).resolve()
+        self.fit_args = fit_args
+        self.fit_kwargs = fit_kwargs
+
+    def run(self, trial: Trial, link: Link) -> TaskValue:
+        context = TrialContext(
+            trial, link, self.objective, project_dir=self.project_dir, max_epochs=self.max_epochs
+        )
+        tuner = self.tuner
+        with tuner.running(context):
+            results = tuner.run_trial(trial, *self.fit_args, **self.fit_kwargs)
+            if results is not None and not isinstance(results, TrialResult):
+                results = tuner._convert(results)  # a History cannot travel; its numbers can
+        return results, trial.hyperparameters
+
+
+def wants_steps(function: Callable[..., Any]) -> bool:
+    """Whether ``function`` takes a second positional argument (the trial's context).
+
+    Example:
+        >>> wants_steps(lambda hp: 0.0), wants_steps(lambda hp, steps: 0.0)
+        (False, True)
+    """
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):  # a builtin or a C callable: called with hp only
+        return False
+    positional = [
+        p
+        for p in parameters
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty
+    ]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)
 
 
 def function_mismatch(exc: Exception) -> StudyMismatchError:
@@ -109,38 +127,31 @@ def function_mismatch(exc: Exception) -> StudyMismatchError:
     )
 
 
-class TunerTask:
-    """A tuner's ``run_trial`` with the ``search()`` arguments, in a worker."""
+def refuse_unshippable_data(fit_args: tuple, fit_kwargs: dict) -> None:
+    """Data that cannot travel to a worker process, named before any worker starts.
 
-    def __init__(self, tuner: Any, fit_args: tuple, fit_kwargs: dict) -> None:
-        self.tuner = worker_copy(tuner)
-        self.objective = tuner.oracle.objective
-        self.max_epochs = tuner.oracle.full_training_epochs()
-        self.project_dir = Path(tuner.project_dir).resolve()
-        self.with_checkpoints = hasattr(tuner, "checkpoints")
-        self.fit_args = fit_args
-        self.fit_kwargs = fit_kwargs
-
-    def run(self, trial: Trial, channel: Any) -> tuple[TrialResult | None, Any]:
-        tuner = self.tuner
-        tuner.oracle = WorkerOracle(self.objective, self.max_epochs, channel)
-        tuner.store = TrialFiles(self.project_dir)
-        tuner.display = WorkerDisplay(channel)
-        tuner._board = None
-        if self.with_checkpoints:
-            from tunesmith.keras._fidelity import Checkpoints
-
-            tuner.checkpoints = Checkpoints(tuner.store, tuner.oracle)
-        results = tuner.run_trial(trial, *self.fit_args, **self.fit_kwargs)
-        if results is not None and not isinstance(results, TrialResult):
-            results = tuner._convert(results)  # a History cannot travel; its numbers can
-        return results, trial.hyperparameters
-
-
-def worker_copy(tuner: Any) -> Any:
-    """A copy of ``tuner`` without what stays with the driver (store, oracle, display)."""
-    clone = object.__new__(type(tuner))
-    clone.__dict__.update(
-        {name: value for name, value in tuner.__dict__.items() if name not in DRIVER_ONLY}
-    )
-    return clone
+    Example:
+        >>> refuse_unshippable_data(((x for x in range(3)),), {})
+        Traceback (most recent call last):
+        ...
+        tunesmith.errors.InvalidArgumentError: search() got a generator as argument 0, ...
+    """
+    named = [(f"argument {i}", value) for i, value in enumerate(fit_args)]
+    named += [(f"{key}=", value) for key, value in fit_kwargs.items()]
+    for where, value in list(named):
+        if isinstance(value, tuple) and where == "validation_data=":
+            named += [(f"validation_data[{i}]", part) for i, part in enumerate(value)]
+    for where, value in named:
+        kind = None
+        if inspect.isgenerator(value) or isinstance(value, Iterator):
+            kind = "a generator" if inspect.isgenerator(value) else "an iterator"
+        elif type(value).__module__.startswith("tensorflow") and "Dataset" in type(value).__name__:
+            kind = "a tf.data pipeline"
+        if kind is not None:
+            raise InvalidArgumentError(
+                f"search() got {kind} as {where}, which cannot be sent to worker "
+                "processes: each worker would need the same stream. Pass arrays (numpy, "
+                "or a keras.utils.PyDataset that loads its own data), or build the input "
+                "inside HyperModel.fit so each worker makes its own; or run without "
+                "executor=."
+            )

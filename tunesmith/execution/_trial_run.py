@@ -7,7 +7,10 @@ that a Ray actor and the local worker share it without importing that module.
 from __future__ import annotations
 
 import os
+import pickle
 from typing import Any
+
+from tunesmith.execution._executor import WorkerEvent, error_kind
 
 
 def run_one(task: Any, trial: Any, channel: Any) -> tuple:
@@ -19,25 +22,34 @@ def run_one(task: Any, trial: Any, channel: Any) -> tuple:
     """
     import cloudpickle
 
-    from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
+    from tunesmith.errors import format_trial_error
 
     try:
         result = task.run(trial, channel)
         return ("done", cloudpickle.dumps(result), rss_mb())
     except BaseException as exc:  # everything goes back to the driver
-        if isinstance(exc, FatalError):
-            kind = "fatal"
-        elif isinstance(exc, FailedTrialError):
-            kind = "failed"
-        elif isinstance(exc, KeyboardInterrupt):
-            kind = "interrupted"
-        else:
-            kind = "error"
         try:
             pickled = cloudpickle.dumps(exc)
         except Exception:
             pickled = None
-        return ("error", kind, format_trial_error(exc), pickled, rss_mb())
+        return ("error", error_kind(exc), format_trial_error(exc), pickled, rss_mb())
+
+
+def outcome_event(slot: int, message: tuple) -> WorkerEvent:
+    """The driver's event for a worker's ``done`` or ``error`` message, decoded: the
+    task's value, or (kind, traceback text, the exception when it could travel)."""
+    if message[0] == "done":
+        return WorkerEvent(slot, "done", (pickle.loads(message[1]),))
+    _, kind, text, pickled, _memory = message
+    error = None
+    if pickled is not None:
+        try:
+            error = pickle.loads(pickled)
+        except Exception:
+            error = None
+    return WorkerEvent(
+        slot, "error", (kind, text, error if isinstance(error, BaseException) else None)
+    )
 
 
 def limit_torch_memory() -> None:

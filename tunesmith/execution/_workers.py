@@ -23,7 +23,9 @@ from typing import Any
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import visible_gpus, worker_environments
+from tunesmith.execution._executor import Responder, TrialTask, WorkerEvent
 from tunesmith.execution._shared_arrays import ArrayFolder, pickle_sharing_arrays
+from tunesmith.execution._trial_run import outcome_event
 
 _STARTUP_TIMEOUT_S = 300.0
 
@@ -83,45 +85,10 @@ class LocalWorkers:
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from None
 
-    def pool(self, task: Any) -> WorkerPool:
-        """The workers that run ``task``'s trials for one search (a context manager)."""
-        return WorkerPool(self, task)
-
-
-def as_executor(executor: Any) -> Any:
-    """``executor=`` of a tuner or of ``tune()``: None (this process), or the
-    :class:`LocalWorkers` or :class:`~tunesmith.execution.RayWorkers` to run trials on.
-
-    Example:
-        >>> as_executor("processes").devices
-        'auto'
-        >>> as_executor(None) is None
-        True
-    """
-    from tunesmith.execution._ray import RayWorkers
-
-    if executor is None or executor == "inline":
-        return None
-    if executor == "processes":
-        return LocalWorkers()
-    if executor == "ray":
-        return RayWorkers()
-    if isinstance(executor, (LocalWorkers, RayWorkers)):
-        return executor
-    raise InvalidArgumentError(
-        f"executor={executor!r} is not understood: pass None (trials in this process), "
-        "'processes' or tunesmith.LocalWorkers(workers=N, devices='auto') for worker "
-        "processes here, or 'ray' or tunesmith.RayWorkers(...) for a Ray cluster."
-    )
-
-
-@dataclass
-class WorkerEvent:
-    """Something a worker sent (or its death), for the search loop to act on."""
-
-    slot: int
-    kind: str  # report | epoch | done | error | died
-    data: tuple = ()
+    def pool(self, task: TrialTask, respond: Responder) -> WorkerPool:
+        """The workers that run ``task``'s trials for one search (a context manager);
+        reports and progress lines go to ``respond``."""
+        return WorkerPool(self, task, respond)
 
 
 @dataclass
@@ -135,12 +102,13 @@ class WorkerPool:
     """The running workers of one search; use as a context manager.
 
     Example:
-        >>> with WorkerPool(LocalWorkers(workers=2), task) as pool:  # doctest: +SKIP
+        >>> with WorkerPool(LocalWorkers(workers=2), task, respond) as pool:  # doctest: +SKIP
         ...     pool.submit(0, trial)
         ...     for event in pool.wait(1.0): ...
     """
 
-    def __init__(self, executor: LocalWorkers, task: Any) -> None:
+    def __init__(self, executor: LocalWorkers, task: Any, respond: Responder) -> None:
+        self._respond = respond
         # Large arrays travel as memory-mapped files: one copy for all the workers.
         self._arrays = ArrayFolder()
         try:
@@ -187,11 +155,10 @@ class WorkerPool:
         worker.started = time.monotonic()
         self._busy.add(slot)
 
-    def answer(self, slot: int, go_on: bool) -> None:
-        self._worker(slot).conn.send(("answer", bool(go_on)))
-
     def wait(self, timeout: float) -> Iterator[WorkerEvent]:
-        """The events of the busy workers within ``timeout`` seconds (maybe none).
+        """How the busy workers' trials ended within ``timeout`` seconds (maybe none);
+        their reports and epoch lines meanwhile go to the responder, and a report's
+        answer back to its worker.
 
         A worker's death closes its end of the socket: the driver reads it as the
         end of the stream, then collects the exit status.
@@ -204,7 +171,12 @@ class WorkerPool:
             except (EOFError, OSError):
                 yield self._death(slot)
                 continue
-            yield self._event(slot, message)
+            if message[0] in ("report", "epoch"):
+                answer = self._respond(WorkerEvent(slot, message[0], tuple(message[1:])))
+                if message[0] == "report":
+                    self._worker(slot).conn.send(("answer", bool(answer)))
+                continue
+            yield self._ended(slot, message)
         yield from self._timeouts()
 
     def shutdown(self) -> None:
@@ -231,16 +203,14 @@ class WorkerPool:
             raise RuntimeError(f"worker {slot} is not running")
         return worker
 
-    def _event(self, slot: int, message: tuple) -> WorkerEvent:
-        kind = message[0]
-        if kind in ("done", "error"):
-            self._busy.discard(slot)
-            worker = self._worker(slot)
-            worker.started = None
-            limit = self.executor.max_worker_memory_mb
-            if limit is not None and float(message[-1]) > limit:  # its memory, in MiB
-                self._restart(slot)  # memory never grows without bound
-        return WorkerEvent(slot, kind, tuple(message[1:]))
+    def _ended(self, slot: int, message: tuple) -> WorkerEvent:
+        self._busy.discard(slot)
+        self._worker(slot).started = None
+        event = outcome_event(slot, message)
+        limit = self.executor.max_worker_memory_mb
+        if limit is not None and float(message[-1]) > limit:  # its memory, in MiB
+            self._restart(slot)  # memory never grows without bound
+        return event
 
     def _death(self, slot: int) -> WorkerEvent:
         worker = self._worker(slot)

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import keras
 
-from tunesmith.tensorboard._callback import TensorBoardLogger, tensorflow_only_options
-from tunesmith.tensorboard._deps import require_tensorboard, tensorflow_available
-from tunesmith.tensorboard._hparams import (
+from tunesmith.tensorboard import (
+    TensorBoardLogger,
     execution_log_dir,
     experiment_summary,
+    require_tensorboard,
+    tensorflow_available,
+    tensorflow_only_options,
     write_experiment,
     write_trial,
 )
@@ -60,6 +62,9 @@ class SearchBoard:
     Example:
         >>> board = SearchBoard.from_callbacks(callbacks, oracle)  # doctest: +SKIP
     """
+
+    #: A tuner sent to a worker leaves it behind (the worker makes its own).
+    stays_with_driver = True
 
     def __init__(self, roots: Iterable[str | os.PathLike[str]], oracle: Oracle) -> None:
         self.roots = [Path(root) for root in roots]

@@ -8,13 +8,12 @@ from typing import TYPE_CHECKING, Any
 import keras
 
 if TYPE_CHECKING:
-    from tunesmith.execution import SearchDisplay
-    from tunesmith.oracles import Oracle
+    from tunesmith.execution import TrialContext
     from tunesmith.trial import Trial
 
 
 class TrialRecorder(keras.callbacks.Callback):
-    """Reports each epoch to the oracle and keeps the best epoch's weights in memory.
+    """Reports each epoch to the trial's context and keeps the best epoch's weights.
 
     The weights are copied to host memory only when the objective improves, and
     written to disk once, when the trial ends (not at every improving epoch). A
@@ -24,20 +23,14 @@ class TrialRecorder(keras.callbacks.Callback):
     """
 
     def __init__(
-        self,
-        oracle: Oracle,
-        trial: Trial,
-        execution: int,
-        display: SearchDisplay | None = None,
-        total_epochs: int | None = None,
+        self, context: TrialContext, execution: int, total_epochs: int | None = None
     ) -> None:
         super().__init__()
-        self.oracle = oracle
-        self.trial = trial
+        self.context = context
+        self.trial: Trial = context.trial
         self.execution = execution
-        self.display = display
         self.total_epochs = total_epochs
-        self.objective = oracle.objective
+        self.objective = context.objective
         self.best_value: float | None = None
         self.best_step: int | None = None
         self.best_logs: dict[str, float] = {}
@@ -45,7 +38,8 @@ class TrialRecorder(keras.callbacks.Callback):
         self.epochs_run = 0
         self.last_logs: dict[str, float] = {}
         self.stopped_by_oracle = False
-        self.diverged = False
+        #: Why training diverged (a NaN or infinite loss), or None.
+        self.diverged: str | None = None
         #: Why the objective was missing from the logs (None while it was found): a
         #: custom fit may compute the objective itself after the epochs.
         self.missing: str | None = None
@@ -59,12 +53,9 @@ class TrialRecorder(keras.callbacks.Callback):
         except ValueError as exc:  # the message lists the logged metrics
             self.missing = str(exc)
             value = math.nan
-            if self.display is not None:
-                self.display.epoch_end(self.trial, self.execution, epoch, self.total_epochs, logs)
-            self.oracle.report(self.trial, epoch, logs, execution=self.execution)
+            self._report(epoch, logs)
             if not math.isfinite(logs.get("loss", 0.0)):
-                self.diverged = True
-                self.model.stop_training = True
+                self._diverge(epoch, "loss", logs["loss"])
             return
         if math.isfinite(value) and (
             self.best_value is None or self.objective.better(value, self.best_value)
@@ -75,15 +66,28 @@ class TrialRecorder(keras.callbacks.Callback):
             self.best_weights = self.model.get_weights()
         if self.best_value is None:
             self.best_logs = logs
-        if self.display is not None:
-            self.display.epoch_end(self.trial, self.execution, epoch, self.total_epochs, logs)
-        go_on = self.oracle.report(self.trial, epoch, logs, execution=self.execution)
-        if not math.isfinite(logs.get("loss", 0.0)) or not math.isfinite(value):
-            self.diverged = True
-            self.model.stop_training = True
+        go_on = self._report(epoch, logs)
+        if not math.isfinite(logs.get("loss", 0.0)):
+            self._diverge(epoch, "loss", logs["loss"])
+        elif not math.isfinite(value):
+            self.model.stop_training = True  # an objective that cannot improve any more
         elif not go_on:
             self.stopped_by_oracle = True
             self.model.stop_training = True
+
+    def _report(self, epoch: int, logs: dict[str, float]) -> bool:
+        self.context.progress(self.execution, epoch, self.total_epochs, logs)
+        return self.context.report(epoch, logs, execution=self.execution)
+
+    def _diverge(self, epoch: int, name: str, value: float) -> None:
+        """Training diverged: the epochs after it are wasted, and the trial is INVALID
+        whatever its objective's best value was."""
+        self.diverged = (
+            f"Training diverged: {name} was {value} at epoch {epoch + 1}, so the trial "
+            "cannot be ranked. Lower the learning rate, clip gradients, or check the data "
+            "for NaNs."
+        )
+        self.model.stop_training = True
 
     def restore_best_weights(self) -> None:
         if self.best_weights is not None:
@@ -113,10 +117,9 @@ class TunerHooks(keras.callbacks.Callback):
         self.trial = trial
 
     @classmethod
-    def wanted(cls, tuner: Any) -> bool:
-        from tunesmith.keras._tuner import Tuner
-
-        return any(getattr(type(tuner), name) is not getattr(Tuner, name) for name in cls.HOOKS)
+    def wanted(cls, tuner: Any, base: type) -> bool:
+        """Whether ``tuner``'s class overrides one of ``base``'s epoch or batch hooks."""
+        return any(getattr(type(tuner), name) is not getattr(base, name) for name in cls.HOOKS)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self.tuner.on_epoch_begin(self.trial, self.model, epoch, logs=logs)

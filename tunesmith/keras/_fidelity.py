@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tunesmith.keras._building import build_from_saved_config, save_weights
-from tunesmith.space._tuner_values import EPOCHS, INITIAL_EPOCH, PARENT
+from tunesmith.space import EPOCHS, INITIAL_EPOCH, PARENT
 
 if TYPE_CHECKING:
     from tunesmith.oracles import Oracle
@@ -56,6 +56,9 @@ class Checkpoints:
     makes sure of. A checkpoint is deleted once the trial that continued from it
     has finished: a trial is promoted at most once.
     """
+
+    #: A tuner sent to a worker leaves it behind (the worker makes its own).
+    stays_with_driver = True
 
     def __init__(self, store: Store, oracle: Oracle) -> None:
         self.store = store

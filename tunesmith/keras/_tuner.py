@@ -22,7 +22,7 @@ from tunesmith.errors import (
     StoreError,
     check_count,
 )
-from tunesmith.execution import BaseTuner, TrialResult, is_history, to_trial_result
+from tunesmith.execution import Callback, TrialContext
 from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._board import SearchBoard, execution_callback, is_tensorboard_callback
 from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_weights
@@ -30,9 +30,10 @@ from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._fidelity import Checkpoints, fidelity_fit_kwargs
 from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
-from tunesmith.space import HyperParameters
-from tunesmith.space._tuner_values import PARENT
+from tunesmith.space import PARENT, HyperParameters
+from tunesmith.study import Study, TrialResult, is_history, to_trial_result
 from tunesmith.trial import Trial
+from tunesmith.tuners import BaseTuner
 
 WEIGHTS_FILE = "best.weights.h5"
 BUILD_CONFIG_FILE = "best.build.json"
@@ -136,19 +137,26 @@ class Tuner(BaseTuner):
             ...              callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=3)])
         """
         self._refuse_unloggable_objective(fit_args, fit_kwargs)
-        self.display.verbose = int(fit_kwargs.pop("verbose", self.verbose))
-        # Keras' own progress bars would interleave with the display, which has an
-        # epoch line of its own at verbose=2.
-        fit_kwargs["verbose"] = 0
+        # run_trial gets exactly what search() was given; the fits themselves run
+        # silently (see run_trial), as the display has an epoch line of its own.
+        self.display.verbose = int(fit_kwargs.get("verbose", self.verbose))
         # With a TensorBoard callback: each trial's HParams session and the experiment.
         self._board = SearchBoard.from_callbacks(fit_kwargs.get("callbacks"), self.oracle)
         try:
-            self._search_loop(fit_args, fit_kwargs)
+            self._run_search(fit_args, fit_kwargs)
         finally:
-            self.checkpoints.release_finished()  # the last promotion, ended by now
-            if self._board is not None:
-                self._board.close()  # the last trial, ended by now
             self._board = None
+
+    def _search_callbacks(self) -> list[Callback]:
+        callbacks: list[Callback] = [_ReleaseCheckpoints(self.checkpoints)]
+        if self._board is not None:
+            callbacks.append(_BoardCallback(self._board))
+        return callbacks
+
+    def _in_worker_trial(self, context: TrialContext) -> None:
+        # Checkpoints are files of the trial folders, which the context gives here.
+        self.checkpoints = Checkpoints(context, context.oracle_view())
+        self._board = None
 
     def _refuse_unloggable_objective(self, fit_args: tuple, fit_kwargs: dict[str, Any]) -> None:
         """A ``val_`` objective needs validation data, or every trial trains in vain."""
@@ -169,20 +177,6 @@ class Tuner(BaseTuner):
                 f"validation_split=0.2, or use the training metric {needs[0][4:]!r} as "
                 "objective."
             )
-
-    def _try_run_and_update_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> None:
-        self._trial_started(trial)
-        super()._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
-
-    def _trial_started(self, trial: Trial) -> None:
-        if self._board is not None:
-            self._board.trial_begin(trial)
-
-    def _trial_finished(self, trial: Trial) -> None:
-        # In a worker the checkpoints cannot see the driver's trials; released here.
-        self.checkpoints.release_finished()
-        if self._board is not None:
-            self._board.flush()  # with workers, others began while this one ran
 
     def _convert(self, results: Any) -> TrialResult:
         if isinstance(results, _ExecutionsResult):
@@ -206,8 +200,10 @@ class Tuner(BaseTuner):
         metrics holding it.
         """
         hp = trial.hyperparameters
+        context = self._context_of(trial)
         self.checkpoints.release_finished()
-        fit_kwargs = fidelity_fit_kwargs(hp.values, fit_kwargs)
+        # Keras' own progress bars would interleave with the search's display.
+        fit_kwargs = fidelity_fit_kwargs(hp.values, {**fit_kwargs, "verbose": 0})
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])
         total_epochs = fit_kwargs.get("epochs")
         custom_fit = type(self.hypermodel).fit is not HyperModel.fit
@@ -217,9 +213,9 @@ class Tuner(BaseTuner):
         per_execution: list[TrialRecorder] = []
         returned_results: list[Any] = []
         for execution in range(self.executions_per_trial):
-            recorder = TrialRecorder(self.oracle, trial, execution, self.display, total_epochs)
+            recorder = TrialRecorder(context, execution, total_epochs)
             callbacks = [*self._fresh_callbacks(user_callbacks, trial, execution), recorder]
-            if TunerHooks.wanted(self):
+            if TunerHooks.wanted(self, Tuner):
                 callbacks.append(TunerHooks(self, trial))
             self._last_model = None
             returned = self._build_and_fit_model(
@@ -259,8 +255,24 @@ class Tuner(BaseTuner):
             )
             result.epochs = epochs or result.epochs
             result.stopped_early = any(r.stopped_by_oracle for r in per_execution)
+            result.diverged = next((r.diverged for r in per_execution if r.diverged), None)
             return result
         return _ExecutionsResult(per_execution)
+
+    def _context_of(self, trial: Trial) -> TrialContext:
+        """The running trial's context; a ``run_trial`` called outside a search gets
+        one that reports straight to this tuner's oracle and display."""
+        context = self.__dict__.get("trial_context")
+        if context is not None and context.trial is trial:
+            return context
+        link = _OracleLink(self.oracle, trial, self.display)
+        return TrialContext(
+            trial,
+            link,
+            self.oracle.objective,
+            project_dir=Path(self.project_dir),
+            max_epochs=self.oracle.full_training_epochs(),
+        )
 
     def _build_and_fit_model(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
         """Build one model for ``trial`` and fit it; return what ``hypermodel.fit`` returns.
@@ -472,7 +484,51 @@ class _ExecutionsResult:
             executions=len(self.recorders),
             epochs=sum(r.epochs_run for r in self.recorders),
             stopped_early=any(r.stopped_by_oracle for r in self.recorders),
+            diverged=next((r.diverged for r in self.recorders if r.diverged), None),
         )
+
+
+class _OracleLink:
+    """A running trial's link straight to an oracle and a display (``run_trial``
+    called by hand, outside a search)."""
+
+    def __init__(self, oracle: Any, trial: Trial, display: Any) -> None:
+        self.oracle, self.trial, self.display = oracle, trial, display
+
+    def report(self, execution: int, step: int, metrics: Any) -> bool:
+        return self.oracle.report(self.trial, step, metrics, execution=execution)
+
+    def epoch(self, execution: int, epoch: int, epochs: int | None, logs: Any) -> None:
+        self.display.epoch_end(self.trial, execution, epoch, epochs, logs)
+
+
+class _ReleaseCheckpoints(Callback):
+    """Deletes a parent's checkpoint once its promoted trial has ended for good."""
+
+    def __init__(self, checkpoints: Checkpoints) -> None:
+        self.checkpoints = checkpoints
+
+    def on_trial_end(self, study: Study, trial: Trial) -> None:
+        self.checkpoints.release_finished()
+
+    def on_close(self, study: Study) -> None:
+        self.checkpoints.release_finished()  # the last promotion, ended by now
+
+
+class _BoardCallback(Callback):
+    """The TensorBoard side of a search: a trial's session written once it ended."""
+
+    def __init__(self, board: SearchBoard) -> None:
+        self.board = board
+
+    def on_trial_begin(self, study: Study, trial: Trial) -> None:
+        self.board.trial_begin(trial)
+
+    def on_trial_end(self, study: Study, trial: Trial) -> None:
+        self.board.flush()  # with workers, others began while this one ran
+
+    def on_close(self, study: Study) -> None:
+        self.board.close()  # the last trial, ended by now
 
 
 def _checked_strategy(strategy: Any) -> Any:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tunesmith.objective import Objective
-from tunesmith.oracles._base import Oracle
-from tunesmith.samplers import SAMPLERS, Sampler, sampler_settings
+from tunesmith.oracles._protocol import Oracle
+from tunesmith.samplers import SAMPLERS, Sampler
 from tunesmith.schedulers import ASHAScheduler
 from tunesmith.space import HyperParameters
 
@@ -117,19 +117,8 @@ class ASHAOracle(Oracle):
     #: The epochs of each rung, bottom first.
     rungs = property(lambda self: self._schedule.rungs)
 
-    # ----------------------------------------------------------------- storage
-    def _algorithm_args(self) -> dict[str, Any]:
-        assert self.sampler is not None
-        return {**self._schedule.get_config(), "sampler": sampler_settings(self.sampler)}
-
     # ---------------------------------------------------------------- schedule
     @property
     def configurations(self) -> int:
         """How many configurations were started (trials at the bottom rung)."""
         return self.sampling_context().configurations_started
-
-    @property
-    def remaining_trials(self) -> int | None:
-        """Configurations still to start (promotions come on top), plus trials to rerun."""
-        left = self._schedule.remaining(self.sampling_context())
-        return (left or 0) + len(self._requeued)

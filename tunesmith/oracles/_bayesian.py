@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from tunesmith.objective import Objective
-from tunesmith.oracles._base import Oracle
+from tunesmith.oracles._protocol import Oracle
 from tunesmith.pruners import Pruner
 from tunesmith.samplers import BayesianSampler, default_initial_points
 from tunesmith.space import HyperParameters
@@ -120,9 +120,6 @@ class BayesianOptimizationOracle(Oracle):
         lambda self: self._gp.acquisition,
         lambda self, value: setattr(self._gp, "acquisition", value),
     )
-
-    def _algorithm_args(self) -> dict[str, Any]:
-        return {k: v for k, v in self._gp.get_config().items() if k != "random_fraction"}
 
     def initial_points(self) -> int:
         """How many quasi-random trials come before the model (for the current space)."""

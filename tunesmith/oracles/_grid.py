@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tunesmith.oracles._base import Oracle
+from tunesmith.oracles._protocol import Oracle
 from tunesmith.samplers import GridSampler
 
 
@@ -45,6 +45,3 @@ class GridSearchOracle(Oracle):
         """The points a ``Float`` without step contributes besides its default."""
         assert isinstance(self.sampler, GridSampler)
         return self.sampler.float_grid_size
-
-    def _algorithm_args(self) -> dict[str, Any]:
-        return {"float_grid_size": self.float_grid_size}

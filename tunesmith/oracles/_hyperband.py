@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from tunesmith.objective import Objective
-from tunesmith.oracles._base import Oracle
-from tunesmith.samplers import Sampler, sampler_settings
+from tunesmith.oracles._protocol import Oracle
+from tunesmith.samplers import Sampler
 from tunesmith.schedulers import HyperbandScheduler
 from tunesmith.space import HyperParameters
 
@@ -108,20 +108,6 @@ class HyperbandOracle(Oracle):
     factor = property(lambda self: self._schedule.factor)
     hyperband_iterations = property(lambda self: self._schedule.hyperband_iterations)
 
-    # ----------------------------------------------------------------- storage
-    def _algorithm_args(self) -> dict[str, Any]:
-        assert self.sampler is not None
-        return {**self._schedule.get_config(), "sampler": sampler_settings(self.sampler)}
-
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> Oracle:
-        # keras-tuner's Hyperband has no max_trials: its budget is the schedule.
-        return cls(
-            objective=Objective.from_config(settings["objective"]),
-            seed=settings.get("seed"),
-            **cls._stored_arguments(settings),
-        )
-
     # ---------------------------------------------------------------- schedule
     @property
     def brackets(self) -> int:
@@ -132,8 +118,3 @@ class HyperbandOracle(Oracle):
     def planned_trials(self) -> int | None:
         """Trials in the whole schedule (``None`` without an iteration limit)."""
         return self._schedule.planned_trials
-
-    @property
-    def remaining_trials(self) -> int | None:
-        left = self._schedule.remaining(self.sampling_context())
-        return None if left is None else left + len(self._requeued)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tunesmith.oracles._base import Oracle
+from tunesmith.oracles._protocol import Oracle
 from tunesmith.samplers import RandomSampler
 
 
@@ -35,6 +35,3 @@ class RandomSearchOracle(Oracle):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("sampler", RandomSampler())
         super().__init__(*args, **kwargs)
-
-    def _algorithm_args(self) -> dict[str, Any]:
-        return {}

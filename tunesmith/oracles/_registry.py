@@ -7,10 +7,10 @@ command line look algorithms up here, so a name means the same class everywhere.
 from __future__ import annotations
 
 from tunesmith.oracles._asha import ASHAOracle
-from tunesmith.oracles._base import Oracle
 from tunesmith.oracles._bayesian import BayesianOptimizationOracle
 from tunesmith.oracles._grid import GridSearchOracle
 from tunesmith.oracles._hyperband import HyperbandOracle
+from tunesmith.oracles._protocol import Oracle
 from tunesmith.oracles._random import RandomSearchOracle
 
 #: ``{algorithm name: oracle class}``; ``"composed"`` is an :class:`Oracle` given a

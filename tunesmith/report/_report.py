@@ -24,8 +24,7 @@ from tunesmith.objective import Objective
 from tunesmith.ranking import rank_records
 from tunesmith.report import _html
 from tunesmith.space import Fixed, HyperParameters
-from tunesmith.store import Store, find_store
-from tunesmith.store._frames import RESULT_COLUMNS
+from tunesmith.store import RESULT_COLUMNS, Store, describe_part, find_store, normalise_settings
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -243,7 +242,7 @@ def _overview(study: _Study) -> _html.Section:
         "objective": _objective_text(study.objective),
         "max_trials": study.settings.get("max_trials"),
         "seed": study.settings.get("seed"),
-        **{f"{k}": v for k, v in (study.settings.get("algorithm_args") or {}).items()},
+        **_search_parts(study.settings),
         "hyperparameters": len(study.hyperparameters.space),
         "store": str(study.project_dir),
     }
@@ -510,3 +509,17 @@ def model_summary(model: Any) -> str:
             os.environ["COLUMNS"] = saved
     text = "\n".join(lines)
     return re.sub(r"\x1b\[[0-9;]*m", "", text)  # Keras may colour it for a terminal
+
+
+def _search_parts(stored: Mapping[str, Any]) -> dict[str, str]:
+    """The sampler, scheduler and pruner a study composes, as the report names them
+    (a user's own class by its path, never as another)."""
+    settings = normalise_settings(stored)
+    parts = {
+        role: describe_part(settings[role])
+        for role in ("sampler", "scheduler")
+        if settings.get(role) is not None
+    }
+    if settings.get("pruner") is not None:
+        parts["pruner"] = str(settings["pruner"].get("class_name"))
+    return parts

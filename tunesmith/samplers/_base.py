@@ -9,8 +9,13 @@ from typing import Any, ClassVar, TypeAlias
 import numpy as np
 
 from tunesmith.objective import Objective
-from tunesmith.space import HyperParameters, config_key, count_configurations, is_tuner_value
-from tunesmith.space._tuner_values import PARENT
+from tunesmith.space import (
+    PARENT,
+    HyperParameters,
+    config_key,
+    count_configurations,
+    is_tuner_value,
+)
 from tunesmith.trial import Trial
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from tunesmith.objective import Objective
-from tunesmith.space._tuner_values import EPOCHS
+from tunesmith.space import EPOCHS
 from tunesmith.trial import Trial, TrialStatus
 
 #: The fidelity column's id among the encoder's column ids (for warm starts).

@@ -23,7 +23,7 @@ import numpy as np
 
 from tunesmith.objective import Objective
 from tunesmith.samplers._gp._targets import floor_stopped
-from tunesmith.space._tuner_values import EPOCHS, PARENT
+from tunesmith.space import EPOCHS, PARENT
 from tunesmith.trial import Trial, TrialStatus
 
 #: A result's fidelity: the epochs it was trained to (``inf`` for a full run

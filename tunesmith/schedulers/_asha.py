@@ -9,7 +9,7 @@ from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wa
 from tunesmith.schedulers._base import Scheduler
 from tunesmith.schedulers._fidelity import parent_of, ranked, with_fidelity
 from tunesmith.schedulers.rungs import promotion_quota, rung_ladder
-from tunesmith.space._tuner_values import ROUND
+from tunesmith.space import ROUND
 from tunesmith.trial import Trial, TrialStatus
 
 

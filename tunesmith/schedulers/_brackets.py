@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tunesmith.schedulers._fidelity import parent_of
-from tunesmith.space._tuner_values import BRACKET, ROUND
+from tunesmith.space import BRACKET, ROUND
 from tunesmith.trial import Trial
 
 

@@ -1,6 +1,6 @@
 """Helpers of the multi-fidelity schedulers: trial values at a fidelity, parents, ranks.
 
-The ``tuner/*`` names themselves live in :mod:`tunesmith.space._tuner_values`.
+The ``tuner/*`` names themselves live in :mod:`tunesmith.space` (``EPOCHS``, ``PARENT``...).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from tunesmith.objective import Objective
-from tunesmith.space._tuner_values import (
+from tunesmith.space import (
     BRACKET,
     EPOCHS,
     INITIAL_EPOCH,

@@ -44,9 +44,22 @@ from tunesmith.space._hyperparameters import HyperParameters
 from tunesmith.space._numeric import Float, Int, Numerical
 from tunesmith.space._sampling import SAMPLINGS, index_to_unit, unit_to_index
 from tunesmith.space._serialize import deserialize, serialize
-from tunesmith.space._tuner_values import TUNER_PREFIX, is_tuner_value
+from tunesmith.space._tuner_values import (
+    BRACKET,
+    EPOCHS,
+    INITIAL_EPOCH,
+    PARENT,
+    ROUND,
+    TUNER_PREFIX,
+    is_tuner_value,
+)
 
 __all__ = [
+    "BRACKET",
+    "EPOCHS",
+    "INITIAL_EPOCH",
+    "PARENT",
+    "ROUND",
     "SAMPLINGS",
     "TUNER_PREFIX",
     "Boolean",

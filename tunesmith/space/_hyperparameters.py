@@ -15,12 +15,12 @@ from tunesmith.space._conditions import (
     conditions_hold,
     mutually_exclusive,
 )
+from tunesmith.space._definitions_io import deserialize_definition, serialize_definition
 from tunesmith.space._errors import (
     ConflictingDefinitionError,
     InactiveHyperParameterError,
     UnknownHyperParameterError,
 )
-from tunesmith.space._serialize import deserialize_definition, serialize
 from tunesmith.space._tuner_values import TUNER_PREFIX, is_tuner_value
 from tunesmith.space._values import to_python
 
@@ -605,7 +605,7 @@ class HyperParameters:
             {'bn': False}
         """
         return {
-            "space": [serialize(hp) for hp in self._space],
+            "space": [serialize_definition(hp) for hp in self._space],
             "values": {name: to_python(value) for name, value in self.values.items()},
         }
 

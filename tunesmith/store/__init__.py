@@ -37,17 +37,34 @@ Example:
     ...     store.results_frame()
 """
 
+import importlib
+from typing import Any
+
+from tunesmith.store import read_model
 from tunesmith.store._base import CurvePoint, Storage, StudyRecords
+from tunesmith.store._codec import strict as strict_json
+from tunesmith.store._lock import driver_running
 from tunesmith.store._memory import MemoryStore
 from tunesmith.store._open import open_storage
-from tunesmith.store._paths import DB_FILENAME, TRIALS_DIRNAME, check_trial_id, find_store
+from tunesmith.store._paths import (
+    DAMAGED_PREFIX,
+    DB_FILENAME,
+    TRIALS_DIRNAME,
+    check_trial_id,
+    find_store,
+    sidecars,
+)
 from tunesmith.store._recover import Recovery, recover
 from tunesmith.store._schema import SCHEMA_VERSION
+from tunesmith.store._settings import SETTINGS_FORMAT, describe_part, normalise_settings
 from tunesmith.store._sqlite import Store
 
 __all__ = [
+    "DAMAGED_PREFIX",
     "DB_FILENAME",
+    "RESULT_COLUMNS",
     "SCHEMA_VERSION",
+    "SETTINGS_FORMAT",
     "TRIALS_DIRNAME",
     "CurvePoint",
     "MemoryStore",
@@ -56,7 +73,24 @@ __all__ = [
     "Store",
     "StudyRecords",
     "check_trial_id",
+    "describe_part",
+    "driver_running",
     "find_store",
+    "normalise_settings",
     "open_storage",
+    "read_model",
+    "records_frame",
     "recover",
+    "sidecars",
+    "strict_json",
+    "trial_record",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The frames need pandas, which `import tunesmith` must not load.
+    if name in ("RESULT_COLUMNS", "trial_record"):
+        return getattr(importlib.import_module("tunesmith.store._frames"), name)
+    if name == "records_frame":
+        return importlib.import_module("tunesmith.store._frames").results_frame
+    raise AttributeError(f"module 'tunesmith.store' has no attribute {name!r}")

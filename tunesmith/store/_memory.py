@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import shutil
 import tempfile
 import weakref
@@ -51,11 +52,12 @@ class MemoryStore(Storage):
 
     def load_study(self) -> dict[str, Any] | None:
         self._check_open()
-        return None if self._study is None else dict(self._study)
+        # A deep copy both ways: changing the settings read or given changes nothing stored.
+        return None if self._study is None else copy.deepcopy(self._study)
 
     def save_study(self, settings: Mapping[str, Any]) -> None:
         self._check_open()
-        self._study = dict(settings)
+        self._study = copy.deepcopy(dict(settings))
 
     def load_trials(self) -> list[Trial]:
         self._check_open()

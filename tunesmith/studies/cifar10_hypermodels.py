@@ -15,7 +15,7 @@ from typing import Any
 
 from tunesmith.keras import HyperModel
 from tunesmith.space import HyperParameters
-from tunesmith.studies.cifar10_models import compile_classifier, dense_input
+from tunesmith.studies.cifar10_layers import compile_classifier, dense_input
 
 #: Batch sizes :class:`TrainingHyperModel` chooses from.
 BATCH_SIZES = (32, 64, 128, 256)

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tunesmith.space import HyperParameters
+from tunesmith.studies.cifar10_layers import compile_classifier, dense_input
 
 if TYPE_CHECKING:  # importing tunesmith.keras imports Keras
     from tunesmith.keras import HyperModel
@@ -42,21 +43,6 @@ STUDIES: dict[str, str] = {
     "training": "Next step: dense layers plus optimizer, learning rate, batch size, schedule.",
     "cnn": "Next step: conv blocks (filters, kernel, pooling, dropout) and a dense head.",
 }
-
-
-def compile_classifier(model: Any, optimizer: Any = "adam") -> Any:
-    model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def dense_input(input_shape: tuple[int, ...]) -> Any:
-    """A Sequential model holding the input and the Flatten every dense model starts with."""
-    import keras
-
-    model = keras.Sequential()
-    model.add(keras.Input(shape=tuple(input_shape)))
-    model.add(keras.layers.Flatten())
-    return model
 
 
 def baseline_dense(input_shape: tuple[int, ...], num_classes: int = 10) -> BuildFn:

@@ -48,8 +48,8 @@ from tunesmith.tensorboard._hparams import (
 
 def __getattr__(name: str) -> Any:
     # The callback's module imports Keras: loaded on first use.
-    if name == "TensorBoardLogger":
-        return importlib.import_module("tunesmith.tensorboard._callback").TensorBoardLogger
+    if name in ("TensorBoardLogger", "tensorflow_only_options"):
+        return getattr(importlib.import_module("tunesmith.tensorboard._callback"), name)
     raise AttributeError(f"module 'tunesmith.tensorboard' has no attribute {name!r}")
 
 
@@ -68,6 +68,7 @@ __all__ = [
     "session_start_summary",
     "split_epoch_logs",
     "tensorflow_available",
+    "tensorflow_only_options",
     "trial_run_name",
     "write_experiment",
     "write_trial",

@@ -20,12 +20,12 @@ import pandas as pd
 import scipy.sparse
 
 from tunesmith.errors import FatalTypeError, FatalValueError
-from tunesmith.execution import BaseTuner
 from tunesmith.hypermodel import HyperModel
 from tunesmith.objective import MultiObjective, Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
 from tunesmith.trial import Trial
+from tunesmith.tuners._base_tuner import BaseTuner
 
 try:
     import sklearn

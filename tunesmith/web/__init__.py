@@ -32,7 +32,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 from tunesmith.web._app import create_app
 from tunesmith.web._notes import read_notes, write_note
 from tunesmith.web._projects import Projects
-from tunesmith.web._serve import DEFAULT_HOST, DEFAULT_PORT, DashboardServer
+from tunesmith.web._serve import DEFAULT_HOST, DEFAULT_PORT, DashboardServer, print_banner
 
 __all__ = [
     "DEFAULT_HOST",
@@ -42,6 +42,7 @@ __all__ = [
     "Projects",
     "create_app",
     "dashboard",
+    "print_banner",
     "read_notes",
     "write_note",
 ]

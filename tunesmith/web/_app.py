@@ -28,9 +28,7 @@ from starlette.staticfiles import StaticFiles
 
 from tunesmith import _study_document as documents
 from tunesmith.errors import StoreError
-from tunesmith.store import DB_FILENAME
-from tunesmith.store._codec import strict
-from tunesmith.store._paths import sidecars
+from tunesmith.store import DB_FILENAME, sidecars, strict_json
 from tunesmith.web._importance import importance_document
 from tunesmith.web._notes import read_notes, write_note
 from tunesmith.web._projects import Project, Projects
@@ -104,7 +102,7 @@ class _Api:
             raise _BadRequest("Ask for at most 500 trials' curves at a time.")
         with project.visit() as store:
             points = [p for trial_id in wanted for p in store.curve_points(trial_id)]
-        return strict({"curves": documents.curves_document(points)}, "dashboard curves")
+        return strict_json({"curves": documents.curves_document(points)}, "dashboard curves")
 
     def importance(self, request: Request) -> dict[str, Any]:
         project = self._project(request)

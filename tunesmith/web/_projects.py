@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tunesmith.errors import StoreError
-from tunesmith.store import DB_FILENAME, TRIALS_DIRNAME, Store
-from tunesmith.store._lock import driver_running
-from tunesmith.store._paths import DAMAGED_PREFIX
+from tunesmith.store import DAMAGED_PREFIX, DB_FILENAME, TRIALS_DIRNAME, Store, driver_running
 
 #: How deep under the root projects are looked for (runs/<directory>/<project>/...).
 MAX_DEPTH = 4

@@ -21,14 +21,17 @@ from tunesmith.objective import Objective
 
 @dataclass
 class TrialResult:
-    """One trial's result as the oracle records it.
+    """What one run of a trial produced: the one result type a study is told.
 
     Attributes:
         metrics: Every metric at the best step, the objective among them.
         best_step: The step (epoch) of the best value.
         executions: How many executions the result averages.
         epochs: Epochs trained in all.
-        stopped_early: The oracle (a pruner) stopped the trial before its last step.
+        stopped_early: The study (a pruner, a scheduler) stopped the trial before its
+            last step.
+        diverged: Why training diverged (a NaN or infinite loss), or None: such a
+            trial is INVALID whatever its objective's value.
     """
 
     metrics: dict[str, float] = field(default_factory=dict)
@@ -36,6 +39,7 @@ class TrialResult:
     executions: int = 1
     epochs: int = 0
     stopped_early: bool = False
+    diverged: str | None = None
 
 
 def is_history(value: Any) -> bool:

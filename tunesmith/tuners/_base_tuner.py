@@ -7,29 +7,40 @@ to tune anything (``SklearnTuner`` does, for scikit-learn models); the Keras
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from tunesmith.errors import (
     ChiefWorkerEnvironmentError,
-    FailedTrialError,
     FatalError,
-    FatalRuntimeError,
     InvalidArgumentError,
     UnknownArgumentError,
     format_trial_error,
 )
-from tunesmith.execution._display import SearchDisplay
-from tunesmith.execution._results import TrialResult, to_trial_result
-from tunesmith.execution._summary import results_summary_text, search_space_summary_text
-from tunesmith.execution._workers import as_executor
+from tunesmith.execution import (
+    Callback,
+    DisplayCallback,
+    Inline,
+    SearchDisplay,
+    StudyProtocol,
+    TrialContext,
+    TunerTask,
+    as_executor,
+    refuse_unshippable_data,
+    results_summary_text,
+    run_study,
+    search_space_summary_text,
+)
 from tunesmith.hypermodel import HyperModel, as_hypermodel
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
-from tunesmith.store import Store
+from tunesmith.store import Storage, open_storage
+from tunesmith.study import Study, TrialResult, to_trial_result
 from tunesmith.trial import Trial, TrialStatus
 
 #: keras-tuner's variables for its gRPC chief and workers.
@@ -74,6 +85,7 @@ class BaseTuner:
         logger = kwargs.pop("logger", None)
         tuner_id = kwargs.pop("tuner_id", None)
         executor = as_executor(kwargs.pop("executor", None))
+        storage = kwargs.pop("storage", None)
         if kwargs:
             raise UnknownArgumentError(
                 f"Unrecognized arguments for {type(self).__name__}: "
@@ -94,7 +106,7 @@ class BaseTuner:
             )
         refuse_chief_worker_environment()
         self.logger = logger
-        #: Where trials run: None for this process, or :class:`LocalWorkers`.
+        #: Where trials run (:class:`~tunesmith.execution.Inline`: this process).
         self.executor = executor
         self.oracle = oracle
         self.hypermodel = self._hypermodel_or_none(hypermodel)
@@ -102,7 +114,7 @@ class BaseTuner:
         self.directory = Path(directory if directory is not None else ".")
         self.project_name = project_name or "untitled_project"
         self.tuner_id = tuner_id or os.environ.get("KERASTUNER_TUNER_ID") or "tuner0"
-        self.store = Store.open(self.directory / self.project_name, overwrite=overwrite)
+        self.store: Storage = open_storage(storage, self.project_dir, overwrite=overwrite)
         self.oracle.attach_store(self.store)
         self.display = SearchDisplay(verbose=verbose)
         self._populate_initial_space()
@@ -121,7 +133,8 @@ class BaseTuner:
 
     # ------------------------------------------------------------------ search
     def search(self, *fit_args: Any, **fit_kwargs: Any) -> None:
-        """Run the search; the arguments are passed to :meth:`run_trial` for every trial.
+        """Run the search; the arguments are passed to :meth:`run_trial` for every trial,
+        exactly as given.
 
         An exception in a trial fails that trial (stored with its traceback) and the
         search goes on, until ``max_consecutive_failed_trials`` in a row; a
@@ -130,75 +143,55 @@ class BaseTuner:
         """
         if "verbose" in fit_kwargs:
             self.display.verbose = int(fit_kwargs["verbose"])
-        self._search_loop(fit_args, fit_kwargs)
+        self._run_search(fit_args, fit_kwargs)
 
-    def _search_loop(self, fit_args: tuple, fit_kwargs: dict) -> None:
-        if self.executor is not None:
-            from tunesmith.execution._parallel import search_with_workers
+    def _run_search(self, fit_args: tuple, fit_kwargs: dict) -> None:
+        """The one loop (:func:`~tunesmith.execution.run_study`) with keras-tuner's
+        protocol and hooks, on this tuner's executor."""
+        if not isinstance(self.executor, Inline):
+            refuse_unshippable_data(fit_args, fit_kwargs)
+        run_study(
+            self.oracle,
+            TunerTask(self, fit_args, fit_kwargs),
+            self.executor,
+            [_TunerHooks(self), DisplayCallback(self.display), *self._search_callbacks()],
+            _TunerProtocol(self, parallel=not isinstance(self.executor, Inline)),
+        )
 
-            search_with_workers(self, self.executor, fit_args, fit_kwargs)
-            return
-        self.on_search_begin()
-        self.display.search_begin(self.oracle)
-        trial: Trial | None = None
-        idle = 0
+    def _search_callbacks(self) -> list[Callback]:
+        """More callbacks for this tuner's searches (the Keras tuner's board, checkpoints)."""
+        return []
+
+    @contextlib.contextmanager
+    def running(self, context: TrialContext) -> Iterator[None]:
+        """While a trial runs: its context is :attr:`trial_context`. In a worker, where
+        this is a copy without the driver's study and store, the context stands for
+        both for the calls a running trial makes (``self.store``, and
+        ``self.oracle`` as :meth:`TrialContext.oracle_view`)."""
+        if self.__dict__.get("_in_worker"):
+            self.oracle = context.oracle_view()  # type: ignore[assignment]
+            self.store = context  # type: ignore[assignment]
+            self.display = SearchDisplay(verbose=0)
+            self._in_worker_trial(context)
+        previous, self.trial_context = self.__dict__.get("trial_context"), context
         try:
-            while True:
-                self.pre_create_trial()
-                trial = self.oracle.create_trial(self.tuner_id)
-                if trial.status is TrialStatus.STOPPED:
-                    break
-                if trial.status is TrialStatus.IDLE:
-                    idle += 1
-                    self._wait_while_idle(idle)
-                    continue
-                idle = 0
-                self.display.trial_begin(trial, self.oracle)
-                self.on_trial_begin(trial)
-                self._try_run_and_update_trial(trial, *fit_args, **fit_kwargs)
-                self.on_trial_end(trial)
-                if self.oracle.ongoing_trials.get(self.tuner_id) is trial:
-                    # An on_trial_end override that did not call super(): end it here,
-                    # or the next create_trial would hand the same trial back forever.
-                    self.oracle.end_trial(trial)
-                self.display.trial_end(trial, self.oracle)
-        except KeyboardInterrupt:
-            self.display.interrupted(trial)
-            raise
+            yield
         finally:
-            self.display.close()
-        self.on_search_end()
-        self.display.search_end(self.oracle, self.oracle.stop_reason)
+            self.trial_context = previous
 
-    def _wait_while_idle(self, times: int) -> None:
-        """Ask again after an IDLE trial (a custom oracle waiting on something), unless
-        the oracle waits for running trials while this process runs none: a bug."""
-        running = [t for t in self.oracle.trials.values() if t.status is TrialStatus.RUNNING]
-        if self.oracle.waiting and not running:
-            raise FatalRuntimeError(
-                f"The {self.oracle.algorithm_name!r} oracle is waiting for running trials "
-                "although this search runs one trial at a time and has ended every trial it "
-                "started. This is a bug in the oracle; the stored trials are kept, and "
-                "searching again resumes."
-            )
-        time.sleep(min(1.0, 0.01 * times))
+    def _in_worker_trial(self, context: TrialContext) -> None:
+        """Hook: set up what a subclass needs for a trial in a worker."""
 
-    def _try_run_and_update_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> None:
-        """Run the trial and record its result, or mark it FAILED / INVALID (retried)."""
-        try:
-            results = self.run_trial(trial, *fit_args, **fit_kwargs)
-            self._record(trial, results)
-            trial.status = TrialStatus.COMPLETED
-        except FatalError as exc:
-            trial.status, trial.message = TrialStatus.FAILED, format_trial_error(exc)
-            self.oracle.end_trial(trial)
-            raise
-        except Exception as exc:  # a trial's failure must not end the search
-            failed = isinstance(exc, FailedTrialError)
-            trial.status = TrialStatus.FAILED if failed else TrialStatus.INVALID
-            trial.message = format_trial_error(exc)
-        # The hyperparameters run_trial declared (even when it then failed) join the
-        # space when the oracle ends the trial.
+    def __getstate__(self) -> dict[str, Any]:
+        # What travels to a worker: everything but the driver's study, store, display
+        # and what holds them (marked ``stays_with_driver``).
+        state = {
+            name: value
+            for name, value in self.__dict__.items()
+            if not _stays_with_driver(value) and name != "logger"
+        }
+        state["_in_worker"] = True
+        return state
 
     def _record(self, trial: Trial, results: Any) -> None:
         objective = self.oracle.objective
@@ -213,10 +206,7 @@ class BaseTuner:
             )
             return
         result = results if isinstance(results, TrialResult) else self._convert(results)
-        trial.executions = result.executions
-        trial.epochs = result.epochs
-        trial.stopped_early = trial.stopped_early or result.stopped_early
-        self.oracle._track(trial, result.metrics, step=result.best_step)
+        self.oracle.record_result(trial, result)
 
     def _convert(self, results: Any) -> TrialResult:
         return to_trial_result(results, self.oracle.objective, "Tuner.run_trial()")
@@ -224,12 +214,6 @@ class BaseTuner:
     def run_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
         """Evaluate ``trial.hyperparameters``; return the result (see the class docstring)."""
         raise NotImplementedError(f"{type(self).__name__} must implement run_trial(trial, ...).")
-
-    def _trial_started(self, trial: Trial) -> None:
-        """Called by the parallel loop when ``trial`` goes to a worker."""
-
-    def _trial_finished(self, trial: Trial) -> None:
-        """Called by the parallel loop once ``trial`` has ended."""
 
     # ------------------------------------------------------------------- hooks
     def on_search_begin(self) -> None:
@@ -373,6 +357,87 @@ class BaseTuner:
     def _build_for_space(self, hp: HyperParameters) -> None:
         """One build whose only purpose is to register hyperparameters in ``hp``."""
         self.hypermodel.build(hp)
+
+
+class _TunerProtocol(StudyProtocol):
+    """keras-tuner's way to ask and end: ``create_trial`` per tuner id, and the
+    tuner's ``on_trial_end`` (which calls ``oracle.end_trial``)."""
+
+    def __init__(self, tuner: BaseTuner, *, parallel: bool) -> None:
+        super().__init__(tuner.oracle)
+        self.tuner = tuner
+        self.parallel = parallel
+        self._tuner_ids: dict[str, str] = {}
+        self._idle = 0
+
+    def ask(self, slot: int) -> Trial | None:
+        tuner_id = f"{self.tuner.tuner_id}-{slot}" if self.parallel else self.tuner.tuner_id
+        trial = self.tuner.oracle.create_trial(tuner_id)
+        self.finished = trial.status is TrialStatus.STOPPED
+        if trial.status in (TrialStatus.STOPPED, TrialStatus.IDLE):
+            return None
+        self._idle = 0
+        self._tuner_ids[trial.trial_id] = tuner_id
+        return trial
+
+    def wait_idle(self) -> None:
+        # A custom oracle may hand out IDLE while it waits on something of its own.
+        super().wait_idle()
+        self._idle += 1
+        time.sleep(min(1.0, 0.01 * self._idle))
+
+    def done(self, trial: Trial, value: Any) -> None:
+        result, hyperparameters = value
+        trial.hyperparameters = hyperparameters  # what the trial declared joins the space
+        try:
+            self.tuner._record(trial, result)
+        except FatalError as exc:
+            self.failed(trial, "fatal", format_trial_error(exc), exc)
+            raise
+        trial.status = TrialStatus.COMPLETED
+        self._end(trial)
+
+    def failed(self, trial: Trial, kind: str, text: str, error: BaseException | None) -> None:
+        trial.status = TrialStatus.FAILED if kind in ("failed", "fatal") else TrialStatus.INVALID
+        trial.message = text
+        if kind == "fatal":
+            self.tuner.oracle.end_trial(trial)  # stored, then the search stops
+            return
+        self._end(trial)
+
+    def _end(self, trial: Trial) -> None:
+        self.tuner.on_trial_end(trial)
+        tuner_id = self._tuner_ids.pop(trial.trial_id, None)
+        if self.tuner.oracle.ongoing_trials.get(tuner_id or "") is trial:
+            # An on_trial_end override that did not call super(): end it here, or the
+            # next create_trial would hand the same trial back forever.
+            self.tuner.oracle.end_trial(trial)
+
+
+class _TunerHooks(Callback):
+    """keras-tuner's tuner hooks at the loop's moments."""
+
+    def __init__(self, tuner: BaseTuner) -> None:
+        self.tuner = tuner
+
+    def on_search_begin(self, study: Study) -> None:
+        self.tuner.on_search_begin()
+
+    def before_ask(self, study: Study) -> None:
+        self.tuner.pre_create_trial()
+
+    def on_trial_begin(self, study: Study, trial: Trial) -> None:
+        self.tuner.on_trial_begin(trial)
+
+    def on_search_end(self, study: Study) -> None:
+        self.tuner.on_search_end()
+
+
+def _stays_with_driver(value: Any) -> bool:
+    """Whether a tuner's attribute holds driver state a worker must not get."""
+    return isinstance(value, (Study, Storage, SearchDisplay)) or bool(
+        getattr(type(value), "stays_with_driver", False)
+    )
 
 
 def refuse_chief_worker_environment() -> None:

@@ -6,7 +6,7 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 
 from tunesmith.objective import Objective
-from tunesmith.store._records import CurvePoint
+from tunesmith.store import CurvePoint
 
 
 class ReportedObjective:

@@ -8,19 +8,20 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from tunesmith.errors import FatalTypeError, InvalidArgumentError
-from tunesmith.execution import SearchDisplay, TrialOutcome, run_search
-from tunesmith.execution._display import format_value
-from tunesmith.execution._parallel import tune_with_workers
-from tunesmith.execution._steps import call_objective, wants_steps
-from tunesmith.execution._tasks import function_mismatch
-from tunesmith.execution._workers import as_executor
+from tunesmith.errors import InvalidArgumentError
+from tunesmith.execution import (
+    DisplayCallback,
+    FunctionTask,
+    SearchDisplay,
+    as_executor,
+    format_value,
+    run_study,
+    wants_steps,
+)
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import Oracle, algorithm_class
-from tunesmith.space import ConflictingDefinitionError, HyperParameters
-from tunesmith.store import Store
+from tunesmith.space import HyperParameters
+from tunesmith.store import Storage, open_storage
 from tunesmith.trial import Trial
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class TuneResult:
         ['trial_id', 'number', 'status', 'score']
     """
 
-    def __init__(self, oracle: Oracle, store: Store | None) -> None:
+    def __init__(self, oracle: Oracle, store: Storage | None) -> None:
         self.oracle = oracle
         self.store = store
 
@@ -51,11 +52,11 @@ class TuneResult:
         The same columns as :meth:`tunesmith.store.Store.results_frame`, with or
         without a store.
         """
-        if self.store is not None and not self.store.closed:
+        if self.store is not None and not getattr(self.store, "closed", True):
             return self.store.results_frame()
-        from tunesmith.store._frames import results_frame, trial_record
+        from tunesmith.store import records_frame, trial_record  # pandas, when asked
 
-        return results_frame([trial_record(trial) for trial in self.trials])
+        return records_frame([trial_record(trial) for trial in self.trials])
 
     def close(self) -> None:
         """Close the store (and give back the project's lock); the trials stay readable."""
@@ -121,6 +122,7 @@ def tune(
     pruner: Any = None,
     max_epochs: int | None = None,
     sampler: Any = None,
+    storage: Storage | str | None = None,
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
 
@@ -142,7 +144,8 @@ def tune(
     The function declares its hyperparameters as a Keras build function does
     (``hp.Float(...)``, ``hp.Choice(...)``) and returns the objective's value, or a
     dict of metrics naming it. With ``directory`` set, every trial goes to a SQLite
-    store at ``<directory>/<project_name>/`` and a second call resumes the study.
+    store at ``<directory>/<project_name>/`` and a second call resumes the study;
+    ``storage=`` gives another :class:`~tunesmith.store.Storage` instead.
     ``executor=tunesmith.LocalWorkers(workers=4)`` (or ``"processes"``) runs trials
     in worker processes at once; the function is sent to them with cloudpickle.
 
@@ -191,32 +194,26 @@ def tune(
             "`steps.report(step, value)` after each epoch."
         )
     store = None
-    if directory is not None:
-        store = Store.open(Path(directory) / project_name, overwrite=overwrite)
-        oracle.attach_store(store)
-
-    def run(trial: Trial) -> TrialOutcome:
-        try:
-            result, stopped = call_objective(
-                objective_fn,
-                trial.hyperparameters,
-                oracle.objective,
-                lambda step, metrics: oracle.report(trial, step, metrics),
-            )
-            return TrialOutcome(result=_checked(result), stopped_early=stopped)
-        except ConflictingDefinitionError as exc:
-            # Every trial would fail the same way: the function changed since the
-            # stored study began (or defines one name twice).
-            raise function_mismatch(exc) from exc
-        finally:
-            # Even a failing call declared hyperparameters the oracle must learn.
-            oracle.update_space(trial.hyperparameters)
-
-    workers = as_executor(executor)
-    if workers is not None:
-        tune_with_workers(oracle, objective_fn, workers, SearchDisplay(verbose=verbose), _checked)
-    else:
-        run_search(oracle, run, SearchDisplay(verbose=verbose))
+    project_dir = None if directory is None else Path(directory) / project_name
+    if storage is not None or project_dir is not None:
+        store = open_storage(storage, project_dir, overwrite=overwrite)
+    try:
+        if store is not None:
+            oracle.attach_store(store)
+        task = FunctionTask(
+            objective_fn,
+            oracle.objective,
+            project_dir=None if project_dir is None else project_dir.resolve(),
+            max_epochs=oracle.full_training_epochs(),
+        )
+        display = DisplayCallback(SearchDisplay(verbose=verbose))
+        run_study(oracle, task, as_executor(executor), [display])
+    except BaseException:
+        # Nothing to return: give the store (and the project's lock) back now, not
+        # whenever the garbage collector gets to it.
+        if store is not None:
+            store.close()
+        raise
     return TuneResult(oracle, store)
 
 
@@ -255,16 +252,3 @@ def _make_oracle(
     if algorithm == "asha":
         common["max_trials"] = max_trials
     return cls(max_epochs=max_epochs, sampler=sampler or "random", **common)
-
-
-def _checked(result: Any) -> Any:
-    """The objective function's result, if it is a number or a dict of metrics."""
-    if isinstance(result, Mapping) or (
-        isinstance(result, (int, float, np.floating, np.integer)) and not isinstance(result, bool)
-    ):
-        return result
-    raise FatalTypeError(
-        f"The objective function returned a {type(result).__name__} ({result!r:.60}); it "
-        "must return a number (the value to optimise) or a dict of metrics holding the "
-        "objective."
-    )

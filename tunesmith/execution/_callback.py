@@ -1,0 +1,53 @@
+"""What follows a search from the driver: the display, boards, keras-tuner's hooks."""
+
+from __future__ import annotations
+
+from tunesmith.study import Study
+from tunesmith.trial import Trial
+
+
+class Callback:
+    """Something that follows a search: override the moments you need.
+
+    The display, the TensorBoard board, checkpoint release and keras-tuner's tuner
+    hooks are callbacks; pass your own to :func:`run_study`. They run on the driver,
+    in the order given, and see the study after it recorded each change.
+
+    Example:
+        >>> class Count(Callback):
+        ...     ended = 0
+        ...     def on_trial_end(self, study, trial):
+        ...         self.ended += 1
+    """
+
+    def on_search_begin(self, study: Study) -> None:
+        """The search starts (its pool is up)."""
+
+    def before_ask(self, study: Study) -> None:
+        """A trial is about to be asked for (keras-tuner's ``pre_create_trial``)."""
+
+    def on_trial_begin(self, study: Study, trial: Trial) -> None:
+        """``trial`` was asked for and is about to run."""
+
+    def on_trial_progress(
+        self,
+        study: Study,
+        trial: Trial,
+        execution: int,
+        epoch: int,
+        epochs: int | None,
+        logs: dict[str, float],
+    ) -> None:
+        """A running trial finished an epoch (after its report was recorded)."""
+
+    def on_trial_end(self, study: Study, trial: Trial) -> None:
+        """``trial`` ended and the study recorded it (or queued it to run again)."""
+
+    def on_interrupt(self, study: Study, trial: Trial | None) -> None:
+        """Ctrl-C stopped the search; ``trial`` is the one running in this process."""
+
+    def on_search_end(self, study: Study) -> None:
+        """The search is over (not called after an error or Ctrl-C)."""
+
+    def on_close(self, study: Study) -> None:
+        """The loop exits, however it exits."""

@@ -1,0 +1,159 @@
+"""The one object a running trial talks to, in this process, in a worker or on Ray."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from tunesmith.errors import InvalidArgumentError
+from tunesmith.objective import Objective
+from tunesmith.space import EPOCHS, INITIAL_EPOCH
+from tunesmith.store import TRIALS_DIRNAME, check_trial_id
+from tunesmith.trial import Trial
+
+
+class Link(Protocol):
+    """How a running trial reaches the driver: direct calls in its process, a socket
+    from a local worker, a Ray queue from an actor."""
+
+    def report(self, execution: int, step: int, metrics: Mapping[str, float]) -> bool: ...
+
+    def epoch(
+        self, execution: int, epoch: int, epochs: int | None, logs: Mapping[str, float]
+    ) -> None: ...
+
+
+class TrialContext:
+    """What a running trial talks to: its reports and their go-on answer, its
+    progress line, its folder and its fidelity. The same object in this process, in
+    a worker process and in a Ray actor; only its link to the driver differs.
+
+    An objective function given to :func:`tunesmith.tune` that takes a second
+    argument gets one (it is also ``tunesmith.Steps``): ``initial_epoch`` and
+    ``epochs`` are the trial's fidelity under Hyperband or ASHA (a promoted trial
+    continues from ``initial_epoch``; a function that keeps no state trains from
+    scratch up to ``epochs``); without a scheduler ``epochs`` is None and the
+    function chooses. ``report(step, value)`` records the objective (a number, or a
+    dict of metrics holding it) at ``step`` and answers whether to go on: with a
+    pruner it may answer False, and the function then returns the value it has,
+    which is stored as a stopped trial. The Keras tuners report each epoch through
+    the same call.
+
+    In a worker, where the study and the store stay with the driver, a tuner's
+    ``run_trial`` finds this object as its ``store`` (``trial_dir``) and its
+    :meth:`oracle_view` as its ``oracle``.
+
+    Example:
+        >>> import tunesmith
+        >>> def objective(hp, steps):
+        ...     lr = hp.Float("lr", 1e-3, 1.0, sampling="log")
+        ...     loss = 1.0
+        ...     for step in range(steps.initial_epoch, steps.epochs or 10):
+        ...         loss *= 1.0 - lr
+        ...         if not steps.report(step, loss):
+        ...             break
+        ...     return loss
+        >>> result = tunesmith.tune(objective, max_trials=4, seed=0, pruner="median")
+        >>> result.best_values["lr"] > 0.01
+        True
+    """
+
+    read_only = False
+
+    def __init__(
+        self,
+        trial: Trial,
+        link: Link,
+        objective: Objective,
+        *,
+        project_dir: Path | None = None,
+        max_epochs: int | None = None,
+    ) -> None:
+        self.trial = trial
+        self.objective = objective
+        self.project_dir = project_dir
+        self.max_epochs = max_epochs
+        self._link = link
+        values = trial.hyperparameters.values
+        epochs = values.get(EPOCHS)
+        #: The epoch to train up to under a scheduler (None: the function chooses).
+        self.epochs: int | None = None if epochs is None else int(epochs)
+        #: The epoch to start from (a promotion continues its parent's training).
+        self.initial_epoch: int = int(values.get(INITIAL_EPOCH, 0))
+        #: Whether a report answered that the trial should stop.
+        self.stopped = False
+
+    def report(self, step: int, value: float | Mapping[str, float], execution: int = 0) -> bool:
+        """Record the objective (or a dict of metrics) at ``step``; False when the
+        trial should stop."""
+        if isinstance(value, Mapping):
+            metrics = {k: float(v) for k, v in value.items()}
+        else:
+            metrics = {self.objective.name: float(value)}
+        go_on = bool(self._link.report(int(execution), int(step), metrics))
+        self.stopped = self.stopped or not go_on
+        return go_on
+
+    def progress(
+        self, execution: int, epoch: int, epochs: int | None, logs: Mapping[str, float]
+    ) -> None:
+        """Show an epoch on the driver's progress line (``verbose=2``)."""
+        self._link.epoch(int(execution), int(epoch), epochs, dict(logs))
+
+    def trial_dir(self, trial_id: str | None = None) -> Path:
+        """The folder for this trial's files (or another trial's, by id), created if
+        missing; a search without a project folder has none."""
+        if self.project_dir is None:
+            raise InvalidArgumentError(
+                "This search keeps no files: pass directory=... to tune() to give each "
+                "trial a folder."
+            )
+        path = self.project_dir / TRIALS_DIRNAME / check_trial_id(trial_id or self.trial.trial_id)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def full_training_epochs(self) -> int | None:
+        """The epochs of full training under a scheduler (promotions stop below them)."""
+        return self.max_epochs
+
+    def oracle_view(self) -> OracleView:
+        """The calls a running trial may make of its tuner's oracle, answered here
+        (a tuner copied to a worker has this as its ``oracle``)."""
+        return OracleView(self)
+
+
+class OracleView:
+    """The oracle a tuner's ``run_trial`` sees in a worker: the calls a running trial
+    makes (keras-tuner's included), each answered by its :class:`TrialContext`.
+
+    Example:
+        >>> view = context.oracle_view()                  # doctest: +SKIP
+        >>> view.report(trial, 3, {"val_loss": 0.2})      # doctest: +SKIP
+        True
+    """
+
+    def __init__(self, context: TrialContext) -> None:
+        self.context = context
+        self.objective = context.objective
+
+    def report(
+        self, trial: Trial, step: int, metrics: Mapping[str, float], execution: int = 0
+    ) -> bool:
+        return self.context.report(step, metrics, execution=execution)
+
+    def update_trial(self, trial_id: Any, metrics: Mapping[str, float], step: int = 0) -> str:
+        """keras-tuner's older reporting call, sent as a report."""
+        self.context.report(step, metrics)
+        return "RUNNING"
+
+    def full_training_epochs(self) -> int | None:
+        return self.context.full_training_epochs()
+
+    @property
+    def trials(self) -> dict[str, Trial]:
+        """The running trial only: the study's trials stay with the driver."""
+        return {str(self.context.trial.trial_id): self.context.trial}
+
+    def get_trial(self, trial_id: str) -> Trial:
+        return self.trials[str(trial_id)]

@@ -1,0 +1,109 @@
+"""A study and its storage: attaching (which resumes), writing through, reading back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from tunesmith.errors import StudyMismatchError
+from tunesmith.objective import Objective
+from tunesmith.space import HyperParameters
+from tunesmith.store import MemoryStore, Storage, normalise_settings
+from tunesmith.trial import Trial, TrialStatus
+
+if TYPE_CHECKING:
+    from tunesmith.study._study import Study
+
+
+class StudyStorage:
+    """The storage side of :class:`~tunesmith.study.Study` (a mixin of it).
+
+    Every state change of a study goes to ``self.storage``: an in-memory one until
+    :meth:`attach_store` gives it a persistent one, so no code checks for a missing
+    store. Attaching to a storage that holds a study resumes it.
+    """
+
+    storage: Storage
+    read_only: bool
+
+    @property
+    def store(self: Study) -> Storage | None:
+        """The persistent storage written through to (None while the study lives in
+        memory only, and for a study read read-only)."""
+        if self.read_only or isinstance(self.storage, MemoryStore):
+            return None
+        return self.storage
+
+    def attach_store(self: Study, store: Storage, *, read_only: bool = False) -> None:
+        """Write through to ``store`` and resume the study it holds, if any.
+
+        ``read_only`` loads the study for inspection (summaries, exports) without
+        writing anything back.
+
+        Raises :class:`StudyMismatchError` when the store holds a study with another
+        algorithm, objective or schedule: resuming it would mix incomparable results.
+        """
+        if not read_only:
+            store.claim_writer()
+        stored = store.load_study()
+        if stored is not None:
+            stored = normalise_settings(stored)
+            self._check_compatible(stored, store)
+            self.seed = int(stored.get("seed", self.seed))
+            self.space.merge(HyperParameters.from_config(stored["space"]), from_store=True)
+        for trial in store.load_trials():
+            self.trials[trial.trial_id] = trial
+            if trial.status is TrialStatus.RUNNING:
+                self._requeued.append(trial.trial_id)
+        if self.pruner is not None:
+            self._reports.load(store.curve_points(), skip=set(self._requeued))
+        self._restore_state()
+        # A reader reads its curves from the store too; it never writes (nothing
+        # it calls changes a trial), and a write to a read-only store would fail.
+        self.storage, self.read_only = store, read_only
+        if not read_only:
+            self._save_study()
+
+    def _check_compatible(self: Study, stored: Mapping[str, Any], store: Storage) -> None:
+        where = getattr(store, "project_dir", "this storage")
+        fix = f"To start afresh in {where}, pass `overwrite=True`, or choose another project_name."
+        if stored.get("algorithm") != self.algorithm_name:
+            raise StudyMismatchError(
+                f"The store at {where} holds a {stored.get('algorithm')!r} study, "
+                f"not {self.algorithm_name!r}. {fix}"
+            )
+        stored_objective = Objective.from_config(stored["objective"])
+        if stored_objective != self.objective:
+            raise StudyMismatchError(
+                f"The store at {where} optimises {stored_objective}, not {self.objective}. {fix}"
+            )
+        schedule = {} if self.scheduler is None else self.scheduler.schedule_config()
+        stored_schedule = (stored.get("scheduler") or {}).get("config", {})
+        for name, value in schedule.items():
+            if name in stored_schedule and stored_schedule[name] != value:
+                raise StudyMismatchError(
+                    f"The store at {where} holds a study with {name}="
+                    f"{stored_schedule[name]!r}, not {value!r}: its trials follow that "
+                    f"schedule. Pass {name}={stored_schedule[name]!r} to resume it. {fix}"
+                )
+
+    def _restore_state(self: Study) -> None:
+        """Hook for subclasses that derive state from the loaded trials."""
+        if self.sampler is not None:
+            self.sampler.reset()
+
+    def _save_study(self: Study) -> None:
+        if not self.read_only:
+            self.storage.save_study(self.settings())
+
+    def _save_trial(self: Study, trial: Trial) -> None:
+        self.storage.save_trial(trial)
+
+    def reload(self: Study) -> None:
+        """Read the trials back from the attached storage."""
+        for trial in self.storage.load_trials():
+            self.trials[trial.trial_id] = trial
+
+    def curves(self: Study, trial_id: str) -> list[tuple[int, int, dict[str, float]]]:
+        """Per-step metrics of a trial as (execution, step, metrics) tuples."""
+        return [(p.execution, p.step, p.metrics) for p in self.storage.curve_points(trial_id)]

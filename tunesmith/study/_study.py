@@ -1,0 +1,505 @@
+"""The study: a trial's whole life (ask, report, tell) in one place, over one storage."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from tunesmith.errors import (
+    FailedTrialError,
+    InvalidArgumentError,
+    TooManyFailedTrialsError,
+    check_count,
+    format_trial_error,
+)
+from tunesmith.objective import Objective, create_objective
+from tunesmith.pruners import Pruner, TrialCurve, make_pruner
+from tunesmith.ranking import best_trials
+from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait, make_sampler
+from tunesmith.schedulers import Scheduler, make_scheduler
+from tunesmith.space import HyperParameters
+from tunesmith.store import SETTINGS_FORMAT, MemoryStore, Storage
+from tunesmith.study._reports import ReportedObjective
+from tunesmith.study._results import TrialResult
+from tunesmith.study._settings import part_settings, pruner_settings
+from tunesmith.study._space import GrowingSpace
+from tunesmith.study._storage import StudyStorage
+from tunesmith.trial import Trial, TrialStatus
+
+
+class Study(StudyStorage):
+    """Hands out trials (``ask``), hears about their steps (``report``), ends them (``tell``).
+
+    A study owns the trials' lifecycle: pending trials, retries, the
+    consecutive-failure limit, the space as it grows, and every write to its
+    storage. Which values to try next is its ``sampler``'s answer
+    (:mod:`tunesmith.samplers`); with a ``scheduler`` (:mod:`tunesmith.schedulers`)
+    the scheduler decides fidelities and promotions and asks the sampler for new
+    configurations; a ``pruner`` (:mod:`tunesmith.pruners`) may answer a report
+    with "stop". Several trials may be asked before any is told (parallel workers):
+    when nothing can be handed out until one is told, :meth:`ask` returns ``None``
+    with :attr:`waiting` True. It knows nothing of Keras; keras-tuner's oracle
+    protocol is :class:`~tunesmith.oracles.Oracle`, built on this class.
+
+    Example:
+        >>> from tunesmith import HyperParameters
+        >>> hp = HyperParameters(); _ = hp.Float("x", -2.0, 2.0)
+        >>> study = Study(objective="loss", max_trials=5, hyperparameters=hp, seed=1,
+        ...               sampler="random")
+        >>> while (trial := study.ask()) is not None:
+        ...     _ = study.tell(trial, {"loss": trial.values["x"] ** 2})
+        >>> len(study.get_best_trials(1)), study.stop_reason
+        (1, 'max_trials=5 reached.')
+    """
+
+    #: Stored with the study so a resumed search refuses a different algorithm.
+    algorithm_name = "base"
+    #: The name of a study given a ``sampler=`` / ``scheduler=`` directly.
+    composed_name = "composed"
+    #: Whether its trials carry ``tuner/epochs`` (a scheduler decides fidelities).
+    multi_fidelity = False
+    #: Set on the classes that take any sampler (not on a named algorithm): given
+    #: one, their studies are stored as ``composed_name``.
+    _plain = True
+
+    def __init__(
+        self,
+        objective: str | Objective | None = None,
+        max_trials: int | None = None,
+        hyperparameters: HyperParameters | None = None,
+        allow_new_entries: bool = True,
+        tune_new_entries: bool = True,
+        seed: int | None = None,
+        max_retries_per_trial: int = 0,
+        max_consecutive_failed_trials: int = 3,
+        pruner: Pruner | str | Mapping[str, Any] | None = None,
+        sampler: Sampler | str | Mapping[str, Any] | None = None,
+        scheduler: Scheduler | str | Mapping[str, Any] | None = None,
+    ) -> None:
+        if max_trials is not None:
+            check_count("max_trials", max_trials, least=1)
+        check_count("max_retries_per_trial", max_retries_per_trial, least=0)
+        check_count("max_consecutive_failed_trials", max_consecutive_failed_trials, least=1)
+        self.space = GrowingSpace(
+            hyperparameters,
+            allow_new_entries=allow_new_entries,
+            tune_new_entries=tune_new_entries,
+        )
+        self.objective = create_objective(objective)
+        self.max_trials = max_trials
+        # A seed drawn once and stored with the study keeps a resumed search reproducible.
+        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
+        self.max_retries_per_trial = max_retries_per_trial
+        self.max_consecutive_failed_trials = max_consecutive_failed_trials
+        self.pruner = make_pruner(pruner)
+        #: Where new configurations go (None: a subclass proposes them itself).
+        self.sampler: Sampler | None = (
+            make_sampler(sampler) if sampler is not None or scheduler is not None else None
+        )
+        #: Fidelities and promotions (None: every trial runs in full).
+        self.scheduler: Scheduler | None = make_scheduler(scheduler)
+        if type(self).__dict__.get("_plain", False) and self.sampler is not None:
+            self.algorithm_name = self.composed_name
+        self.trials: dict[str, Trial] = {}
+        self.storage: Storage = MemoryStore()
+        self.read_only = False
+        self.stop_reason: str | None = None
+        #: True when the last ``ask`` returned None only because running trials must be
+        #: told first (parallel workers then ask again); the search is not over.
+        self.waiting = False
+        self._requeued: list[str] = []
+        self._consecutive_failures = 0
+        self._reports = ReportedObjective(self.objective)
+        #: The ids of the trials ended in this process, in the order they ended.
+        self.end_order: list[str] = []
+
+    # The space's attributes under the names keras-tuner's oracles have.
+    hyperparameters = property(
+        lambda self: self.space.hyperparameters,
+        lambda self, value: setattr(self.space, "hyperparameters", value),
+    )
+    allow_new_entries = property(
+        lambda self: self.space.allow_new_entries,
+        lambda self, value: setattr(self.space, "allow_new_entries", bool(value)),
+    )
+    tune_new_entries = property(
+        lambda self: self.space.tune_new_entries,
+        lambda self, value: setattr(self.space, "tune_new_entries", bool(value)),
+    )
+
+    def settings(self) -> dict[str, Any]:
+        """What identifies this study in its store (JSON-serialisable; see
+        :mod:`tunesmith.study` for the format)."""
+        return {
+            "format": SETTINGS_FORMAT,
+            "algorithm": self.algorithm_name,
+            "objective": self.objective.get_config(),
+            "max_trials": self.max_trials,
+            "seed": self.seed,
+            "space": self.hyperparameters.get_config(),
+            "sampler": part_settings(self.sampler),
+            "scheduler": part_settings(self.scheduler),
+            "pruner": pruner_settings(self.pruner),
+        }
+
+    # ------------------------------------------------------------------- space
+    def update_space(self, hyperparameters: HyperParameters) -> None:
+        """Learn hyperparameters a model registered while being built (define-by-run).
+
+        See :class:`~tunesmith.study.GrowingSpace` for the rules; a new name is
+        stored at once.
+        """
+        if self.space.merge(hyperparameters, from_store=False):
+            self._save_study()
+
+    def given_hyperparameters(self) -> HyperParameters:
+        """The definitions given as ``hyperparameters=``, for a build to start from."""
+        return self.space.given()
+
+    # --------------------------------------------------------------------- ask
+    def ask(self) -> Trial | None:
+        """The next trial to run, or ``None`` when the search is over.
+
+        When it returns ``None``, :attr:`stop_reason` says why (budget spent,
+        space exhausted), or :attr:`waiting` is True: nothing can be handed out until
+        running trials are told. Crashed or retried trials come back first.
+        """
+        self.waiting, self.stop_reason = False, None
+        if self._requeued:
+            return self._restart(self.trials[self._requeued.pop(0)])
+        if self._budget_spent():
+            return None
+        number = len(self.trials)
+        if self._nothing_declared_yet():
+            # Every trial so far failed before declaring a hyperparameter: the empty
+            # space is not used up, the next trial must show the error again (and
+            # max_consecutive_failed_trials ends the search quoting it).
+            values: dict[str, Any] | None = {}
+        else:
+            values = self._next_values(number)
+        if values is None:
+            return None
+        hyperparameters = self.hyperparameters.with_values(values)
+        if self._proposes_itself:
+            # keras-tuner keeps what a custom oracle returns, names it never declared too.
+            registered = {hp.name for hp in self.hyperparameters.space}
+            hyperparameters.values.update({k: v for k, v in values.items() if k not in registered})
+        trial = Trial(
+            trial_id=self._trial_id(number),
+            number=number,
+            hyperparameters=hyperparameters,
+            started_at=time.time(),
+        )
+        self.trials[trial.trial_id] = trial
+        self._save_trial(trial)
+        return trial
+
+    #: Whether a subclass proposes values itself (keras-tuner's ``populate_space``).
+    _proposes_itself = False
+
+    def _nothing_declared_yet(self) -> bool:
+        return (
+            not self.hyperparameters.space
+            and not self._proposes_itself
+            and bool(self.trials)
+            and not any(t.status.has_result for t in self.trials.values())
+        )
+
+    def _budget_spent(self) -> bool:
+        """Whether ``max_trials`` trials exist (then ``stop_reason`` says so)."""
+        if self.scheduler is not None and self.scheduler.owns_budget:
+            return False  # the scheduler counts (configurations, or its own schedule)
+        if self.max_trials is not None and len(self.trials) >= self.max_trials:
+            self.stop_reason = f"max_trials={self.max_trials} reached."
+            return True
+        return False
+
+    def _restart(self, trial: Trial) -> Trial:
+        trial.status = TrialStatus.RUNNING
+        trial.started_at = time.time()
+        trial.ended_at = None
+        trial.score = None
+        trial.best_step = None
+        trial.metrics = {}
+        trial.executions = 0
+        trial.epochs = 0
+        self._reports.forget(trial.trial_id)
+        self.storage.clear_metrics(trial.trial_id)
+        self._save_trial(trial)
+        return trial
+
+    def _trial_id(self, number: int) -> str:
+        width = max(2, len(str(self.max_trials - 1))) if self.max_trials else 4
+        trial_id = f"{number:0{width}d}"
+        while trial_id in self.trials:  # a resumed study may have used another width
+            trial_id = f"{number:0{len(trial_id) + 1}d}"
+        return trial_id
+
+    def _next_values(self, number: int) -> dict[str, Any] | None:
+        """Where an ask gets its values (the keras-tuner protocol routes it through
+        ``populate_space`` when a subclass overrides that)."""
+        return self._propose(number)
+
+    def _propose(self, number: int) -> dict[str, Any] | None:
+        """Values for the next trial, or None (with ``stop_reason`` or ``waiting`` set):
+        the scheduler's answer when there is one, else the sampler's."""
+        if self.sampler is None:
+            raise NotImplementedError(
+                f"{type(self).__name__} has no sampler: pass sampler=... "
+                "(tunesmith.samplers), or override populate_space(trial_id) (keras-tuner's hook)."
+            )
+        context = self.sampling_context(number)
+        if self.scheduler is not None:
+            return self._accept(self.scheduler.next_trial(context, self.sampler))
+        return self._accept(self.sampler.sample(context))
+
+    def _accept(self, answer: Proposal) -> dict[str, Any] | None:
+        """A sampler's or scheduler's answer as values, or None with ``waiting`` or
+        ``stop_reason`` set: the one place those attributes are written."""
+        if isinstance(answer, Wait):
+            self.waiting, self.stop_reason = True, None
+            return None
+        if isinstance(answer, Exhausted):
+            # The first reason given in this ask stands (a keras-tuner hook that
+            # calls the ready-made algorithm gives its reason before its STOPPED).
+            self.stop_reason = self.stop_reason or answer.reason
+            return None
+        return dict(answer)
+
+    def sampling_context(self, number: int | None = None) -> SamplingContext:
+        """What a sampler sees now: the space, the trials, the objective, the seed."""
+        number = len(self.trials) if number is None else number
+        trials = tuple(sorted(self.trials.values(), key=lambda t: t.number))
+        return SamplingContext(
+            self.hyperparameters, trials, self.objective, self.seed, number, self.max_trials
+        )
+
+    def full_training_epochs(self) -> int | None:
+        """The epochs of full training when a scheduler sets fidelities (Hyperband's
+        ``max_epochs``), else None; a subclass's own ``max_epochs`` attribute wins.
+
+        Example:
+            >>> from tunesmith.oracles import HyperbandOracle
+            >>> HyperbandOracle(objective="loss", max_epochs=9).full_training_epochs()
+            9
+        """
+        epochs = getattr(self, "max_epochs", None)  # its own, as keras-tuner's Hyperband
+        if epochs is None and self.scheduler is not None:
+            epochs = getattr(self.scheduler, "max_epochs", None)
+        return None if epochs is None else int(epochs)
+
+    # ------------------------------------------------------------------ report
+    def report(
+        self, trial: Trial, step: int, metrics: Mapping[str, float], execution: int = 0
+    ) -> bool:
+        """Record one step's metrics of a running trial; return whether to go on.
+
+        Without a pruner the answer is always True. With one, the objective's value
+        at this step (the mean over the executions that reached it) is compared
+        with the other trials' (see :class:`~tunesmith.pruners.Pruner`); a step
+        whose logs lack the objective, or hold a non-finite one, never stops a trial.
+        """
+        clean = numbers_only(metrics)
+        self.storage.append_metrics(trial.trial_id, execution, step, clean)
+        if self.pruner is None or not self._reports.record(trial.trial_id, execution, step, clean):
+            return True
+        others = [
+            TrialCurve(self._reports.curve(trial_id), self.trials[trial_id].status)
+            for trial_id in self._reports.trial_ids()
+            if trial_id != trial.trial_id and trial_id in self.trials
+        ]
+        return not self.pruner.should_stop(step, self._reports.curve(trial.trial_id), others)
+
+    # -------------------------------------------------------------------- tell
+    def tell(
+        self,
+        trial: Trial,
+        result: TrialResult | float | Mapping[str, float] | None = None,
+        *,
+        error: BaseException | str | None = None,
+        best_step: int | None = None,
+        executions: int | None = None,
+        epochs: int | None = None,
+        stopped_early: bool = False,
+        retryable: bool | None = None,
+    ) -> Trial:
+        """End ``trial`` with its result, or with the error that ended it: the one
+        place a trial ends.
+
+        ``result`` is a :class:`TrialResult`, the objective's value, or a dict of
+        metrics holding it. A NaN or infinite objective, or training that diverged
+        (``TrialResult.diverged``), makes the trial INVALID: it can never be the
+        best. An error makes it FAILED with the traceback stored, or sends it back
+        to the queue while ``max_retries_per_trial`` allows (``retryable=False``, or
+        a :class:`~tunesmith.errors.FailedTrialError`, fails it at once). Once
+        ``max_consecutive_failed_trials`` trials in a row have failed, raises
+        :class:`TooManyFailedTrialsError` quoting the last traceback (after storing).
+        A trial is told once: telling it again is an error and its result stays.
+        """
+        if trial.status.is_finished:
+            raise InvalidArgumentError(
+                f"Trial {trial.trial_id} already ended ({trial.status.value}, score "
+                f"{trial.score}); a trial is told once. Ask for a new trial instead."
+            )
+        trial.ended_at = time.time()
+        if error is not None:
+            return self._fail(trial, error, retryable)
+        if isinstance(result, TrialResult):
+            stopped_early = stopped_early or result.stopped_early
+            best_step = result.best_step if best_step is None else best_step
+            executions = result.executions if executions is None else executions
+            epochs = result.epochs if epochs is None else epochs
+            if result.diverged:
+                trial.executions, trial.epochs = executions, epochs
+                return self._finish(
+                    trial,
+                    math.nan,
+                    result.metrics,
+                    best_step,
+                    stopped_early,
+                    invalid=result.diverged,
+                )
+            result = result.metrics
+        if executions is not None:
+            trial.executions = executions
+        if epochs is not None:
+            trial.epochs = epochs
+        if result is None:
+            return self._fail(trial, "The trial ended without a result.", retryable)
+        if isinstance(result, Mapping):
+            metrics = numbers_only(result)
+            try:
+                score = self.objective.value_from(metrics)
+            except ValueError as exc:
+                return self._fail(trial, exc, retryable)
+        else:
+            score = float(result)
+            metrics = {self.objective.name: score}
+        return self._finish(trial, score, metrics, best_step, stopped_early)
+
+    def _finish(
+        self,
+        trial: Trial,
+        score: float,
+        metrics: Mapping[str, float],
+        best_step: int | None,
+        stopped_early: bool,
+        invalid: str | None = None,
+    ) -> Trial:
+        """Record a trial's result: COMPLETED, STOPPED, or INVALID (not finite, diverged)."""
+        trial.ended_at = trial.ended_at or time.time()
+        trial.score = score
+        trial.metrics = dict(metrics)
+        trial.best_step = best_step
+        trial.stopped_early = stopped_early
+        trial.error = None
+        if invalid is None and not math.isfinite(score):
+            invalid = (
+                f"The objective {self.objective.name!r} was {score}: the trial cannot be "
+                "ranked. Lower the learning rate, clip gradients, or check the data for NaNs."
+            )
+        if invalid is not None:
+            trial.status, trial.error = TrialStatus.INVALID, invalid
+        else:
+            trial.status = TrialStatus.STOPPED if stopped_early else TrialStatus.COMPLETED
+        self._consecutive_failures = 0
+        self._save_trial(trial)
+        self._ended(trial)
+        return trial
+
+    def _fail(self, trial: Trial, error: BaseException | str, retryable: bool | None) -> Trial:
+        text = format_trial_error(error)
+        trial.ended_at = trial.ended_at or time.time()
+        if retryable is None:
+            retryable = not isinstance(error, FailedTrialError)
+        if retryable and trial.attempts <= self.max_retries_per_trial:
+            # Back to the queue, and RUNNING in the store, so a crash before the
+            # retry still runs it again on resume.
+            trial.attempts += 1
+            trial.status, trial.error = TrialStatus.RUNNING, text
+            self._requeued.insert(0, trial.trial_id)
+            self._save_trial(trial)
+            self._forget_running(trial)
+            return trial
+        trial.status, trial.error, trial.score = TrialStatus.FAILED, text, None
+        self._save_trial(trial)
+        self._consecutive_failures += 1
+        self._ended(trial)
+        if self._consecutive_failures >= self.max_consecutive_failed_trials:
+            raise TooManyFailedTrialsError(
+                "Number of consecutive failures exceeded the limit of "
+                f"{self.max_consecutive_failed_trials}: {self._consecutive_failures} trials "
+                f"in a row failed (max_consecutive_failed_trials="
+                f"{self.max_consecutive_failed_trials}); the search stops. The stored trials "
+                "are kept. Last error:\n" + text
+            )
+        return trial
+
+    def _ended(self, trial: Trial) -> None:
+        if trial.trial_id not in self.end_order:
+            self.end_order.append(trial.trial_id)
+        self._on_trial_end(trial)
+        self._forget_running(trial)
+
+    def _on_trial_end(self, trial: Trial) -> None:
+        """Hook for subclasses that update a model of the objective."""
+
+    def _forget_running(self, trial: Trial) -> None:
+        """Hook for the keras-tuner protocol's record of which tuner runs what."""
+
+    @property
+    def requeued(self) -> tuple[str, ...]:
+        """The ids of the trials waiting to run again (crashed, or failed with retries
+        left), in the order they will be handed out."""
+        return tuple(self._requeued)
+
+    # ----------------------------------------------------------------- results
+    def get_best_trials(self, num_trials: int = 1) -> list[Trial]:
+        """The ``num_trials`` best finished trials, best first (see
+        :func:`tunesmith.ranking.best_trials`: invalid and failed excluded)."""
+        return best_trials(self.trials.values(), self.objective, num_trials)
+
+    @property
+    def remaining_trials(self) -> int | None:
+        """Trials still to run, those to run again included (None when unbounded)."""
+        requeued = len(self._requeued)
+        if self.scheduler is not None and self.scheduler.owns_budget:
+            left = self.scheduler.remaining(self.sampling_context())
+            return None if left is None else left + requeued
+        if self.max_trials is None:
+            return None
+        return max(0, self.max_trials - len(self.trials)) + requeued
+
+    def all_failed(self) -> str | None:
+        """When every ended trial failed (none scored), what to tell the user; else None."""
+        ended = [t for t in self.trials.values() if t.status.is_finished]
+        if not ended or any(t.status is not TrialStatus.FAILED for t in ended):
+            return None
+        last = max(ended, key=lambda t: (t.ended_at or 0.0, t.number))
+        return (
+            f"All {len(ended)} trials failed, so no trial has a score; fix the error below "
+            "and search again (the failed trials are stored). The last error:\n"
+            + (last.error or "(no message)")
+        )
+
+
+def numbers_only(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """The entries of ``metrics`` that are numbers, as floats (strings left out).
+
+    Example:
+        >>> numbers_only({"loss": 1, "note": "x", "acc": None})
+        {'loss': 1.0}
+    """
+    clean = {}
+    for name, value in metrics.items():
+        if isinstance(value, (str, bytes)):
+            continue
+        try:
+            clean[name] = float(value)
+        except (TypeError, ValueError):
+            continue
+    return clean
