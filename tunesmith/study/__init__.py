@@ -20,7 +20,7 @@ Example:
     <TrialStatus.COMPLETED: 'COMPLETED'>
 """
 
-from tunesmith.study._results import TrialResult, is_history, to_trial_result
+from tunesmith.study._results import TrialResult, is_history, numbers_only, to_trial_result
 from tunesmith.study._settings import (
     StoredSampler,
     StoredScheduler,
@@ -30,7 +30,8 @@ from tunesmith.study._settings import (
     scheduler_from_settings,
 )
 from tunesmith.study._space import GrowingSpace
-from tunesmith.study._study import Study, numbers_only
+from tunesmith.study._study import Study
+from tunesmith.study._tell import tell_trial
 
 __all__ = [
     "GrowingSpace",
@@ -44,5 +45,6 @@ __all__ = [
     "pruner_from_settings",
     "sampler_from_settings",
     "scheduler_from_settings",
+    "tell_trial",
     "to_trial_result",
 ]

@@ -144,3 +144,21 @@ def _as_float(value: Any) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def numbers_only(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """The entries of ``metrics`` that are numbers, as floats (strings left out).
+
+    Example:
+        >>> numbers_only({"loss": 1, "note": "x", "acc": None})
+        {'loss': 1.0}
+    """
+    clean = {}
+    for name, value in metrics.items():
+        if isinstance(value, (str, bytes)):
+            continue
+        try:
+            clean[name] = float(value)
+        except (TypeError, ValueError):
+            continue
+    return clean

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -10,11 +9,7 @@ from typing import Any
 import numpy as np
 
 from tunesmith.errors import (
-    FailedTrialError,
-    InvalidArgumentError,
-    TooManyFailedTrialsError,
     check_count,
-    format_trial_error,
 )
 from tunesmith.objective import Objective, create_objective
 from tunesmith.pruners import Pruner, TrialCurve, make_pruner
@@ -24,10 +19,11 @@ from tunesmith.schedulers import Scheduler, make_scheduler
 from tunesmith.space import HyperParameters
 from tunesmith.store import SETTINGS_FORMAT, MemoryStore, Storage
 from tunesmith.study._reports import ReportedObjective
-from tunesmith.study._results import TrialResult
+from tunesmith.study._results import TrialResult, numbers_only
 from tunesmith.study._settings import part_settings, pruner_settings
 from tunesmith.study._space import GrowingSpace
 from tunesmith.study._storage import StudyStorage
+from tunesmith.study._tell import tell_trial
 from tunesmith.trial import Trial, TrialStatus
 
 
@@ -328,7 +324,7 @@ class Study(StudyStorage):
         retryable: bool | None = None,
     ) -> Trial:
         """End ``trial`` with its result, or with the error that ended it: the one
-        place a trial ends.
+        place a trial ends (see :func:`tunesmith.study.tell_trial`).
 
         ``result`` is a :class:`TrialResult`, the objective's value, or a dict of
         metrics holding it. A NaN or infinite objective, or training that diverged
@@ -340,104 +336,17 @@ class Study(StudyStorage):
         :class:`TooManyFailedTrialsError` quoting the last traceback (after storing).
         A trial is told once: telling it again is an error and its result stays.
         """
-        if trial.status.is_finished:
-            raise InvalidArgumentError(
-                f"Trial {trial.trial_id} already ended ({trial.status.value}, score "
-                f"{trial.score}); a trial is told once. Ask for a new trial instead."
-            )
-        trial.ended_at = time.time()
-        if error is not None:
-            return self._fail(trial, error, retryable)
-        if isinstance(result, TrialResult):
-            stopped_early = stopped_early or result.stopped_early
-            best_step = result.best_step if best_step is None else best_step
-            executions = result.executions if executions is None else executions
-            epochs = result.epochs if epochs is None else epochs
-            if result.diverged:
-                trial.executions, trial.epochs = executions, epochs
-                return self._finish(
-                    trial,
-                    math.nan,
-                    result.metrics,
-                    best_step,
-                    stopped_early,
-                    invalid=result.diverged,
-                )
-            result = result.metrics
-        if executions is not None:
-            trial.executions = executions
-        if epochs is not None:
-            trial.epochs = epochs
-        if result is None:
-            return self._fail(trial, "The trial ended without a result.", retryable)
-        if isinstance(result, Mapping):
-            metrics = numbers_only(result)
-            try:
-                score = self.objective.value_from(metrics)
-            except ValueError as exc:
-                return self._fail(trial, exc, retryable)
-        else:
-            score = float(result)
-            metrics = {self.objective.name: score}
-        return self._finish(trial, score, metrics, best_step, stopped_early)
-
-    def _finish(
-        self,
-        trial: Trial,
-        score: float,
-        metrics: Mapping[str, float],
-        best_step: int | None,
-        stopped_early: bool,
-        invalid: str | None = None,
-    ) -> Trial:
-        """Record a trial's result: COMPLETED, STOPPED, or INVALID (not finite, diverged)."""
-        trial.ended_at = trial.ended_at or time.time()
-        trial.score = score
-        trial.metrics = dict(metrics)
-        trial.best_step = best_step
-        trial.stopped_early = stopped_early
-        trial.error = None
-        if invalid is None and not math.isfinite(score):
-            invalid = (
-                f"The objective {self.objective.name!r} was {score}: the trial cannot be "
-                "ranked. Lower the learning rate, clip gradients, or check the data for NaNs."
-            )
-        if invalid is not None:
-            trial.status, trial.error = TrialStatus.INVALID, invalid
-        else:
-            trial.status = TrialStatus.STOPPED if stopped_early else TrialStatus.COMPLETED
-        self._consecutive_failures = 0
-        self._save_trial(trial)
-        self._ended(trial)
-        return trial
-
-    def _fail(self, trial: Trial, error: BaseException | str, retryable: bool | None) -> Trial:
-        text = format_trial_error(error)
-        trial.ended_at = trial.ended_at or time.time()
-        if retryable is None:
-            retryable = not isinstance(error, FailedTrialError)
-        if retryable and trial.attempts <= self.max_retries_per_trial:
-            # Back to the queue, and RUNNING in the store, so a crash before the
-            # retry still runs it again on resume.
-            trial.attempts += 1
-            trial.status, trial.error = TrialStatus.RUNNING, text
-            self._requeued.insert(0, trial.trial_id)
-            self._save_trial(trial)
-            self._forget_running(trial)
-            return trial
-        trial.status, trial.error, trial.score = TrialStatus.FAILED, text, None
-        self._save_trial(trial)
-        self._consecutive_failures += 1
-        self._ended(trial)
-        if self._consecutive_failures >= self.max_consecutive_failed_trials:
-            raise TooManyFailedTrialsError(
-                "Number of consecutive failures exceeded the limit of "
-                f"{self.max_consecutive_failed_trials}: {self._consecutive_failures} trials "
-                f"in a row failed (max_consecutive_failed_trials="
-                f"{self.max_consecutive_failed_trials}); the search stops. The stored trials "
-                "are kept. Last error:\n" + text
-            )
-        return trial
+        return tell_trial(
+            self,
+            trial,
+            result,
+            error=error,
+            best_step=best_step,
+            executions=executions,
+            epochs=epochs,
+            stopped_early=stopped_early,
+            retryable=retryable,
+        )
 
     def _ended(self, trial: Trial) -> None:
         if trial.trial_id not in self.end_order:
@@ -485,21 +394,3 @@ class Study(StudyStorage):
             "and search again (the failed trials are stored). The last error:\n"
             + (last.error or "(no message)")
         )
-
-
-def numbers_only(metrics: Mapping[str, Any]) -> dict[str, float]:
-    """The entries of ``metrics`` that are numbers, as floats (strings left out).
-
-    Example:
-        >>> numbers_only({"loss": 1, "note": "x", "acc": None})
-        {'loss': 1.0}
-    """
-    clean = {}
-    for name, value in metrics.items():
-        if isinstance(value, (str, bytes)):
-            continue
-        try:
-            clean[name] = float(value)
-        except (TypeError, ValueError):
-            continue
-    return clean

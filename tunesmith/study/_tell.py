@@ -1,0 +1,138 @@
+"""The end of a trial, in one place: how a study records a result or a failure."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from tunesmith.errors import (
+    FailedTrialError,
+    InvalidArgumentError,
+    TooManyFailedTrialsError,
+    format_trial_error,
+)
+from tunesmith.study._results import TrialResult, numbers_only
+from tunesmith.trial import Trial, TrialStatus
+
+if TYPE_CHECKING:
+    from tunesmith.study._study import Study
+
+
+def tell_trial(
+    study: Study,
+    trial: Trial,
+    result: TrialResult | float | Mapping[str, float] | None = None,
+    *,
+    error: BaseException | str | None = None,
+    best_step: int | None = None,
+    executions: int | None = None,
+    epochs: int | None = None,
+    stopped_early: bool = False,
+    retryable: bool | None = None,
+) -> Trial:
+    """End ``trial`` of ``study`` (what :meth:`Study.tell` does): COMPLETED,
+    STOPPED or INVALID with its result, or FAILED / queued again with its error."""
+    if trial.status.is_finished:
+        raise InvalidArgumentError(
+            f"Trial {trial.trial_id} already ended ({trial.status.value}, score "
+            f"{trial.score}); a trial is told once. Ask for a new trial instead."
+        )
+    trial.ended_at = time.time()
+    if error is not None:
+        return _fail(study, trial, error, retryable)
+    if isinstance(result, TrialResult):
+        stopped_early = stopped_early or result.stopped_early
+        best_step = result.best_step if best_step is None else best_step
+        executions = result.executions if executions is None else executions
+        epochs = result.epochs if epochs is None else epochs
+        if result.diverged:
+            trial.executions, trial.epochs = executions, epochs
+            return _finish(
+                study,
+                trial,
+                math.nan,
+                result.metrics,
+                best_step,
+                stopped_early,
+                invalid=result.diverged,
+            )
+        result = result.metrics
+    if executions is not None:
+        trial.executions = executions
+    if epochs is not None:
+        trial.epochs = epochs
+    if result is None:
+        return _fail(study, trial, "The trial ended without a result.", retryable)
+    if isinstance(result, Mapping):
+        metrics = numbers_only(result)
+        try:
+            name = study.objective.name  # a list of objectives has its combined value there
+            score = metrics[name] if name in metrics else study.objective.value_from(metrics)
+        except ValueError as exc:
+            return _fail(study, trial, exc, retryable)
+    else:
+        score = float(result)
+        metrics = {study.objective.name: score}
+    return _finish(study, trial, score, metrics, best_step, stopped_early)
+
+
+def _finish(
+    study: Study,
+    trial: Trial,
+    score: float,
+    metrics: Mapping[str, float],
+    best_step: int | None,
+    stopped_early: bool,
+    invalid: str | None = None,
+) -> Trial:
+    """Record a trial's result: COMPLETED, STOPPED, or INVALID (not finite, diverged)."""
+    trial.ended_at = trial.ended_at or time.time()
+    trial.score = score
+    trial.metrics = dict(metrics)
+    trial.best_step = best_step
+    trial.stopped_early = stopped_early
+    trial.error = None
+    if invalid is None and not math.isfinite(score):
+        invalid = (
+            f"The objective {study.objective.name!r} was {score}: the trial cannot be "
+            "ranked. Lower the learning rate, clip gradients, or check the data for NaNs."
+        )
+    if invalid is not None:
+        trial.status, trial.error = TrialStatus.INVALID, invalid
+    else:
+        trial.status = TrialStatus.STOPPED if stopped_early else TrialStatus.COMPLETED
+    study._consecutive_failures = 0
+    study._save_trial(trial)
+    study._ended(trial)
+    return trial
+
+
+def _fail(study: Study, trial: Trial, error: BaseException | str, retryable: bool | None) -> Trial:
+    text = format_trial_error(error)
+    trial.ended_at = trial.ended_at or time.time()
+    if retryable is None:
+        retryable = not isinstance(error, FailedTrialError)
+    if retryable and trial.attempts <= study.max_retries_per_trial:
+        # Back to the queue, and RUNNING in the store, so a crash before the
+        # retry still runs it again on resume.
+        trial.attempts += 1
+        trial.status, trial.error = TrialStatus.RUNNING, text
+        study._requeued.insert(0, trial.trial_id)
+        study._save_trial(trial)
+        study._forget_running(trial)
+        return trial
+    trial.status, trial.error, trial.score = TrialStatus.FAILED, text, None
+    study._save_trial(trial)
+    study._consecutive_failures += 1
+    study._ended(trial)
+    if study._consecutive_failures >= study.max_consecutive_failed_trials:
+        raise TooManyFailedTrialsError(
+            "Number of consecutive failures exceeded the limit of "
+            f"{study.max_consecutive_failed_trials}: {study._consecutive_failures} trials "
+            f"in a row failed (max_consecutive_failed_trials="
+            f"{study.max_consecutive_failed_trials}); the search stops. The stored trials "
+            "are kept. Last error:\n" + text
+        )
+    return trial
