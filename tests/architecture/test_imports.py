@@ -117,3 +117,15 @@ def _through_own_init(cycle: str) -> bool:
     modules = cycle.split(" -> ")
     packages = {package_of(m) for m in modules}
     return len(packages) == 1 and any(_is_package(m) for m in modules)
+
+
+def test_the_reference_workloads_sit_outside_the_library():
+    """Only the command line (``tunesmith demo``) reaches into ``tunesmith.studies``."""
+    offenders = [
+        f"{module_name(path)} imports {target}"
+        for path in sources()
+        if not module_name(path).startswith(("tunesmith.studies", "tunesmith.cli"))
+        for target in imported_modules(path)
+        if target.startswith("tunesmith.studies")
+    ]
+    assert not offenders, "\n".join(offenders)
