@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, SupportsFloat
 
 from tunesmith.errors import ObjectiveError
 
@@ -176,7 +176,9 @@ class Objective:
         loss = prefix + "loss"
         return None if self.name == loss else loss
 
-    def rank_key(self, score: float | None, metrics: Mapping[str, Any], number: int) -> tuple:
+    def rank_key(
+        self, score: float | None, metrics: Mapping[str, object], number: int
+    ) -> tuple[float, float, int]:
         """Sorts trials best first: by score, then :attr:`tie_breaker`, then number.
 
         Two trials at val_accuracy 0.9912 are told apart by their val_loss; a trial
@@ -196,11 +198,11 @@ class Objective:
                 tie = float(value)
         return (self.sort_key(score), tie, number)
 
-    def has_value(self, logs: Mapping[str, Any]) -> bool:
+    def has_value(self, logs: Mapping[str, object]) -> bool:
         """Whether ``logs`` (a dict of logged metrics) hold what the objective needs."""
         return self.name in logs
 
-    def value_from(self, logs: Mapping[str, Any]) -> float:
+    def value_from(self, logs: Mapping[str, SupportsFloat]) -> float:
         """The objective's value in a dict of logged metrics.
 
         Raises :class:`ObjectiveError` listing what was logged when it is missing.
@@ -208,7 +210,7 @@ class Objective:
         _require(logs, [self.name])
         return float(logs[self.name])
 
-    def get_value(self, logs: Mapping[str, Any]) -> float:
+    def get_value(self, logs: Mapping[str, SupportsFloat]) -> float:
         """keras-tuner's name for :meth:`value_from`."""
         return self.value_from(logs)
 
@@ -223,7 +225,7 @@ class Objective:
             return MultiObjective([Objective.from_config(c) for c in config["objectives"]])
         return Objective(config["name"], config["direction"])
 
-    def _identity(self) -> tuple:
+    def _identity(self) -> tuple[object, ...]:
         return ("single", self.name, self.direction)
 
     def __eq__(self, other: object) -> bool:
@@ -291,10 +293,10 @@ class MultiObjective(Objective):
     def tie_breaker(self) -> str | None:
         return None  # the sum of several metrics: no single loss to fall back on
 
-    def has_value(self, logs: Mapping[str, Any]) -> bool:
+    def has_value(self, logs: Mapping[str, object]) -> bool:
         return all(name in logs for name in self.name_to_direction)
 
-    def value_from(self, logs: Mapping[str, Any]) -> float:
+    def value_from(self, logs: Mapping[str, SupportsFloat]) -> float:
         """The sum of the objectives' values in ``logs``, maximised ones negated.
 
         A metric listed twice counts once. Raises :class:`ObjectiveError` naming what
@@ -312,7 +314,7 @@ class MultiObjective(Objective):
         config["objectives"] = [objective.get_config() for objective in self.objectives]
         return config
 
-    def _identity(self) -> tuple:
+    def _identity(self) -> tuple[object, ...]:
         return ("multi", tuple(sorted((o.name, o.direction) for o in self.objectives)))
 
     def __str__(self) -> str:
@@ -340,7 +342,7 @@ def _known_names(name: str) -> list[str]:
     return [prefix + known for known in (*_MAXIMISED, *_MINIMISED)]
 
 
-def _require(logs: Mapping[str, Any], names: Sequence[str]) -> None:
+def _require(logs: Mapping[str, object], names: Sequence[str]) -> None:
     missing = [name for name in names if name not in logs]
     if not missing:
         return

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from tunesmith.objective import Objective
 from tunesmith.trial import TrialStatus
@@ -43,7 +43,7 @@ class Rankable(Protocol):
     def score(self) -> float | None: ...
 
     @property
-    def metrics(self) -> Mapping[str, Any] | None: ...
+    def metrics(self) -> Mapping[str, object] | None: ...
 
     @property
     def number(self) -> int: ...
@@ -87,7 +87,7 @@ def best_trials(trials: Iterable[T], objective: Objective, n: int = 1) -> list[T
     return rank_trials(trials, objective)[: max(0, n)]
 
 
-class RecordTrial:
+class RecordTrial(Generic[R]):
     """A record dict read as a trial: ``record["score"]`` as ``.score``, and so on.
 
     A missing ``metrics`` reads as no metrics (ties then go to the earlier trial).
@@ -95,7 +95,7 @@ class RecordTrial:
 
     __slots__ = ("record",)
 
-    def __init__(self, record: Mapping[str, Any]) -> None:
+    def __init__(self, record: R) -> None:
         self.record = record
 
     @property
@@ -104,7 +104,7 @@ class RecordTrial:
         return None if score is None else float(score)
 
     @property
-    def metrics(self) -> Mapping[str, Any]:
+    def metrics(self) -> Mapping[str, object]:
         return self.record.get("metrics") or {}
 
     @property
@@ -113,7 +113,8 @@ class RecordTrial:
 
     @property
     def status(self) -> TrialStatus | str:
-        return self.record["status"]
+        status: TrialStatus | str = self.record["status"]  # a status's text, in a record
+        return status
 
 
 def rank_records(records: Iterable[R], objective: Objective) -> list[R]:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import enum
 import math
 import uuid
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from tunesmith.metrics_tracking import MetricsTracker
 
 if TYPE_CHECKING:
     from tunesmith.space import HyperParameters
+
+    # A mapping for type checkers; at run time Mapping.register(TrialMetrics) below.
+    _MetricsMapping = Mapping[str, float]
+else:
+    _MetricsMapping = object
+
+_T = TypeVar("_T")
 
 
 class TrialStatus(str, enum.Enum):
@@ -60,7 +67,7 @@ class TrialStatus(str, enum.Enum):
         return None
 
 
-class TrialMetrics(MetricsTracker):
+class TrialMetrics(MetricsTracker, _MetricsMapping):
     """A trial's metrics: keras-tuner's ``MetricsTracker`` and a mapping at once.
 
     As a mapping it holds every metric at the trial's best step (averaged over
@@ -81,7 +88,9 @@ class TrialMetrics(MetricsTracker):
         0.9
     """
 
-    def __init__(self, at_best_step: Mapping[str, float] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, at_best_step: Mapping[str, float] | None = None, **kwargs: Iterable[object] | None
+    ) -> None:
         super().__init__(**kwargs)
         self._at_best_step: dict[str, float] = dict(at_best_step or {})
 
@@ -108,16 +117,20 @@ class TrialMetrics(MetricsTracker):
 
     __hash__ = None  # type: ignore[assignment]
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._at_best_step.keys()
 
-    def values(self):
+    def values(self) -> ValuesView[float]:
         return self._at_best_step.values()
 
-    def items(self):
+    def items(self) -> ItemsView[str, float]:
         return self._at_best_step.items()
 
-    def get(self, name: str, default: Any = None) -> Any:
+    @overload
+    def get(self, name: str) -> float | None: ...
+    @overload
+    def get(self, name: str, default: float | _T) -> float | _T: ...
+    def get(self, name: str, default: object = None) -> object:
         return self._at_best_step.get(name, default)
 
     def __repr__(self) -> str:
@@ -349,5 +362,5 @@ class Trial:
         )
 
 
-def _comparable(value: Any) -> Any:
+def _comparable(value: object) -> object:
     return dict(value) if isinstance(value, TrialMetrics) else value

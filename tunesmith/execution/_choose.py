@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._executor import Executor, Inline
 from tunesmith.execution._ray import RayWorkers
 from tunesmith.execution._workers import LocalWorkers
 
 
-def as_executor(executor: Any) -> Executor:
+def as_executor(executor: Executor | str | None) -> Executor:
     """``executor=`` of a tuner or of ``tune()``: an :class:`Executor`.
 
     ``None`` or ``"inline"`` is :class:`Inline`; ``"processes"`` is

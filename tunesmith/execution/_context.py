@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.objective import Objective
@@ -142,7 +142,7 @@ class OracleView:
     ) -> bool:
         return self.context.report(step, metrics, execution=execution)
 
-    def update_trial(self, trial_id: Any, metrics: Mapping[str, float], step: int = 0) -> str:
+    def update_trial(self, trial_id: object, metrics: Mapping[str, float], step: int = 0) -> str:
         """keras-tuner's older reporting call, sent as a report."""
         self.context.report(step, metrics)
         return "RUNNING"

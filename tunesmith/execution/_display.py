@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
 
 from rich.console import Console
 from rich.live import Live
@@ -23,7 +22,7 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600:02d}h {seconds % 3600 // 60:02d}m {seconds % 60:02d}s"
 
 
-def format_value(value: Any) -> str:
+def format_value(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value)
@@ -153,6 +152,10 @@ class SearchDisplay:
             )
 
 
+#: A trial's last epoch as its line shows it: execution, epoch, epochs, logs.
+_Epoch = tuple[int, int, int | None, dict[str, float]]
+
+
 class LiveTrialLine:
     """A line per running trial that moves while it trains: epoch k/N, the latest
     metrics, the time taken and the time left (from the mean epoch so far).
@@ -171,7 +174,7 @@ class LiveTrialLine:
         self.console = console
         self._live: Live | None = None
         #: Per running trial: when it started, and its last epoch (or None yet).
-        self._running: dict[str, tuple[float, tuple | None]] = {}
+        self._running: dict[str, tuple[float, _Epoch | None]] = {}
 
     def start(self, trial: Trial) -> None:
         if not self.console.is_terminal:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
+from tunesmith.execution._context import Link
 from tunesmith.trial import Trial
 
 
@@ -36,7 +37,8 @@ class WorkerEvent:
 
     slot: int
     kind: str
-    data: tuple = ()
+    #: What ``kind`` carries (see above): its parts differ from kind to kind.
+    data: tuple[Any, ...] = ()
 
 
 #: The loop's answer to a running trial's report or progress line: whether to go
@@ -52,7 +54,7 @@ class TrialTask(Protocol):
     :class:`~tunesmith.execution.TrialContext`).
     """
 
-    def run(self, trial: Trial, link: Any) -> Any: ...
+    def run(self, trial: Trial, link: Link) -> object: ...
 
 
 @runtime_checkable

@@ -10,15 +10,21 @@ protocol, how a trial is asked for and ended (:class:`StudyProtocol`).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TypeAlias
 
 from tunesmith.errors import FailedTrialError, FatalRuntimeError, StudyMismatchError
 from tunesmith.execution._callback import Callback
-from tunesmith.execution._display import DisplayCallback
+from tunesmith.execution._context import Link
+from tunesmith.execution._display import DisplayCallback, SearchDisplay
 from tunesmith.execution._executor import Executor, Inline, TrialTask, WorkerEvent
+from tunesmith.space import HyperParameters
 from tunesmith.study import Study, TrialResult
 from tunesmith.trial import Trial
+
+#: What a task returns for a trial, as :meth:`StudyProtocol.done` ends it: the
+#: result (anything :meth:`Study.tell` takes) and the hyperparameters it declared.
+TaskOutcome: TypeAlias = tuple[TrialResult | float | Mapping[str, float] | None, HyperParameters]
 
 # How long the loop waits for a trial's end before it checks for timeouts.
 _POLL_S = 0.5
@@ -55,7 +61,7 @@ class StudyProtocol:
                 "kept, and searching again resumes."
             )
 
-    def done(self, trial: Trial, value: Any) -> None:
+    def done(self, trial: Trial, value: TaskOutcome) -> None:
         """End ``trial`` with what its task returned."""
         result, hyperparameters = value
         trial.hyperparameters = hyperparameters
@@ -165,7 +171,7 @@ def _end(
         raise fatal
 
 
-def _each(callbacks: Iterable[Callback], moment: str, *args: Any) -> None:
+def _each(callbacks: Iterable[Callback], moment: str, *args: object) -> None:
     for callback in callbacks:
         getattr(callback, moment)(*args)
 
@@ -173,7 +179,7 @@ def _each(callbacks: Iterable[Callback], moment: str, *args: Any) -> None:
 def run_search(
     oracle: Study,
     run_trial: Callable[[Trial], TrialResult | float | dict[str, float]],
-    display: Any = None,
+    display: SearchDisplay | None = None,
 ) -> None:
     """Run ``run_trial(trial)`` for every trial of ``oracle``, in this process.
 
@@ -195,8 +201,8 @@ def run_search(
 
 
 class _CallTask:
-    def __init__(self, function: Callable[[Trial], Any]) -> None:
+    def __init__(self, function: Callable[[Trial], TrialResult | float | dict[str, float]]) -> None:
         self.function = function
 
-    def run(self, trial: Trial, link: Any) -> tuple[Any, Any]:
+    def run(self, trial: Trial, link: Link) -> TaskOutcome:
         return self.function(trial), trial.hyperparameters

@@ -17,16 +17,25 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import shared_gpu_environment
 from tunesmith.execution._executor import Responder, TrialTask, WorkerEvent
 from tunesmith.execution._ray_actor import read_trial_folders, write_trial_folders
-from tunesmith.execution._trial_run import outcome_event
+from tunesmith.execution._trial_run import OutcomeMessage, ProgressMessage, outcome_event
 from tunesmith.execution._workers import checked_workers, unshippable
 from tunesmith.space import PARENT
 from tunesmith.store import TRIALS_DIRNAME
+from tunesmith.trial import Trial
+
+if TYPE_CHECKING:
+    from ray import ObjectRef
+    from ray.actor import ActorHandle
+    from ray.util.queue import Queue as RayQueue
+
+    from tunesmith.execution._ray_actor import TrialActor, TrialFolders
 
 _STARTUP_TIMEOUT_S = 300.0
 # Environment variables a trial's framework reads at import, passed on to each actor.
@@ -73,7 +82,7 @@ class RayWorkers:
         """The actors that run ``task``'s trials for one search (a context manager)."""
         return RayPool(self, task, respond)
 
-    def connect(self) -> Any:
+    def connect(self) -> ModuleType:
         """The ``ray`` module, initialised (joining ``address`` or starting a local Ray)."""
         try:
             import ray
@@ -118,7 +127,7 @@ class RayWorkers:
             options["resources"] = resources
         return options
 
-    def slots(self, ray: Any) -> int:
+    def slots(self, ray: ModuleType) -> int:
         """How many trials run at once: ``workers``, or what the cluster holds."""
         if self.workers is not None:
             return checked_workers(self.workers)
@@ -141,9 +150,9 @@ def _describe(resources: Mapping[str, float]) -> str:
 
 @dataclass
 class _Slot:
-    actor: Any
+    actor: ActorHandle[TrialActor]
     generation: int
-    call: Any = None  # the pending run(), while a trial runs
+    call: ObjectRef[tuple[OutcomeMessage, TrialFolders]] | None = None  # the pending run()
     started: float | None = None
     trial_id: str | None = None
 
@@ -157,13 +166,16 @@ class RayPool:
         ...     for event in pool.wait(1.0): ...
     """
 
-    def __init__(self, executor: RayWorkers, task: Any, respond: Responder) -> None:
+    #: The queue of the running trials' reports and progress lines (while open).
+    _events: RayQueue | None
+
+    def __init__(self, executor: RayWorkers, task: TrialTask, respond: Responder) -> None:
         self.executor = executor
         self._respond = respond
         self._task = task
         project_dir = getattr(task, "project_dir", None)
         self._trials = Path(project_dir) / TRIALS_DIRNAME if project_dir is not None else None
-        self._ray: Any = None
+        self._ray: ModuleType | None = None  # the ray module, once open
         self._slots: list[_Slot | None] = []
         self._generations = 0
 
@@ -200,7 +212,7 @@ class RayPool:
     def free_slots(self) -> list[int]:
         return [i for i, slot in enumerate(self._slots) if slot is not None and slot.call is None]
 
-    def submit(self, index: int, trial: Any) -> None:
+    def submit(self, index: int, trial: Trial) -> None:
         import cloudpickle
 
         slot = self._slot(index)
@@ -219,10 +231,10 @@ class RayPool:
         pending call completing. A call that completed is read after the queue is
         drained, so its trial's last epoch comes before its end.
         """
-        ray = self._ray
         calls = {s.call: i for i, s in enumerate(self._slots) if s is not None and s.call}
         if not calls:
             return
+        ray, _ = self._connected()
         messages = self._messages(timeout)
         ended, _ = ray.wait(list(calls), num_returns=len(calls), timeout=0)
         if ended:
@@ -252,6 +264,12 @@ class RayPool:
             self._events = None
 
     # ------------------------------------------------------------------ internals
+    def _connected(self) -> tuple[ModuleType, RayQueue]:
+        """Ray and the events queue, which an open pool has."""
+        if self._ray is None or self._events is None:
+            raise RuntimeError("The Ray pool is not open: use it as a context manager.")
+        return self._ray, self._events
+
     def _slot(self, index: int) -> _Slot:
         slot = self._slots[index]
         if slot is None:
@@ -272,11 +290,11 @@ class RayPool:
         old = self._slots[index]
         self._slots[index] = None
         if old is not None:
-            self._ray.kill(old.actor, no_restart=True)
+            self._connected()[0].kill(old.actor, no_restart=True)
         self._slots[index] = self._new_slot()
 
     def _await_ready(self, indices: list[int]) -> None:
-        ray = self._ray
+        ray, _ = self._connected()
         calls = [self._slot(i).actor.ready.remote() for i in indices]
         try:
             ray.get(calls, timeout=_STARTUP_TIMEOUT_S)
@@ -293,9 +311,9 @@ class RayPool:
                 f"'.'}} to ship it. The actor's error:\n{exc}"
             ) from None
 
-    def _messages(self, timeout: float) -> list[tuple[tuple[int, int], tuple]]:
+    def _messages(self, timeout: float) -> list[tuple[tuple[int, int], ProgressMessage]]:
         """What the queue holds, waiting up to ``timeout`` s for the first message."""
-        events = self._events
+        _, events = self._connected()
         try:
             first = [events.get(block=timeout > 0, timeout=timeout if timeout > 0 else None)]
         except queue_module.Empty:
@@ -303,8 +321,10 @@ class RayPool:
         more = events.qsize()
         return first + (events.get_nowait_batch(more) if more else [])
 
-    def _ended(self, index: int, call: Any) -> WorkerEvent:
-        ray = self._ray
+    def _ended(
+        self, index: int, call: ObjectRef[tuple[OutcomeMessage, TrialFolders]]
+    ) -> WorkerEvent:
+        ray, _ = self._connected()
         slot = self._slot(index)
         slot.call = slot.started = None
         try:

@@ -19,10 +19,16 @@ import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from tunesmith.execution._trial_run import limit_torch_memory, run_one
+from tunesmith.execution._trial_run import OutcomeMessage, limit_torch_memory, run_one
 from tunesmith.store import TRIALS_DIRNAME, check_trial_id
+
+if TYPE_CHECKING:
+    from ray import ObjectRef
+    from ray.util.queue import Queue as RayQueue
+
+    from tunesmith.execution._executor import TrialTask
 
 #: The files of one or more trial folders: ``"<trial id>/<name>"`` → bytes.
 TrialFolders = dict[str, bytes]
@@ -39,9 +45,9 @@ class TrialActor:
     def __init__(
         self,
         tag: tuple[int, int],
-        task: list[Any],
+        task: list[ObjectRef[TrialTask]],
         driver: tuple[list[str], list[str]],
-        events: Any,
+        events: RayQueue,
     ) -> None:
         import ray
 
@@ -63,7 +69,7 @@ class TrialActor:
         """The actor's process id, once its task is loaded."""
         return os.getpid()
 
-    def run(self, trial_bytes: bytes, given: TrialFolders) -> tuple[tuple, TrialFolders]:
+    def run(self, trial_bytes: bytes, given: TrialFolders) -> tuple[OutcomeMessage, TrialFolders]:
         """Run one trial: (the outcome message, the files its trial folders hold)."""
         import cloudpickle
 
@@ -84,7 +90,7 @@ class TrialActor:
 class _ActorChannel:
     """What a running trial in an actor uses to talk to the driver."""
 
-    def __init__(self, tag: tuple[int, int], events: Any, answers: queue.Queue) -> None:
+    def __init__(self, tag: tuple[int, int], events: RayQueue, answers: queue.Queue[bool]) -> None:
         self.tag = tag
         self.events = events
         self.answers = answers

@@ -16,7 +16,6 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -70,19 +69,21 @@ class ArrayFolder:
 
 def open_shared_array(path: str) -> np.ndarray:
     """The array of ``path``, memory-mapped copy-on-write (what a worker unpickles)."""
-    return np.load(path, mmap_mode="c", allow_pickle=False)
+    array: np.ndarray = np.load(path, mmap_mode="c", allow_pickle=False)  # an .npy file
+    return array
 
 
-def pickle_sharing_arrays(obj: Any, folder: ArrayFolder) -> bytes:
+def pickle_sharing_arrays(obj: object, folder: ArrayFolder) -> bytes:
     """cloudpickle of ``obj`` whose large arrays are files of ``folder``."""
     import io
 
     import cloudpickle
 
-    class _Pickler(cloudpickle.Pickler):
-        def reducer_override(self, value: Any) -> Any:
+    class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]  # cloudpickle ships no types
+        def reducer_override(self, value: object) -> object:
             if (
-                type(value) in (np.ndarray, np.memmap)
+                isinstance(value, np.ndarray)
+                and type(value) in (np.ndarray, np.memmap)
                 and value.nbytes >= SHARE_BYTES
                 and not value.dtype.hasobject
             ):

@@ -9,9 +9,11 @@ and the hyperparameters the trial declared (they join the study's space).
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from tunesmith.errors import FatalTypeError, InvalidArgumentError, StudyMismatch
 from tunesmith.execution._context import Link, TrialContext
 from tunesmith.objective import Objective
 from tunesmith.space import ConflictingDefinitionError, HyperParameters
-from tunesmith.study import TrialResult, numbers_only
+from tunesmith.study import Study, TrialResult, numbers_only
 from tunesmith.trial import Trial
 
 #: What a task returns for a trial.
@@ -32,7 +34,7 @@ class FunctionTask:
 
     def __init__(
         self,
-        function: Callable[..., Any],
+        function: Callable[..., object],
         objective: Objective,
         project_dir: Path | None = None,
         max_epochs: int | None = None,
@@ -58,7 +60,7 @@ class FunctionTask:
         result = TrialResult(metrics=self._metrics(value), stopped_early=context.stopped)
         return result, trial.hyperparameters
 
-    def _metrics(self, value: Any) -> dict[str, float]:
+    def _metrics(self, value: object) -> dict[str, float]:
         """The function's value as metrics, if it is a number or a dict of them."""
         if isinstance(value, Mapping):
             return numbers_only(value)
@@ -71,6 +73,23 @@ class FunctionTask:
         )
 
 
+class RunsTrials(Protocol):
+    """What a :class:`TunerTask` uses of its tuner (a ``tunesmith.tuners.BaseTuner``)."""
+
+    @property
+    def oracle(self) -> Study: ...
+
+    @property
+    def project_dir(self) -> str | os.PathLike[str]: ...
+
+    def running(self, context: TrialContext) -> AbstractContextManager[None]: ...
+
+    # The search() arguments are the user's: any values.
+    def run_trial(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> object: ...
+
+    def _convert(self, results: object) -> TrialResult: ...
+
+
 class TunerTask:
     """A tuner's ``run_trial`` with the ``search()`` arguments.
 
@@ -79,7 +98,9 @@ class TunerTask:
     ``oracle`` and ``store`` are then the trial's context.
     """
 
-    def __init__(self, tuner: Any, fit_args: tuple, fit_kwargs: dict) -> None:
+    def __init__(
+        self, tuner: RunsTrials, fit_args: tuple[Any, ...], fit_kwargs: dict[str, Any]
+    ) -> None:
         self.tuner = tuner
         self.objective = tuner.oracle.objective
         self.max_epochs = tuner.oracle.full_training_epochs()
@@ -99,7 +120,7 @@ class TunerTask:
         return results, trial.hyperparameters
 
 
-def wants_steps(function: Callable[..., Any]) -> bool:
+def wants_steps(function: Callable[..., object]) -> bool:
     """Whether ``function`` takes a second positional argument (the trial's context).
 
     Example:
@@ -127,7 +148,7 @@ def function_mismatch(exc: Exception) -> StudyMismatchError:
     )
 
 
-def refuse_unshippable_data(fit_args: tuple, fit_kwargs: dict) -> None:
+def refuse_unshippable_data(fit_args: tuple[object, ...], fit_kwargs: Mapping[str, object]) -> None:
     """Data that cannot travel to a worker process, named before any worker starts.
 
     Example:

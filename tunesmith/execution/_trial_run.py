@@ -8,12 +8,27 @@ from __future__ import annotations
 
 import os
 import pickle
-from typing import Any
+from typing import Literal, TypeAlias
 
-from tunesmith.execution._executor import WorkerEvent, error_kind
+from tunesmith.execution._context import Link
+from tunesmith.execution._executor import TrialTask, WorkerEvent, error_kind
+from tunesmith.trial import Trial
+
+#: A worker's message for the driver while a trial runs: a report (execution, step,
+#: metrics; answered with whether to go on) or a progress line (execution, epoch,
+#: epochs, logs).
+ProgressMessage: TypeAlias = (
+    tuple[Literal["report"], int, int, dict[str, float]]
+    | tuple[Literal["epoch"], int, int, int | None, dict[str, float]]
+)
+#: How a trial ended in a worker: ``("done", result bytes, rss_mb)`` or ``("error",
+#: kind, traceback text, exception bytes or None, rss_mb)``.
+OutcomeMessage: TypeAlias = (
+    tuple[Literal["done"], bytes, float] | tuple[Literal["error"], str, str, bytes | None, float]
+)
 
 
-def run_one(task: Any, trial: Any, channel: Any) -> tuple:
+def run_one(task: TrialTask, trial: Trial, channel: Link) -> OutcomeMessage:
     """Run ``trial`` and say how it went, as the message for the driver.
 
     ``("done", result bytes, rss_mb)`` or ``("error", kind, traceback text,
@@ -35,7 +50,7 @@ def run_one(task: Any, trial: Any, channel: Any) -> tuple:
         return ("error", error_kind(exc), format_trial_error(exc), pickled, rss_mb())
 
 
-def outcome_event(slot: int, message: tuple) -> WorkerEvent:
+def outcome_event(slot: int, message: OutcomeMessage) -> WorkerEvent:
     """The driver's event for a worker's ``done`` or ``error`` message, decoded: the
     task's value, or (kind, traceback text, the exception when it could travel)."""
     if message[0] == "done":

@@ -19,13 +19,13 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
-from typing import Any
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import visible_gpus, worker_environments
 from tunesmith.execution._executor import Responder, TrialTask, WorkerEvent
 from tunesmith.execution._shared_arrays import ArrayFolder, pickle_sharing_arrays
-from tunesmith.execution._trial_run import outcome_event
+from tunesmith.execution._trial_run import OutcomeMessage, outcome_event
+from tunesmith.trial import Trial
 
 _STARTUP_TIMEOUT_S = 300.0
 
@@ -93,7 +93,7 @@ class LocalWorkers:
 
 @dataclass
 class _Worker:
-    process: Any
+    process: subprocess.Popen[bytes]
     conn: Connection
     started: float | None = None  # when its current trial started
 
@@ -107,7 +107,7 @@ class WorkerPool:
         ...     for event in pool.wait(1.0): ...
     """
 
-    def __init__(self, executor: LocalWorkers, task: Any, respond: Responder) -> None:
+    def __init__(self, executor: LocalWorkers, task: TrialTask, respond: Responder) -> None:
         self._respond = respond
         # Large arrays travel as memory-mapped files: one copy for all the workers.
         self._arrays = ArrayFolder()
@@ -147,7 +147,7 @@ class WorkerPool:
     def free_slots(self) -> list[int]:
         return [slot for slot in range(self.size) if slot not in self._busy]
 
-    def submit(self, slot: int, trial: Any) -> None:
+    def submit(self, slot: int, trial: Trial) -> None:
         import cloudpickle
 
         worker = self._worker(slot)
@@ -165,6 +165,8 @@ class WorkerPool:
         """
         conns = {self._worker(s).conn: s for s in self._busy}
         for handle in wait(list(conns), timeout=timeout):
+            if not isinstance(handle, Connection):
+                continue  # never: wait() returns some of the connections it is given
             slot = conns[handle]
             try:
                 message = handle.recv()
@@ -203,7 +205,7 @@ class WorkerPool:
             raise RuntimeError(f"worker {slot} is not running")
         return worker
 
-    def _ended(self, slot: int, message: tuple) -> WorkerEvent:
+    def _ended(self, slot: int, message: OutcomeMessage) -> WorkerEvent:
         self._busy.discard(slot)
         self._worker(slot).started = None
         event = outcome_event(slot, message)
@@ -262,7 +264,7 @@ class WorkerPool:
     def _start(self, slot: int) -> None:
         self._handshake(slot, *self._launch(slot))
 
-    def _launch(self, slot: int) -> tuple[subprocess.Popen, Connection]:
+    def _launch(self, slot: int) -> tuple[subprocess.Popen[bytes], Connection]:
         # A fresh interpreter with its own environment: the device and thread settings
         # hold before it imports anything, and the user's script is not run again.
         ours, theirs = socket.socketpair()
@@ -283,7 +285,7 @@ class WorkerPool:
         conn.send(("task", self._task, list(sys.path), list(sys.argv)))
         return process, conn
 
-    def _handshake(self, slot: int, process: subprocess.Popen, conn: Connection) -> None:
+    def _handshake(self, slot: int, process: subprocess.Popen[bytes], conn: Connection) -> None:
         """Wait for the worker's "ready" (it has loaded the task), or its error."""
         if not conn.poll(_STARTUP_TIMEOUT_S):
             process.kill()
@@ -309,14 +311,14 @@ class WorkerPool:
         self._workers[slot] = _Worker(process, conn)
 
 
-def checked_workers(workers: Any) -> int:
+def checked_workers(workers: object) -> int:
     """``workers`` if it is a positive integer, else an error saying so."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InvalidArgumentError(f"workers must be a positive integer, got {workers!r}.")
     return workers
 
 
-def pickled_task(task: Any, arrays: ArrayFolder | None = None) -> bytes:
+def pickled_task(task: object, arrays: ArrayFolder | None = None) -> bytes:
     """``task`` as cloudpickle bytes (its large arrays as files of ``arrays``, if
     given), or an error naming what cannot travel and the way out."""
     import cloudpickle
@@ -324,7 +326,8 @@ def pickled_task(task: Any, arrays: ArrayFolder | None = None) -> bytes:
     try:
         if arrays is not None:
             return pickle_sharing_arrays(task, arrays)
-        return cloudpickle.dumps(task)
+        pickled: bytes = cloudpickle.dumps(task)  # cloudpickle ships no types
+        return pickled
     except OSError:
         raise  # no room for the arrays: the message says so
     except Exception as exc:
@@ -342,7 +345,7 @@ def unshippable(exc: BaseException) -> InvalidArgumentError:
     )
 
 
-def _stop(process: subprocess.Popen, timeout: float) -> None:
+def _stop(process: subprocess.Popen[bytes], timeout: float) -> None:
     """Wait up to ``timeout`` seconds for ``process`` to exit, then kill it."""
     try:
         process.wait(timeout)

@@ -65,7 +65,7 @@ SAMPLERS: dict[str, type[Sampler]] = {
 }
 
 
-def make_sampler(spec: Sampler | str | Mapping[str, Any] | None, **kwargs: Any) -> Sampler:
+def make_sampler(spec: Sampler | str | Mapping[str, Any] | None, **kwargs: object) -> Sampler:
     """A sampler from a name (with ``kwargs`` for its constructor), an instance, or the
     ``{"name", "config"}`` a study stored. ``None`` is random sampling.
 
@@ -80,7 +80,8 @@ def make_sampler(spec: Sampler | str | Mapping[str, Any] | None, **kwargs: Any) 
     if isinstance(spec, Sampler):
         return spec
     if isinstance(spec, Mapping):
-        spec, kwargs = spec.get("name"), {**spec.get("config", {}), **kwargs}
+        kwargs = {**spec.get("config", {}), **kwargs}
+        spec = spec.get("name")
     if isinstance(spec, str) and spec in SAMPLERS:
         return SAMPLERS[spec](**kwargs)
     names = ", ".join(repr(n) for n in SAMPLERS)

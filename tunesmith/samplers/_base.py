@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar, TypeAlias
+from typing import Any, ClassVar, TypeAlias, TypedDict
 
 import numpy as np
 
 from tunesmith.objective import Objective
 from tunesmith.space import (
     PARENT,
+    ConfigKey,
     HyperParameters,
     config_key,
     count_configurations,
@@ -45,6 +46,13 @@ class Wait:
 Proposal: TypeAlias = "dict[str, Any] | Exhausted | Wait"
 
 
+class _ContextCache(TypedDict, total=False):
+    """What a context computes once, shared by its copies (``for_number``...)."""
+
+    tried: set[ConfigKey]
+    size: int | None
+
+
 @dataclass(frozen=True)
 class SamplingContext:
     """Everything a sampler may read to propose the next configuration.
@@ -73,7 +81,7 @@ class SamplingContext:
     max_trials: int | None = None
     #: Under a scheduler, the epochs of full training (a model predicts there).
     target_fidelity: float | None = None
-    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _cache: _ContextCache = field(default_factory=_ContextCache, compare=False, repr=False)
 
     def for_number(self, number: int) -> SamplingContext:
         """This context for the proposal numbered ``number`` (its own random state)."""
@@ -89,7 +97,7 @@ class SamplingContext:
         return np.random.default_rng([self.seed, self.number])
 
     @property
-    def tried(self) -> set[tuple]:
+    def tried(self) -> set[ConfigKey]:
         """The :func:`~tunesmith.space.config_key` of every trial's configuration,
         pending ones included, over the space's names: a value a build gave a name the
         space leaves out (``tune_new_entries=False``) does not make a configuration new."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 
@@ -58,6 +58,16 @@ def default_initial_points(dimensions: int) -> int:
         [3, 3, 4, 5, 7, 8]
     """
     return min(max(dimensions // 2 + 2, 3), 8)
+
+
+class _LastFit(TypedDict):
+    """The last fit's kernel hyperparameters (log scale), by feature column, and how
+    many results it saw."""
+
+    lengths: dict[tuple[object, ...], float]
+    signal: float
+    noise: float
+    finished: int
 
 
 class BayesianSampler(Sampler):
@@ -127,7 +137,7 @@ class BayesianSampler(Sampler):
         self.random_fraction = random_fraction
         # A cache, not state: the last fitted kernel hyperparameters by column (the
         # next fit starts there) and how many results that fit saw.
-        self._fitted: dict[str, Any] | None = None
+        self._fitted: _LastFit | None = None
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -273,7 +283,9 @@ class BayesianSampler(Sampler):
             best = min(best, float(np.min(model.predict(top_pending)[0])))
         acquisition = make_acquisition(model, self._acquisition_kind, best, self.beta)
 
-        def at_full_training(features: np.ndarray, grad_columns: np.ndarray | None = None):
+        def at_full_training(
+            features: np.ndarray, grad_columns: np.ndarray | None = None
+        ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
             return acquisition(with_fidelity_column(features, 1.0), grad_columns)
 
         order = np.argsort(np.where(real, predicted, np.inf), kind="stable")
@@ -295,7 +307,7 @@ class BayesianSampler(Sampler):
         x: np.ndarray,
         y: np.ndarray,
         categorical: np.ndarray,
-        columns: list[tuple[Any, ...]],
+        columns: list[tuple[object, ...]],
         pending: bool,
         rng: np.random.Generator,
     ) -> GaussianProcess:
@@ -315,14 +327,14 @@ class BayesianSampler(Sampler):
             self._remember(columns, model.params, len(y))
         return model
 
-    def _fit_still_holds(self, columns: list[tuple[Any, ...]], finished: int) -> bool:
+    def _fit_still_holds(self, columns: list[tuple[object, ...]], finished: int) -> bool:
         """Whether the last fit covers the same columns and nearly as many results."""
         assert self._fitted is not None
         same_columns = set(self._fitted["lengths"]) == set(columns)
         seen = self._fitted["finished"]
         return same_columns and finished < max(seen * _REFIT_GROWTH, seen + 1)
 
-    def _warm_start(self, columns: list[tuple[Any, ...]]) -> GPParams | None:
+    def _warm_start(self, columns: list[tuple[object, ...]]) -> GPParams | None:
         if self._fitted is None:
             return None
         default = length_prior_mean(len(columns))
@@ -334,7 +346,7 @@ class BayesianSampler(Sampler):
         )
 
     def _remember(
-        self, columns: list[tuple[Any, ...]], params: GPParams | None, finished: int
+        self, columns: list[tuple[object, ...]], params: GPParams | None, finished: int
     ) -> None:
         if params is None:
             return

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from tunesmith.samplers._base import Exhausted, Proposal, Sampler, SamplingContext, Wait
-from tunesmith.space import Float, HyperParameter, config_key
+from tunesmith.space import ConfigKey, Float, HyperParameter, config_key
 from tunesmith.trial import Trial, TrialStatus
 
 # Two unit positions closer than this are one value (a float read back from JSON).
@@ -67,7 +67,9 @@ class GridSampler(Sampler):
         # Caches only (rebuilt from the space and the trials when missing or stale):
         # the counter of the current space, and each trial's (values, key, config_key).
         self._counter: _Counter | None = None
-        self._trial_keys: dict[str, tuple[tuple, tuple[float, ...], tuple]] = {}
+        self._trial_keys: dict[
+            str, tuple[tuple[tuple[str, Any], ...], tuple[float, ...], ConfigKey]
+        ] = {}
 
     def get_config(self) -> dict[str, Any]:
         return {"float_grid_size": self.float_grid_size}
@@ -124,7 +126,7 @@ class GridSampler(Sampler):
             self._trial_keys.clear()
         return cached
 
-    def _keys_of(self, counter: _Counter, trial: Trial) -> tuple[tuple[float, ...], tuple]:
+    def _keys_of(self, counter: _Counter, trial: Trial) -> tuple[tuple[float, ...], ConfigKey]:
         """The trial's place in the grid and its :func:`config_key`."""
         items = tuple(trial.values.items())
         cached = self._trial_keys.get(trial.trial_id)

@@ -99,7 +99,11 @@ def configuration_observations(
     sign = 1.0 if objective.direction == "min" else -1.0
     chains = lineages(trials)
     results = [
-        {fidelity_of(t): sign * float(t.score) for t in chain if t.has_valid_score}
+        {
+            fidelity_of(t): sign * float(t.score)
+            for t in chain
+            if t.has_valid_score and t.score is not None  # has_valid_score: a finite score
+        }
         for chain in chains
     ]
     reference = _reference(results, enough)

@@ -46,7 +46,7 @@ SCHEDULERS: dict[str, type[Scheduler]] = {
 
 
 def make_scheduler(
-    spec: Scheduler | str | Mapping[str, Any] | None, **kwargs: Any
+    spec: Scheduler | str | Mapping[str, Any] | None, **kwargs: object
 ) -> Scheduler | None:
     """A scheduler from a name (``kwargs`` for its constructor), an instance, or the
     ``{"name", "config"}`` a study stored; ``None`` stays None (every trial runs in full).
@@ -58,7 +58,8 @@ def make_scheduler(
     if spec is None or isinstance(spec, Scheduler):
         return spec
     if isinstance(spec, Mapping):
-        spec, kwargs = spec.get("name"), {**spec.get("config", {}), **kwargs}
+        kwargs = {**spec.get("config", {}), **kwargs}
+        spec = spec.get("name")
     if isinstance(spec, str) and spec in SCHEDULERS:
         return SCHEDULERS[spec](**kwargs)
     names = ", ".join(repr(n) for n in SCHEDULERS)

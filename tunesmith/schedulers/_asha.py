@@ -52,7 +52,8 @@ class ASHAScheduler(Scheduler):
     @property
     def default_configurations(self) -> int:
         """The configurations started without ``max_trials``."""
-        return self.factor ** (len(self.rungs) - 1)
+        configurations: int = self.factor ** (len(self.rungs) - 1)  # int ** int: Any
+        return configurations
 
     def budget(self, context: SamplingContext) -> int:
         return context.max_trials if context.max_trials is not None else self.default_configurations

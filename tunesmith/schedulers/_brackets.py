@@ -46,7 +46,8 @@ def round_size(bracket: int, round_: int, max_epochs: int, factor: int) -> int:
     """
     # Sized so every bracket spends about the same number of epochs.
     last_round_trials = math.ceil(1 + math.log(max_epochs, factor)) / (bracket + 1)
-    return math.ceil(last_round_trials * factor ** (bracket - round_))
+    growth: int = factor ** (bracket - round_)  # int ** int is Any to a type checker
+    return math.ceil(last_round_trials * growth)
 
 
 def round_epochs(bracket: int, round_: int, max_epochs: int, factor: int) -> int:
@@ -56,7 +57,8 @@ def round_epochs(bracket: int, round_: int, max_epochs: int, factor: int) -> int
         >>> [round_epochs(4, r, 100, 3) for r in range(5)]
         [2, 4, 12, 34, 100]
     """
-    return math.ceil(max_epochs / factor ** (bracket - round_))
+    shrink: int = factor ** (bracket - round_)  # int ** int is Any to a type checker
+    return math.ceil(max_epochs / shrink)
 
 
 def bracket_table(max_epochs: int, factor: int) -> dict[int, list[tuple[int, int]]]:

@@ -15,7 +15,8 @@ def rung_resource(k: int, minimum: int, factor: int) -> int:
         >>> [rung_resource(k, 1, 3) for k in range(4)]
         [1, 3, 9, 27]
     """
-    return minimum * factor**k
+    resource: int = minimum * factor**k  # int ** int is Any to a type checker
+    return resource
 
 
 def rung_ladder(minimum: int, factor: int, maximum: int) -> list[int]:

@@ -29,6 +29,7 @@ from tunesmith.space._base import DiscreteHyperParameter, HyperParameter
 from tunesmith.space._choice import Boolean, Choice, Fixed
 from tunesmith.space._conditions import Condition, Parent
 from tunesmith.space._enumerate import (
+    ConfigKey,
     config_key,
     count_configurations,
     iterate_grid,
@@ -65,6 +66,7 @@ __all__ = [
     "Boolean",
     "Choice",
     "Condition",
+    "ConfigKey",
     "ConflictingDefinitionError",
     "DiscreteHyperParameter",
     "Fixed",

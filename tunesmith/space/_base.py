@@ -11,7 +11,12 @@ from typing import Any
 import numpy as np
 
 from tunesmith.errors import SearchSpaceError
-from tunesmith.space._conditions import Condition, deserialize_conditions, serialize_condition
+from tunesmith.space._conditions import (
+    Condition,
+    ConditionSpec,
+    deserialize_conditions,
+    serialize_condition,
+)
 from tunesmith.space._sampling import index_to_unit, unit_to_index
 from tunesmith.space._values import same_value, to_python
 
@@ -24,7 +29,7 @@ def fail(
     return kind(f"Hyperparameter {name!r}: {problem} {fix}")
 
 
-def check_name(name: Any) -> str:
+def check_name(name: object) -> str:
     if not isinstance(name, str) or not name:
         raise SearchSpaceError(f"A hyperparameter name must be a non-empty string, got {name!r}.")
     return name
@@ -68,7 +73,12 @@ class HyperParameter:
         (9, 3, 5)
     """
 
-    def __init__(self, name: str, default: Any = None, conditions: Any = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        default: Any = None,
+        conditions: Iterable[ConditionSpec] | ConditionSpec | None = None,
+    ) -> None:
         self._name = check_name(name)
         self._default = default
         self._conditions = deserialize_conditions(conditions)
@@ -180,13 +190,13 @@ class HyperParameter:
         except NotImplementedError:
             return None
 
-    def is_valid(self, value: Any) -> bool:
+    def is_valid(self, value: object) -> bool:
         """Whether ``value`` is one this hyperparameter can take (type included:
         ``3.0`` is not a valid ``Int`` value, ``1`` is not a valid ``Boolean``)."""
         listed = self._listed_values()
         return listed is None or any(same_value(value, v) for v in listed)
 
-    def coerce(self, value: Any) -> Any:
+    def coerce(self, value: object) -> Any:
         """``value`` converted to this type where that is lossless (numpy scalars,
         ``64.0`` for an Int, ``1`` for a Float); otherwise returned unchanged."""
         return to_python(value)
@@ -205,7 +215,7 @@ class HyperParameter:
             )
         return sorted(listed, key=self.to_unit)
 
-    def to_unit(self, value: Any) -> float:
+    def to_unit(self, value: object) -> float:
         """The value's position in [0, 1]; the inverse of :meth:`from_unit`."""
         if type(self).value_to_prob is HyperParameter.value_to_prob:
             raise NotImplementedError(
@@ -223,7 +233,7 @@ class HyperParameter:
             )
         return self.prob_to_value(u)
 
-    def value_to_prob(self, value: Any) -> float:
+    def value_to_prob(self, value: object) -> float:
         """keras-tuner's name for :meth:`to_unit` (the same encoding)."""
         return self.to_unit(value)
 
@@ -247,7 +257,7 @@ class HyperParameter:
         """
         return self.prob_to_value(random.Random(seed).random())
 
-    def _require_valid(self, value: Any) -> Any:
+    def _require_valid(self, value: object) -> Any:
         value = self.coerce(value)
         if not self.is_valid(value):
             raise fail(
@@ -282,13 +292,13 @@ class DiscreteHyperParameter(HyperParameter, abc.ABC):
         """The value at ``index`` (0 <= index < cardinality)."""
 
     @abc.abstractmethod
-    def _index_of(self, value: Any) -> int | None:
+    def _index_of(self, value: object) -> int | None:
         """The index of ``value`` (type-strict), or None when it is not a value."""
 
-    def is_valid(self, value: Any) -> bool:
+    def is_valid(self, value: object) -> bool:
         return self._index_of(value) is not None
 
-    def _require_index(self, value: Any) -> int:
+    def _require_index(self, value: object) -> int:
         index = self._index_of(self.coerce(value))
         if index is None:
             raise fail(
@@ -298,7 +308,7 @@ class DiscreteHyperParameter(HyperParameter, abc.ABC):
             )
         return index
 
-    def to_unit(self, value: Any) -> float:
+    def to_unit(self, value: object) -> float:
         return index_to_unit(self._require_index(value), self.cardinality())
 
     def from_unit(self, u: float) -> Any:

@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from tunesmith.space._base import DiscreteHyperParameter, fail
+from tunesmith.space._conditions import ConditionSpec
 from tunesmith.space._errors import SearchSpaceTypeError
 from tunesmith.space._values import (
     SCALAR_TYPE_NAMES,
+    Scalar,
     is_scalar,
     kind_of,
     same_value,
@@ -17,12 +19,13 @@ from tunesmith.space._values import (
 )
 
 
-def _coerce_to_kind(value: Any, kind: str) -> Any:
-    """``value`` as ``kind`` where that loses nothing (``1`` -> ``1.0`` for floats)."""
+def _coerce_to_kind(value: object, kind: str) -> Any:
+    """``value`` as ``kind`` where that loses nothing (``1`` -> ``1.0`` for floats);
+    any other value is returned as it is."""
     value = to_python(value)
-    if kind == "float" and kind_of(value) == "int":
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if kind == "int" and kind_of(value) == "float" and math.isfinite(value) and value.is_integer():
+    if kind == "int" and isinstance(value, float) and math.isfinite(value) and value.is_integer():
         return int(value)
     return value
 
@@ -52,10 +55,10 @@ class Choice(DiscreteHyperParameter):
     def __init__(
         self,
         name: str,
-        values: Iterable[Any],
+        values: Iterable[object],
         ordered: bool | None = None,
-        default: Any = None,
-        conditions: Iterable[Any] | None = None,
+        default: object = None,
+        conditions: Iterable[ConditionSpec] | None = None,
     ) -> None:
         super().__init__(name, conditions=conditions)
         name = self._name
@@ -74,6 +77,7 @@ class Choice(DiscreteHyperParameter):
             )
         self._ordered = ordered
         self._index = {v: i for i, v in enumerate(self._values)}
+        self._default: Scalar
         if default is None:
             self._default = self._values[0]
         else:
@@ -89,7 +93,7 @@ class Choice(DiscreteHyperParameter):
             self._default = self._values[index]
 
     @staticmethod
-    def _check_values(name: str, values: Any) -> tuple[Any, ...]:
+    def _check_values(name: str, values: object) -> tuple[Scalar, ...]:
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
             raise fail(
                 name,
@@ -137,7 +141,7 @@ class Choice(DiscreteHyperParameter):
         return tuple(listed)
 
     @property
-    def values(self) -> list[Any]:
+    def values(self) -> list[Scalar]:
         return list(self._values)
 
     @property
@@ -145,7 +149,7 @@ class Choice(DiscreteHyperParameter):
         return self._ordered
 
     @property
-    def default(self) -> Any:
+    def default(self) -> Scalar:
         return self._default
 
     @property
@@ -158,18 +162,18 @@ class Choice(DiscreteHyperParameter):
     def _span(self) -> str:
         return repr(list(self._values))
 
-    def coerce(self, value: Any) -> Any:
+    def coerce(self, value: object) -> Any:
         return _coerce_to_kind(value, self._kind)
 
     def cardinality(self) -> int:
         return len(self._values)
 
-    def _value_at(self, index: int) -> Any:
+    def _value_at(self, index: int) -> Scalar:
         return self._values[index]
 
-    def _index_of(self, value: Any) -> int | None:
+    def _index_of(self, value: object) -> int | None:
         value = to_python(value)
-        if kind_of(value) != self._kind:
+        if not is_scalar(value) or kind_of(value) != self._kind:
             return None
         index = self._index.get(value)
         if index is None and self._kind == "float":
@@ -187,7 +191,10 @@ class Boolean(DiscreteHyperParameter):
     """
 
     def __init__(
-        self, name: str, default: bool = False, conditions: Iterable[Any] | None = None
+        self,
+        name: str,
+        default: bool = False,
+        conditions: Iterable[ConditionSpec] | None = None,
     ) -> None:
         super().__init__(name, conditions=conditions)
         default = to_python(default)
@@ -197,7 +204,7 @@ class Boolean(DiscreteHyperParameter):
                 f"default must be a Python boolean, got default={default!r}.",
                 "Pass default=True or default=False.",
             )
-        self._default = default
+        self._default: bool = default
 
     @property
     def default(self) -> bool:
@@ -216,7 +223,7 @@ class Boolean(DiscreteHyperParameter):
     def _span(self) -> str:
         return "False or True"
 
-    def coerce(self, value: Any) -> Any:
+    def coerce(self, value: object) -> Any:
         return to_python(value)
 
     def cardinality(self) -> int:
@@ -225,7 +232,7 @@ class Boolean(DiscreteHyperParameter):
     def _value_at(self, index: int) -> bool:
         return bool(index)
 
-    def _index_of(self, value: Any) -> int | None:
+    def _index_of(self, value: object) -> int | None:
         value = to_python(value)
         return int(value) if isinstance(value, bool) else None
 
@@ -238,7 +245,12 @@ class Fixed(DiscreteHyperParameter):
         ['adam']
     """
 
-    def __init__(self, name: str, value: Any, conditions: Iterable[Any] | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        value: object,
+        conditions: Iterable[ConditionSpec] | None = None,
+    ) -> None:
         super().__init__(name, conditions=conditions)
         value = to_python(value)
         if not is_scalar(value) or (isinstance(value, float) and not math.isfinite(value)):
@@ -247,19 +259,19 @@ class Fixed(DiscreteHyperParameter):
                 f"the value must be an int, float, str or bool (finite), got value={value!r}.",
                 "Record other objects under a name or an index, e.g. Fixed('optimizer', 'adam').",
             )
-        self._value = value
+        self._value: Scalar = value
 
     @property
-    def value(self) -> Any:
+    def value(self) -> Scalar:
         return self._value
 
     @property
-    def values(self) -> tuple[Any]:
+    def values(self) -> tuple[Scalar]:
         """``(value,)``: the one value."""
         return (self._value,)
 
     @property
-    def default(self) -> Any:
+    def default(self) -> Scalar:
         return self._value
 
     def _settings(self) -> dict[str, Any]:
@@ -279,16 +291,16 @@ class Fixed(DiscreteHyperParameter):
     def _span(self) -> str:
         return f"only {self._value!r}"
 
-    def coerce(self, value: Any) -> Any:
+    def coerce(self, value: object) -> Any:
         return _coerce_to_kind(value, kind_of(self._value))
 
     def cardinality(self) -> int:
         return 1
 
-    def _value_at(self, index: int) -> Any:
+    def _value_at(self, index: int) -> Scalar:
         return self._value
 
-    def _index_of(self, value: Any) -> int | None:
+    def _index_of(self, value: object) -> int | None:
         value = to_python(value)
         if kind_of(value) == kind_of(self._value) and same_value(value, self._value):
             return 0

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 from tunesmith.errors import SearchSpaceError
 from tunesmith.space._errors import SearchSpaceTypeError
-from tunesmith.space._values import SCALAR_TYPE_NAMES, is_scalar, same_value, to_python
+from tunesmith.space._values import SCALAR_TYPE_NAMES, Scalar, is_scalar, same_value, to_python
 
 
-def as_value_list(values: Any) -> list[Any]:
+def as_value_list(values: object) -> list[object]:
     """``values`` as a list: a single value becomes a one-element list."""
     if isinstance(values, (list, tuple, set, frozenset)):
         return [to_python(v) for v in values]
@@ -38,7 +38,7 @@ class Condition:
         False
     """
 
-    def __init__(self, name: str, values: Any) -> None:
+    def __init__(self, name: str, values: object) -> None:
         if not isinstance(name, str) or not name:
             raise SearchSpaceError(
                 f"A condition needs the name of its parent hyperparameter, got {name!r}."
@@ -49,14 +49,16 @@ class Condition:
                 f"The condition on {name!r} has no values: give the parent values for "
                 "which the hyperparameter is active."
             )
+        scalars: list[Scalar] = []
         for value in listed:
             if not is_scalar(value):
                 raise SearchSpaceTypeError(
                     f"The condition on {name!r} has the value {value!r}: condition values "
                     f"must be {SCALAR_TYPE_NAMES}, like the parent's values."
                 )
+            scalars.append(value)
         self._name = name
-        self._values = tuple(listed)
+        self._values = tuple(scalars)
 
     @property
     def name(self) -> str:
@@ -64,11 +66,11 @@ class Condition:
         return self._name
 
     @property
-    def values(self) -> list[Any]:
+    def values(self) -> list[Scalar]:
         """The parent values for which the condition holds (a new list each time)."""
         return list(self._values)
 
-    def is_active(self, values: Mapping[str, Any]) -> bool:
+    def is_active(self, values: Mapping[str, object]) -> bool:
         """Whether the condition holds for ``values`` (a dict of *active* values only)."""
         if self._name not in values:
             return False
@@ -98,12 +100,16 @@ class Condition:
 #: keras-tuner's name for :class:`Condition`.
 Parent = Condition
 
+#: A condition, or its config (``{"name", "values"}``, maybe wrapped in
+#: ``{"class_name", "config"}``), as definitions accept them.
+ConditionSpec: TypeAlias = "Condition | Mapping[str, Any]"
+
 
 def serialize_condition(condition: Condition) -> dict[str, Any]:
     return {"class_name": "Condition", "config": condition.get_config()}
 
 
-def deserialize_condition(item: Condition | Mapping[str, Any]) -> Condition:
+def deserialize_condition(item: ConditionSpec) -> Condition:
     """A :class:`Condition` from itself, its config, or its wrapped config (ours or
     keras-tuner's ``{"class_name": "Parent", "config": ...}``)."""
     if isinstance(item, Condition):
@@ -120,16 +126,18 @@ def deserialize_condition(item: Condition | Mapping[str, Any]) -> Condition:
     raise SearchSpaceError(f"Cannot read a condition from {item!r}.")
 
 
-def deserialize_conditions(items: Any) -> tuple[Condition, ...]:
+def deserialize_conditions(
+    items: Iterable[ConditionSpec] | ConditionSpec | None,
+) -> tuple[Condition, ...]:
     """Conditions from a list of conditions or configs; a single one is accepted too."""
     if items is None:
         return ()
     if isinstance(items, (Condition, Mapping)):
-        items = [items]
+        return (deserialize_condition(items),)
     return tuple(deserialize_condition(item) for item in items)
 
 
-def conditions_hold(conditions: Iterable[Condition], values: Mapping[str, Any]) -> bool:
+def conditions_hold(conditions: Iterable[Condition], values: Mapping[str, object]) -> bool:
     """Whether every condition holds for ``values``."""
     return all(c.is_active(values) for c in conditions)
 

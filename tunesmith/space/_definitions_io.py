@@ -38,10 +38,11 @@ def deserialize_definition(item: HyperParameter | Mapping[str, Any]) -> HyperPar
     return cls.from_config(dict(item["config"]))
 
 
-def class_name_of(item: Any) -> str:
+def class_name_of(item: object) -> str:
     if not isinstance(item, Mapping) or "class_name" not in item or "config" not in item:
         raise SearchSpaceError(
             f"Cannot read a search-space object from {item!r}: expected "
             "{'class_name': ..., 'config': {...}} as serialize() writes it."
         )
-    return item["class_name"]
+    class_name: str = item["class_name"]  # a name serialize() wrote (JSON)
+    return class_name

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 
-from tunesmith.space._base import HyperParameter
+from tunesmith.space._base import DiscreteHyperParameter, HyperParameter
 from tunesmith.space._conditions import conditions_hold
 from tunesmith.space._hyperparameters import HyperParameters
+from tunesmith.space._numeric import Numerical
 from tunesmith.space._tuner_values import is_tuner_value
-from tunesmith.space._values import same_value, to_python
+from tunesmith.space._values import Scalar, same_value, to_python
 
 
 class _Placeholder:
@@ -30,6 +31,9 @@ class _Placeholder:
 
 _UNTESTED = _Placeholder()
 _OTHER = _Placeholder()
+
+#: What :func:`config_key` returns: ``(name, (kind, canonical value))`` pairs.
+ConfigKey: TypeAlias = tuple[tuple[str, tuple[str, Scalar | None]], ...]
 
 
 def _space_of(hps: HyperParameters | Iterable[HyperParameter]) -> list[HyperParameter]:
@@ -54,7 +58,7 @@ def count_configurations(hps: HyperParameters | Iterable[HyperParameter]) -> int
         5
     """
     space = _space_of(hps)
-    tested: dict[str, list[tuple[Any, ...]]] = {}
+    tested: dict[str, list[list[Scalar]]] = {}
     for hp in space:
         for condition in hp.conditions:
             tested.setdefault(condition.name, []).append(condition.values)
@@ -71,8 +75,8 @@ class _Infinite(Exception):
 def _count(
     space: list[HyperParameter],
     start: int,
-    assigned: dict[str, Any],
-    tested: Mapping[str, list[tuple[Any, ...]]],
+    assigned: dict[str, object],
+    tested: Mapping[str, list[list[Scalar]]],
 ) -> int:
     multiplier = 1
     for index in range(start, len(space)):
@@ -96,25 +100,43 @@ def _count(
 
 
 def _value_classes(
-    hp: HyperParameter, cardinality: int, tested: list[tuple[Any, ...]]
-) -> list[tuple[Any, int]]:
+    hp: HyperParameter, cardinality: int, tested: list[list[Scalar]]
+) -> list[tuple[object, int]]:
     """The parent's values grouped by which conditions they satisfy: one
     representative and the group's size each. Values no condition names form one
     group (represented by a placeholder), however many there are."""
-    named: dict[int, Any] = {}
+    named: dict[int, object] = {}
     for values in tested:
         for value in values:
             candidate = hp.coerce(value)
             if hp.is_valid(candidate):
-                named[hp._index_of(candidate)] = hp._value_at(hp._index_of(candidate))
-    groups: dict[tuple[bool, ...], list[Any]] = {}
-    for value in named.values():
-        signature = tuple(any(same_value(value, v) for v in values) for values in tested)
-        groups.setdefault(signature, []).append(value)
+                index = _index_in(hp, candidate)
+                if index is not None:
+                    named[index] = _value_in(hp, index)
+    groups: dict[tuple[bool, ...], list[object]] = {}
+    for member in named.values():
+        signature = tuple(any(same_value(member, v) for v in values) for values in tested)
+        groups.setdefault(signature, []).append(member)
     classes = [(members[0], len(members)) for members in groups.values()]
     if cardinality > len(named):
         classes.append((_OTHER, cardinality - len(named)))
     return classes
+
+
+def _index_in(hp: HyperParameter, value: object) -> int | None:
+    """The index of a valid ``value`` among a finite ``hp``'s values: the built-in
+    types' own index; for a keras-tuner-style subclass (only ``values``), its
+    position in :meth:`~HyperParameter.grid_values`."""
+    if isinstance(hp, (DiscreteHyperParameter, Numerical)):
+        return hp._index_of(value)
+    return next((i for i, v in enumerate(hp.grid_values()) if same_value(v, value)), None)
+
+
+def _value_in(hp: HyperParameter, index: int) -> object:
+    """The value at ``index`` of a finite ``hp`` (see :func:`_index_in`)."""
+    if isinstance(hp, (DiscreteHyperParameter, Numerical)):
+        return hp._value_at(index)
+    return hp.grid_values()[index]
 
 
 def iterate_grid(
@@ -176,7 +198,7 @@ def sample_values(
     return values
 
 
-def config_key(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+def config_key(values: Mapping[str, object]) -> ConfigKey:
     """A hashable key that is equal for equal configurations.
 
     Items are sorted by name; numbers are rounded to 12 significant digits so a
@@ -195,7 +217,7 @@ def config_key(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     )
 
 
-def _canonical(value: Any) -> Any:
+def _canonical(value: object) -> tuple[str, Scalar | None]:
     value = to_python(value)
     if isinstance(value, bool):
         return ("bool", value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from tunesmith.errors import SearchSpaceError
@@ -85,7 +85,7 @@ class HyperParameters:
         sampling: str | None = "linear",
         default: int | None = None,
         parent_name: str | None = None,
-        parent_values: Any = None,
+        parent_values: object = None,
     ) -> int | None:
         """An integer in [min_value, max_value]; see :class:`tunesmith.space.Int`.
 
@@ -94,7 +94,8 @@ class HyperParameters:
             2
         """
         definition = (name, min_value, max_value, step, sampling, default)
-        return self._define(_numeric.Int, definition, parent_name, parent_values)
+        value: int | None = self._define(_numeric.Int, definition, parent_name, parent_values)
+        return value
 
     def Float(  # keras-tuner's capitalised API
         self,
@@ -105,7 +106,7 @@ class HyperParameters:
         sampling: str | None = "linear",
         default: float | None = None,
         parent_name: str | None = None,
-        parent_values: Any = None,
+        parent_values: object = None,
     ) -> float | None:
         """A real number in [min_value, max_value]; see :class:`tunesmith.space.Float`.
 
@@ -114,16 +115,17 @@ class HyperParameters:
             0.0001
         """
         definition = (name, min_value, max_value, step, sampling, default)
-        return self._define(_numeric.Float, definition, parent_name, parent_values)
+        value: float | None = self._define(_numeric.Float, definition, parent_name, parent_values)
+        return value
 
     def Choice(  # keras-tuner's capitalised API
         self,
         name: str,
-        values: Iterable[Any],
+        values: Iterable[object],
         ordered: bool | None = None,
-        default: Any = None,
+        default: object = None,
         parent_name: str | None = None,
-        parent_values: Any = None,
+        parent_values: object = None,
     ) -> Any:
         """One of ``values``; see :class:`tunesmith.space.Choice`.
 
@@ -139,7 +141,7 @@ class HyperParameters:
         name: str,
         default: bool = False,
         parent_name: str | None = None,
-        parent_values: Any = None,
+        parent_values: object = None,
     ) -> bool | None:
         """True or False; see :class:`tunesmith.space.Boolean`.
 
@@ -147,14 +149,17 @@ class HyperParameters:
             >>> HyperParameters().Boolean("batch_norm")
             False
         """
-        return self._define(_choice.Boolean, (name, default), parent_name, parent_values)
+        value: bool | None = self._define(
+            _choice.Boolean, (name, default), parent_name, parent_values
+        )
+        return value
 
     def Fixed(  # keras-tuner's capitalised API
         self,
         name: str,
-        value: Any,
+        value: object,
         parent_name: str | None = None,
-        parent_values: Any = None,
+        parent_values: object = None,
     ) -> Any:
         """A value recorded with the trial but never searched; see :class:`tunesmith.space.Fixed`.
 
@@ -166,10 +171,10 @@ class HyperParameters:
 
     def _define(
         self,
-        cls: type[HyperParameter],
-        definition: tuple[Any, ...],
+        cls: Callable[..., HyperParameter],
+        definition: tuple[object, ...],
         parent_name: str | None,
-        parent_values: Any,
+        parent_values: object,
     ) -> Any:
         """The one path behind hp.Int, hp.Float, hp.Choice, hp.Boolean and hp.Fixed:
         register ``cls(*definition)`` (name first, then its other arguments) under
@@ -213,7 +218,7 @@ class HyperParameters:
             self._scopes.pop()
 
     @contextlib.contextmanager
-    def conditional_scope(self, parent_name: str, parent_values: Any) -> Iterator[None]:
+    def conditional_scope(self, parent_name: str, parent_values: object) -> Iterator[None]:
         """Make the hyperparameters defined inside active only when ``parent_name``
         has one of ``parent_values`` (a value or a list). Scopes nest: all must hold.
 
@@ -246,10 +251,10 @@ class HyperParameters:
         finally:
             self._conditions.pop()
 
-    def _full_name(self, name: str) -> str:
+    def _full_name(self, name: object) -> str:
         return "/".join([*self._scopes, check_name(name)])
 
-    def _resolve(self, name: Any) -> str | None:
+    def _resolve(self, name: object) -> str | None:
         """The registered full name ``name`` refers to (scoped first), or None."""
         if not isinstance(name, str):
             return None
@@ -258,7 +263,9 @@ class HyperParameters:
             return scoped
         return name if name in self._hps else None
 
-    def _make_condition(self, parent_name: Any, parent_values: Any, child: str | None) -> Condition:
+    def _make_condition(
+        self, parent_name: object, parent_values: object, child: str | None
+    ) -> Condition:
         where = (
             f"Hyperparameter {child!r}: "
             if child is not None
@@ -360,7 +367,9 @@ class HyperParameters:
     def _position(self, hp: HyperParameter) -> int:
         return next(i for i, registered in enumerate(self._space) if registered is hp)
 
-    def _active_state(self, values: Mapping[str, Any] | None = None) -> tuple[list[bool], dict]:
+    def _active_state(
+        self, values: Mapping[str, Any] | None = None
+    ) -> tuple[list[bool], dict[str, Any]]:
         """Which definitions are active, and the active values (current or default).
 
         Walked in registration order, parents before children, so a condition

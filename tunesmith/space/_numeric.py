@@ -6,9 +6,10 @@ import abc
 import bisect
 import math
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeGuard, TypeVar
 
 from tunesmith.space._base import DiscreteHyperParameter, HyperParameter, fail
+from tunesmith.space._conditions import ConditionSpec
 from tunesmith.space._sampling import (
     LINEAR,
     REVERSE_LOG,
@@ -28,11 +29,11 @@ _GRID_TOL = 1e-6
 _N = TypeVar("_N", int, float)
 
 
-def _finite(value: Any) -> bool:
+def _finite(value: object) -> TypeGuard[int | float]:
     return is_number(value) and math.isfinite(value)
 
 
-def _integer(value: Any, name: str, arg: str) -> int:
+def _integer(value: object, name: str, arg: str) -> int:
     value = to_python(value)
     if _finite(value) and float(value).is_integer():
         return int(value)
@@ -43,7 +44,7 @@ def _integer(value: Any, name: str, arg: str) -> int:
     )
 
 
-def _real(value: Any, name: str, arg: str) -> float:
+def _real(value: object, name: str, arg: str) -> float:
     value = to_python(value)
     if _finite(value):
         return float(value)
@@ -117,12 +118,14 @@ class Numerical(HyperParameter, abc.ABC, Generic[_N]):
     :meth:`_set_grid`, called once the step is read.
     """
 
-    _parse: Callable[[Any, str, str], Any]
-    _is_number: Callable[[Any], bool]
+    _parse: Callable[[object, str, str], _N]
+    _is_number: Callable[[object], bool]
     _NUMBER: str
     _GRID: str
 
-    def _setup(self, lo: Any, hi: Any, step: Any, sampling: Any, default: Any) -> None:
+    def _setup(
+        self, lo: object, hi: object, step: object, sampling: str | None, default: object
+    ) -> None:
         name = self._name
         self._sampling = normalize_sampling(sampling, name)
         self._min: _N = self._parse(lo, name, "min_value")
@@ -149,10 +152,10 @@ class Numerical(HyperParameter, abc.ABC, Generic[_N]):
         """The value at ``index`` of the step grid."""
 
     @abc.abstractmethod
-    def _index_of(self, value: Any) -> int | None:
+    def _index_of(self, value: object) -> int | None:
         """The grid index of ``value``, or None when it is not on the grid."""
 
-    def _check_default(self, default: Any) -> _N:
+    def _check_default(self, default: object) -> _N:
         value = self.coerce(default)
         if not self._is_number(value):
             problem = f"default={default!r} is not {self._NUMBER}."
@@ -162,7 +165,9 @@ class Numerical(HyperParameter, abc.ABC, Generic[_N]):
             problem = f"default={default!r} is not on its {self._GRID} ({self._span()})."
         else:
             # Snap to the canonical grid value (0.30000000000000004 -> 0.3).
-            return self._value_at(self._index_of(value)) if self.is_discrete else value
+            index = self._index_of(value) if self.is_discrete else None
+            number: _N = value  # a number in range: _is_number held
+            return number if index is None else self._value_at(index)
         raise fail(
             self._name,
             problem,
@@ -245,7 +250,7 @@ class Int(Numerical[int], DiscreteHyperParameter):
         step: int | None = None,
         sampling: str | None = "linear",
         default: int | None = None,
-        conditions: Iterable[Any] | None = None,
+        conditions: Iterable[ConditionSpec] | None = None,
     ) -> None:
         super().__init__(name, conditions=conditions)
         self._setup(min_value, max_value, step, sampling, default)
@@ -268,7 +273,7 @@ class Int(Numerical[int], DiscreteHyperParameter):
         return f"integers {self._min}..{self._max}{step}"
 
     # ------------------------------------------------------------------ values
-    def coerce(self, value: Any) -> Any:
+    def coerce(self, value: object) -> Any:
         value = to_python(value)
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             return int(value)
@@ -284,7 +289,7 @@ class Int(Numerical[int], DiscreteHyperParameter):
             return self._grid[index]
         return self._min + index * (self._step or 1)
 
-    def _index_of(self, value: Any) -> int | None:
+    def _index_of(self, value: object) -> int | None:
         value = to_python(value)
         if not isinstance(value, int) or isinstance(value, bool):
             return None
@@ -300,7 +305,7 @@ class Int(Numerical[int], DiscreteHyperParameter):
     # max_value + 1], mapped onto [0, 1] by the sampling scale, so under "log"
     # small integers get wider bins (are drawn more often). A value encodes to
     # the position of k + 0.5, inside its bin.
-    def to_unit(self, value: Any) -> float:
+    def to_unit(self, value: object) -> float:
         if self._step is not None:
             return super().to_unit(value)
         k = self._min + self._require_index(value)
@@ -308,7 +313,7 @@ class Int(Numerical[int], DiscreteHyperParameter):
 
     def from_unit(self, u: float) -> int:
         if self._step is not None:
-            return super().from_unit(u)
+            return self._value_at(unit_to_index(u, self.cardinality()))
         x = from_unit_scale(u, self._min, self._max + 1, self._sampling)
         return min(self._max, max(self._min, math.floor(x)))
 
@@ -349,7 +354,7 @@ class Float(Numerical[float]):
         step: float | None = None,
         sampling: str | None = "linear",
         default: float | None = None,
-        conditions: Iterable[Any] | None = None,
+        conditions: Iterable[ConditionSpec] | None = None,
     ) -> None:
         super().__init__(name, conditions=conditions)
         self._setup(min_value, max_value, step, sampling, default)
@@ -382,9 +387,10 @@ class Float(Numerical[float]):
     def _value_at(self, index: int) -> float:
         if self._grid is not None:
             return self._grid[index]
+        assert self._step is not None  # only a Float with a step has indexed values
         return self._clamp(clean_float(self._min + index * self._step))
 
-    def _index_of(self, value: Any) -> int | None:
+    def _index_of(self, value: object) -> int | None:
         value = to_python(value)
         if not _finite(value) or self._step is None:
             return None
@@ -400,13 +406,13 @@ class Float(Numerical[float]):
             return index
         return None
 
-    def coerce(self, value: Any) -> Any:
+    def coerce(self, value: object) -> Any:
         value = to_python(value)
         if is_number(value):
             return float(value)
         return value
 
-    def is_valid(self, value: Any) -> bool:
+    def is_valid(self, value: object) -> bool:
         value = to_python(value)
         if not _finite(value):
             return False
@@ -433,11 +439,13 @@ class Float(Numerical[float]):
         cleaned = [self._clamp(clean_float(p)) for p in points[1:-1]]
         return [self._min, *cleaned, self._max]
 
-    def to_unit(self, value: Any) -> float:
-        value = self._require_valid(value)
+    def to_unit(self, value: object) -> float:
+        valid = self._require_valid(value)
         if self._step is not None:
-            return index_to_unit(self._index_of(value), self._n)
-        return to_unit_scale(value, self._min, self._max, self._sampling)
+            index = self._index_of(valid)
+            assert index is not None  # _require_valid: a value on the step grid
+            return index_to_unit(index, self._n)
+        return to_unit_scale(valid, self._min, self._max, self._sampling)
 
     def from_unit(self, u: float) -> float:
         if self._step is not None:

@@ -8,6 +8,7 @@ a :class:`~tunesmith.space.Condition` (keras-tuner's ``Parent``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from tunesmith.errors import SearchSpaceError
@@ -20,7 +21,7 @@ _CONDITIONS = ("Condition", "Parent")
 _CONTAINER = "HyperParameters"
 
 
-def serialize(obj: Any) -> dict[str, Any]:
+def serialize(obj: HyperParameter | HyperParameters | Condition) -> dict[str, Any]:
     """``{"class_name": ..., "config": ...}`` for a definition, a ``HyperParameters``
     container or a condition (JSON-serialisable), as keras-tuner's ``serialize``.
 
@@ -43,7 +44,9 @@ def serialize(obj: Any) -> dict[str, Any]:
     )
 
 
-def deserialize(item: Any) -> Any:
+def deserialize(
+    item: HyperParameter | HyperParameters | Condition | Mapping[str, Any],
+) -> HyperParameter | HyperParameters | Condition:
     """The object :func:`serialize` wrote (one of those objects passes through).
 
     Example:

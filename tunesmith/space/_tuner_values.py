@@ -13,8 +13,6 @@ study needs to rebuild its schedule, and all a tuner needs to resume a fit.
 
 from __future__ import annotations
 
-from typing import Any
-
 TUNER_PREFIX = "tuner/"
 EPOCHS = "tuner/epochs"
 INITIAL_EPOCH = "tuner/initial_epoch"
@@ -23,7 +21,7 @@ ROUND = "tuner/round"
 PARENT = "tuner/trial_id"
 
 
-def is_tuner_value(name: Any) -> bool:
+def is_tuner_value(name: object) -> bool:
     """Whether ``name`` is one of the tuner's bookkeeping values (``tuner/...``).
 
     Example:

@@ -10,7 +10,7 @@ round trip still matches.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, TypeAlias, TypeGuard
 
 import numpy as np
 
@@ -20,25 +20,29 @@ FLOAT_ABS_TOL = 1e-12
 
 SCALAR_TYPE_NAMES = "int, float, str or bool"
 
+#: What a built-in hyperparameter's value (and a condition's) is.
+Scalar: TypeAlias = bool | int | float | str
+
 
 def to_python(value: Any) -> Any:
-    """``value`` with numpy scalars turned into the matching Python scalar."""
+    """``value`` with numpy scalars turned into the matching Python scalar (any other
+    value, of any type, is returned as it is)."""
     if isinstance(value, np.generic):
         return value.item()
     return value
 
 
-def is_number(value: Any) -> bool:
+def is_number(value: object) -> TypeGuard[int | float]:
     """Whether ``value`` is an int or a float (a bool is not a number here)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def is_scalar(value: Any) -> bool:
+def is_scalar(value: object) -> TypeGuard[Scalar]:
     """Whether ``value`` may be a hyperparameter value: int, float, str or bool."""
     return isinstance(value, (bool, int, float, str))
 
 
-def kind_of(value: Any) -> str:
+def kind_of(value: object) -> str:
     """The value's type as hyperparameters see it: ``bool``, ``int``, ``float`` or ``str``."""
     if isinstance(value, bool):
         return "bool"
@@ -51,7 +55,7 @@ def kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def same_value(a: Any, b: Any) -> bool:
+def same_value(a: object, b: object) -> bool:
     """Whether two hyperparameter values are equal (type-strict for bool and str)."""
     a, b = to_python(a), to_python(b)
     if isinstance(a, bool) or isinstance(b, bool):

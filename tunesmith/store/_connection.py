@@ -20,7 +20,7 @@ from pathlib import Path
 from tunesmith.errors import StoreError
 from tunesmith.store import _schema
 from tunesmith.store._lock import claim_driver, release_driver
-from tunesmith.store._paths import DB_FILENAME, TRIALS_DIRNAME, remove_store_files
+from tunesmith.store._paths import DB_FILENAME, TRIALS_DIRNAME, remove_store_files, sidecars
 
 # Long enough to ride out a reader (e.g. `tunesmith summary` in another shell)
 # holding a lock, short enough that a real deadlock surfaces as an error.
@@ -242,7 +242,7 @@ def open_checked_read_only(project_dir: Path) -> Database:
 def open_read_only(project_dir: Path) -> Database:
     """A reader's connection to a store already checked (see ``Store.reopen_read_only``)."""
     db_path = project_dir / DB_FILENAME
-    wal = _schema.sidecars(db_path)[0]
+    wal = sidecars(db_path)[0]
     uri = db_path.resolve().as_uri()
     # Without a log, all the content is in the file: reading it as immutable keeps
     # SQLite from creating the -wal and -shm files it otherwise adds even to read.

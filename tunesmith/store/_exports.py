@@ -43,7 +43,8 @@ def export_text(conn: sqlite3.Connection, format: ExportFormat) -> str:
     """The results as CSV (:func:`results_frame`) or as the JSON document of everything
     (see ``Store.export``)."""
     if format == "csv":
-        return results_frame(conn).to_csv(index=False)
+        csv: str = results_frame(conn).to_csv(index=False)
+        return csv
     if format == "json":
         study = _rows.study_settings(conn)
         records = _rows.trial_records(conn, with_space=True)

@@ -43,7 +43,7 @@ class MemoryStore(Storage):
         # {trial_id: {(execution, step): metrics}}, in the order steps were logged.
         self._curves: dict[str, dict[tuple[int, int], dict[str, float]]] = {}
         self._files: Path | None = None
-        self._remove_files: weakref.finalize | None = None
+        self._remove_files: weakref.finalize[..., MemoryStore] | None = None
         self._closed = False
 
     def claim_writer(self) -> None:

@@ -57,7 +57,9 @@ def trial_records(
 def trials_json(conn: sqlite3.Connection, updated_after: float | None = None) -> str:
     """:func:`trial_records` as one strict JSON array, mostly written by SQLite itself
     (see ``Store.trials_json``)."""
-    since, params = "1", ()
+    since = "1"
+    params: tuple[float, ...] = ()
+    text: str  # SQLite's JSON array
     if updated_after is not None:
         since, params = "t.updated_at >= ?", (updated_after,)
     try:

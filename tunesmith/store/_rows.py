@@ -110,7 +110,10 @@ def group_points(rows: Iterable[Sequence[Any]]) -> list[CurvePoint]:
         key = (str(tid), int(execution), int(step))
         if not points or (points[-1].trial_id, points[-1].execution, points[-1].step) != key:
             points.append(CurvePoint(*key, {}))
-        points[-1].metrics[name] = _codec.join_float(value, flag)
+        number = _codec.join_float(value, flag)
+        if number is None:  # never written: append_metrics refuses a missing value
+            raise UndecodableValue(f"trial {tid!r} holds a metric {name!r} without a value")
+        points[-1].metrics[name] = number
     return points
 
 

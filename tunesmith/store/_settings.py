@@ -86,4 +86,5 @@ def describe_part(spec: Mapping[str, Any] | None) -> str:
     if "class" in spec:
         return f"{spec['class']} (a custom class)"
     config = ", ".join(f"{k}={v!r}" for k, v in (spec.get("config") or {}).items())
-    return spec.get("name", "?") + (f" ({config})" if config else "")
+    name: str = spec.get("name", "?")
+    return name + (f" ({config})" if config else "")

@@ -9,9 +9,9 @@ the mean of the best steps.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeGuard
 
 import numpy as np
 
@@ -42,13 +42,20 @@ class TrialResult:
     diverged: str | None = None
 
 
-def is_history(value: Any) -> bool:
+class KerasHistory(Protocol):
+    """What is read of a Keras ``History``: each metric's logged values, by epoch."""
+
+    @property
+    def history(self) -> Mapping[str, Sequence[object]]: ...
+
+
+def is_history(value: object) -> TypeGuard[KerasHistory]:
     """Whether ``value`` is a Keras ``History`` (without importing Keras)."""
     return not isinstance(value, Mapping) and isinstance(getattr(value, "history", None), dict)
 
 
 def to_trial_result(
-    results: Any, objective: Objective, source: str = "Tuner.run_trial()"
+    results: object, objective: Objective, source: str = "Tuner.run_trial()"
 ) -> TrialResult:
     """Validate and convert what ``source`` returned, as keras-tuner does.
 
@@ -82,8 +89,8 @@ def to_trial_result(
     if isinstance(results, (int, float, np.floating, np.integer)) and not isinstance(results, bool):
         return TrialResult(metrics={objective.name: float(results)})
     if isinstance(results, Mapping):
-        metrics = {str(k): _as_float(v) for k, v in results.items()}
-        metrics = {k: v for k, v in metrics.items() if v is not None}
+        floats = {str(k): _as_float(v) for k, v in results.items()}
+        metrics = {k: v for k, v in floats.items() if v is not None}
         if objective.name not in metrics:
             try:
                 metrics[objective.name] = objective.value_from(metrics)
@@ -109,14 +116,16 @@ def to_trial_result(
     )
 
 
-def _from_history(history: Any, objective: Objective) -> TrialResult:
+def _from_history(history: KerasHistory, objective: Objective) -> TrialResult:
     epochs = max((len(v) for v in history.history.values()), default=0)
-    best_epoch, best_value, best_metrics = 0, None, {}
+    best_epoch: int = 0
+    best_value: float | None = None
+    best_metrics: dict[str, float] = {}
     for epoch in range(epochs):
         logs = {
-            name: float(values[epoch])
+            name: number
             for name, values in history.history.items()
-            if epoch < len(values) and _as_float(values[epoch]) is not None
+            if epoch < len(values) and (number := _as_float(values[epoch])) is not None
         }
         try:
             value = objective.value_from(logs)
@@ -140,13 +149,14 @@ def _from_history(history: Any, objective: Objective) -> TrialResult:
 
 
 def _as_float(value: Any) -> float | None:
+    """``float(value)`` for a value of any type, None when it is not a number."""
     try:
         return float(value)
     except (TypeError, ValueError):
         return None
 
 
-def numbers_only(metrics: Mapping[str, Any]) -> dict[str, float]:
+def numbers_only(metrics: Mapping[str, object]) -> dict[str, float]:
     """The entries of ``metrics`` that are numbers, as floats (strings left out).
 
     Example:
@@ -157,8 +167,7 @@ def numbers_only(metrics: Mapping[str, Any]) -> dict[str, float]:
     for name, value in metrics.items():
         if isinstance(value, (str, bytes)):
             continue
-        try:
-            clean[name] = float(value)
-        except (TypeError, ValueError):
-            continue
+        number = _as_float(value)
+        if number is not None:
+            clean[name] = number
     return clean

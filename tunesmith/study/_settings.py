@@ -10,7 +10,7 @@ search that resumes must be given the class again.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from tunesmith.pruners import Pruner, make_pruner
 from tunesmith.samplers import SAMPLERS, Proposal, Sampler, SamplingContext
@@ -80,11 +80,14 @@ class StoredElsewhere:
     settings so summaries name it, and refuses to propose with the way out.
     """
 
+    #: "sampler" or "scheduler": what the user's class was to the study.
+    _role: str
+
     def __init__(self, settings: Mapping[str, Any]) -> None:
         self.settings = dict(settings)
         self.name = str(settings.get("name", "custom"))
 
-    def _refuse(self) -> Any:
+    def _refuse(self) -> NoReturn:
         raise RuntimeError(
             f"This study's {self._role} is {describe_part(self.settings)}, which is not "
             f"rebuilt from the store. Pass it again ({self._role}=...) to resume the search."

@@ -12,7 +12,11 @@ from tunesmith.store import MemoryStore, Storage, normalise_settings
 from tunesmith.trial import Trial, TrialStatus
 
 if TYPE_CHECKING:
-    from tunesmith.study._study import Study
+    from tunesmith.pruners import Pruner
+    from tunesmith.samplers import Sampler
+    from tunesmith.schedulers import Scheduler
+    from tunesmith.study._reports import ReportedObjective
+    from tunesmith.study._space import GrowingSpace
 
 
 class StudyStorage:
@@ -25,16 +29,31 @@ class StudyStorage:
 
     storage: Storage
     read_only: bool
+    # The study's state that attaching restores and saving writes (Study.__init__ sets it).
+    seed: int
+    space: GrowingSpace
+    trials: dict[str, Trial]
+    objective: Objective
+    algorithm_name: str
+    pruner: Pruner | None
+    sampler: Sampler | None
+    scheduler: Scheduler | None
+    _requeued: list[str]
+    _reports: ReportedObjective
+
+    if TYPE_CHECKING:
+
+        def settings(self) -> dict[str, Any]: ...
 
     @property
-    def store(self: Study) -> Storage | None:
+    def store(self) -> Storage | None:
         """The persistent storage written through to (None while the study lives in
         memory only, and for a study read read-only)."""
         if self.read_only or isinstance(self.storage, MemoryStore):
             return None
         return self.storage
 
-    def attach_store(self: Study, store: Storage, *, read_only: bool = False) -> None:
+    def attach_store(self, store: Storage, *, read_only: bool = False) -> None:
         """Write through to ``store`` and resume the study it holds, if any.
 
         ``read_only`` loads the study for inspection (summaries, exports) without
@@ -64,7 +83,7 @@ class StudyStorage:
         if not read_only:
             self._save_study()
 
-    def _check_compatible(self: Study, stored: Mapping[str, Any], store: Storage) -> None:
+    def _check_compatible(self, stored: Mapping[str, Any], store: Storage) -> None:
         where = getattr(store, "project_dir", "this storage")
         fix = f"To start afresh in {where}, pass `overwrite=True`, or choose another project_name."
         if stored.get("algorithm") != self.algorithm_name:
@@ -87,23 +106,23 @@ class StudyStorage:
                     f"schedule. Pass {name}={stored_schedule[name]!r} to resume it. {fix}"
                 )
 
-    def _restore_state(self: Study) -> None:
+    def _restore_state(self) -> None:
         """Hook for subclasses that derive state from the loaded trials."""
         if self.sampler is not None:
             self.sampler.reset()
 
-    def _save_study(self: Study) -> None:
+    def _save_study(self) -> None:
         if not self.read_only:
             self.storage.save_study(self.settings())
 
-    def _save_trial(self: Study, trial: Trial) -> None:
+    def _save_trial(self, trial: Trial) -> None:
         self.storage.save_trial(trial)
 
-    def reload(self: Study) -> None:
+    def reload(self) -> None:
         """Read the trials back from the attached storage."""
         for trial in self.storage.load_trials():
             self.trials[trial.trial_id] = trial
 
-    def curves(self: Study, trial_id: str) -> list[tuple[int, int, dict[str, float]]]:
+    def curves(self, trial_id: str) -> list[tuple[int, int, dict[str, float]]]:
         """Per-step metrics of a trial as (execution, step, metrics) tuples."""
         return [(p.execution, p.step, p.metrics) for p in self.storage.curve_points(trial_id)]

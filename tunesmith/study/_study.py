@@ -27,6 +27,13 @@ from tunesmith.study._tell import tell_trial
 from tunesmith.trial import Trial, TrialStatus
 
 
+def _fresh_seed() -> int:
+    """A seed below 2**31 from fresh OS entropy."""
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)  # drawn here, not given: one int
+    return int(entropy % 2**31)
+
+
 class Study(StudyStorage):
     """Hands out trials (``ask``), hears about their steps (``report``), ends them (``tell``).
 
@@ -88,9 +95,9 @@ class Study(StudyStorage):
         self.objective = create_objective(objective)
         self.max_trials = max_trials
         # A seed drawn once and stored with the study keeps a resumed search reproducible.
-        self.seed = int(seed) if seed is not None else int(np.random.SeedSequence().entropy % 2**31)
-        self.max_retries_per_trial = max_retries_per_trial
-        self.max_consecutive_failed_trials = max_consecutive_failed_trials
+        self.seed = int(seed) if seed is not None else _fresh_seed()
+        self.max_retries_per_trial: int = max_retries_per_trial
+        self.max_consecutive_failed_trials: int = max_consecutive_failed_trials
         self.pruner = make_pruner(pruner)
         #: Where new configurations go (None: a subclass proposes them itself).
         self.sampler: Sampler | None = (
@@ -108,24 +115,35 @@ class Study(StudyStorage):
         #: told first (parallel workers then ask again); the search is not over.
         self.waiting = False
         self._requeued: list[str] = []
-        self._consecutive_failures = 0
+        self._consecutive_failures: int = 0
         self._reports = ReportedObjective(self.objective)
         #: The ids of the trials ended in this process, in the order they ended.
         self.end_order: list[str] = []
 
     # The space's attributes under the names keras-tuner's oracles have.
-    hyperparameters = property(
-        lambda self: self.space.hyperparameters,
-        lambda self, value: setattr(self.space, "hyperparameters", value),
-    )
-    allow_new_entries = property(
-        lambda self: self.space.allow_new_entries,
-        lambda self, value: setattr(self.space, "allow_new_entries", bool(value)),
-    )
-    tune_new_entries = property(
-        lambda self: self.space.tune_new_entries,
-        lambda self, value: setattr(self.space, "tune_new_entries", bool(value)),
-    )
+    @property
+    def hyperparameters(self) -> HyperParameters:
+        return self.space.hyperparameters
+
+    @hyperparameters.setter
+    def hyperparameters(self, value: HyperParameters) -> None:
+        self.space.hyperparameters = value
+
+    @property
+    def allow_new_entries(self) -> bool:
+        return self.space.allow_new_entries
+
+    @allow_new_entries.setter
+    def allow_new_entries(self, value: object) -> None:
+        self.space.allow_new_entries = bool(value)
+
+    @property
+    def tune_new_entries(self) -> bool:
+        return self.space.tune_new_entries
+
+    @tune_new_entries.setter
+    def tune_new_entries(self, value: object) -> None:
+        self.space.tune_new_entries = bool(value)
 
     def settings(self) -> dict[str, Any]:
         """What identifies this study in its store (JSON-serialisable; see

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 # scipy loads a submodule on first use: `import tunesmith` stays fast.
 import scipy
+
+if TYPE_CHECKING:
+    from tunesmith.samplers._gp._model import GaussianProcess
 
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 _SQRT_HALF_PI = math.sqrt(0.5 * math.pi)
@@ -107,11 +110,13 @@ def confidence_bound(
 AcquisitionFn = Callable[..., "np.ndarray | tuple[np.ndarray, np.ndarray]"]
 
 
-def make_acquisition(model: Any, kind: str, best: float, beta: float) -> AcquisitionFn:
+def make_acquisition(model: GaussianProcess, kind: str, best: float, beta: float) -> AcquisitionFn:
     """The acquisition ``kind`` (``"logei"`` or ``"ucb"``) of a fitted model, with
     near-repeats of its data penalised."""
 
-    def score(features: np.ndarray, grad_columns: np.ndarray | None = None):
+    def score(
+        features: np.ndarray, grad_columns: np.ndarray | None = None
+    ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
         if grad_columns is None:
             mean, std = model.predict(features)
         else:

@@ -99,7 +99,7 @@ class SpaceEncoder:
                 Dimension(index, len(self.dimensions), hp, categorical, relaxed, cardinality)
             )
         self._by_index = {d.index: d for d in self.dimensions}
-        self._units: dict[int, dict[tuple[type, Any], float | None]] = {}
+        self._units: dict[int, dict[tuple[type, object], float | None]] = {}
         self.groups = self._activity_groups(training)
         width = len(self.dimensions) + len(self.groups)
         self.categorical = np.zeros(width, dtype=bool)
@@ -107,7 +107,7 @@ class SpaceEncoder:
             self.categorical[d.column] = d.categorical
         # Stable names for the columns, so fitted length scales carry over between
         # asks even when the space grows.
-        self.column_ids: list[tuple[Any, ...]] = [
+        self.column_ids: list[tuple[object, ...]] = [
             ("hp", d.hp.name, d.index) for d in self.dimensions
         ]
         self.column_ids += [("active", tuple(group)) for group in self.groups]
@@ -128,7 +128,7 @@ class SpaceEncoder:
         flags = np.array([self.active_flags(v) for v in training], dtype=bool).reshape(
             len(training), len(self.space)
         )
-        groups: dict[tuple[Any, ...], list[int]] = {}
+        groups: dict[tuple[str, bytes], list[int]] = {}
         for d in self.dimensions:
             column = flags[:, d.index]
             if not d.hp.conditions and column.all():
@@ -154,7 +154,7 @@ class SpaceEncoder:
                 chosen[hp.name] = values[hp.name]
         return flags
 
-    def _unit(self, hp: HyperParameter, value: Any) -> float | None:
+    def _unit(self, hp: HyperParameter, value: object) -> float | None:
         """``hp.to_unit(value)``, memoised (discrete values repeat across thousands of
         candidates); None when the value is not one of ``hp``'s."""
         cache = self._units.setdefault(id(hp), {})
@@ -192,7 +192,9 @@ class SpaceEncoder:
                 row[d.column] = min(max(float(point[d.index]), 0.0), 1.0)
                 continue
             u = self._unit(d.hp, values[d.hp.name])
+            assert u is not None  # an active value is one of the definition's: it encodes
             if d.categorical:
+                assert d.cardinality is not None  # categorical: a finite list of values
                 row[d.column] = min(int(u * d.cardinality), d.cardinality - 1)
             else:
                 row[d.column] = u

@@ -62,7 +62,8 @@ class GPParams:
 
     @property
     def lengths(self) -> np.ndarray:
-        return np.exp(self.log_lengths)
+        lengths: np.ndarray = np.exp(self.log_lengths)  # numpy's stubs type it Any
+        return lengths
 
     @property
     def noise(self) -> float:
@@ -255,7 +256,8 @@ class GaussianProcess:
         assert self.params is not None, "fit() first"
         inv_sq = np.exp(-2 * self.params.log_lengths)
         r2 = scaled_sq_distance(np.asarray(x, dtype=float), self._x, self.categorical, inv_sq)
-        return np.sqrt(np.maximum(r2.min(axis=1), 0.0))
+        nearest: np.ndarray = np.sqrt(np.maximum(r2.min(axis=1), 0.0))  # numpy's stubs: Any
+        return nearest
 
 
 def _cholesky(gram: np.ndarray, noise: float, signal: float) -> tuple[np.ndarray, bool]:
@@ -263,9 +265,10 @@ def _cholesky(gram: np.ndarray, noise: float, signal: float) -> tuple[np.ndarray
     n = gram.shape[0]
     for jitter in _JITTERS:
         try:
-            return scipy.linalg.cho_factor(
+            factor: tuple[np.ndarray, bool] = scipy.linalg.cho_factor(
                 gram + (noise + jitter * signal) * np.eye(n), lower=True, check_finite=False
             )
+            return factor
         except scipy.linalg.LinAlgError:
             continue
     raise scipy.linalg.LinAlgError("The kernel matrix is not positive definite, even with jitter.")

@@ -28,7 +28,7 @@ import scipy
 
 from tunesmith.samplers._gp._acquisition import AcquisitionFn
 from tunesmith.samplers._gp._encoding import SpaceEncoder
-from tunesmith.space import config_key, iterate_grid
+from tunesmith.space import ConfigKey, config_key, iterate_grid
 
 EXHAUSTIVE_LIMIT = 1024
 _SOBOL_POINTS = 512
@@ -45,7 +45,7 @@ _ORDINAL_REACH = 2
 class _Candidate:
     u: np.ndarray
     values: dict[str, Any]
-    key: tuple
+    key: ConfigKey
     features: np.ndarray
     score: float
 
@@ -54,7 +54,7 @@ def propose(
     encoder: SpaceEncoder,
     acquisition: AcquisitionFn,
     rng: np.random.Generator,
-    excluded: set[tuple],
+    excluded: set[ConfigKey],
     anchors: Sequence[Mapping[str, Any]] = (),
     count: int | None = None,
 ) -> dict[str, Any] | None:
@@ -70,7 +70,7 @@ def propose(
 
 
 def _exhaustive(
-    encoder: SpaceEncoder, acquisition: AcquisitionFn, excluded: set[tuple]
+    encoder: SpaceEncoder, acquisition: AcquisitionFn, excluded: set[ConfigKey]
 ) -> dict[str, Any] | None:
     untried = [v for v in iterate_grid(encoder.space) if config_key(v) not in excluded]
     if not untried:
@@ -85,13 +85,13 @@ class _Search:
         encoder: SpaceEncoder,
         acquisition: AcquisitionFn,
         rng: np.random.Generator,
-        excluded: set[tuple],
+        excluded: set[ConfigKey],
     ) -> None:
         self.encoder = encoder
         self.acquisition = acquisition
         self.rng = rng
         self.excluded = excluded
-        self.cache: dict[tuple, _Candidate] = {}
+        self.cache: dict[ConfigKey, _Candidate] = {}
         self.best: _Candidate | None = None
         self.relaxed = [d for d in encoder.dimensions if d.relaxed]
         self.discrete = [d for d in encoder.dimensions if d.discrete]
@@ -113,7 +113,8 @@ class _Search:
     def _sobol(self) -> np.ndarray:
         dims = max(len(self.encoder.space), 1)
         sobol = scipy.stats.qmc.Sobol(dims, scramble=True, seed=self.rng)
-        return sobol.random(_SOBOL_POINTS)[:, : len(self.encoder.space)]
+        points: np.ndarray = sobol.random(_SOBOL_POINTS)[:, : len(self.encoder.space)]
+        return points
 
     def _around(self, anchors: Sequence[Mapping[str, Any]]) -> np.ndarray:
         """Perturbations of each anchor: a few coordinates moved (ordered ones by a
@@ -138,7 +139,7 @@ class _Search:
         Each distinct configuration is scored once and shared."""
         configurations, rows = self.encoder.decode_many(points)
         out: list[_Candidate | None] = []
-        fresh: dict[tuple, int] = {}
+        fresh: dict[ConfigKey, int] = {}
         keys = []
         for i, values in enumerate(configurations):
             key = config_key(values)
@@ -243,6 +244,7 @@ class _Search:
         if not points:
             return best
         for r, candidate in zip(owners, self._evaluate(np.array(points)), strict=True):
-            if candidate is not None and (best[r] is None or candidate.score > best[r].score):
+            current = best[r]
+            if candidate is not None and (current is None or candidate.score > current.score):
                 best[r] = candidate
         return best

@@ -77,7 +77,8 @@ def floor_stopped(scores: np.ndarray, stopped: np.ndarray) -> np.ndarray:
     stopped = np.asarray(stopped, dtype=bool)
     reference = scores[~stopped & np.isfinite(scores)]
     if reference.size == 0:
-        return scores.copy()
+        unchanged: np.ndarray = scores.copy()  # numpy's stubs type the copy Any
+        return unchanged
     floor = float(np.quantile(reference, STOPPED_QUANTILE))
     return np.where(stopped, np.maximum(scores, floor), scores)
 
@@ -93,7 +94,8 @@ def warp_targets(y: np.ndarray) -> np.ndarray:
     """
     y = np.asarray(y, dtype=float)
     if y.size == 0:
-        return y.copy()
+        empty: np.ndarray = y.copy()  # numpy's stubs type the copy Any
+        return empty
     z = _robust_scale(y)
     if y.size >= _MIN_FOR_WARP and _skewed(z):
         z = _compress_tail(z)
@@ -128,7 +130,7 @@ def _compress_tail(z: np.ndarray) -> np.ndarray:
     """``z`` with its positive (bad) side power-transformed, the exponent chosen by
     maximum likelihood of a normal fit (Jacobian included)."""
     bad = z > 0
-    log_jacobian = np.log1p(z[bad]).sum()
+    log_jacobian = float(np.log1p(z[bad]).sum())
 
     def negative_log_likelihood(lam: float) -> float:
         var = float(np.var(_upper_power(z, lam)))
@@ -145,7 +147,7 @@ def _compress_tail(z: np.ndarray) -> np.ndarray:
 def _upper_power(z: np.ndarray, lam: float) -> np.ndarray:
     """The Yeo-Johnson transform's positive branch on ``z > 0``, identity below:
     continuous with slope 1 at 0, so the order and the good side are kept."""
-    out = z.copy()
+    out: np.ndarray = z.copy()  # numpy's stubs type the copy Any
     bad = z > 0
     if abs(lam) < 1e-8:
         out[bad] = np.log1p(z[bad])
@@ -156,4 +158,5 @@ def _upper_power(z: np.ndarray, lam: float) -> np.ndarray:
 
 def _standardise(z: np.ndarray) -> np.ndarray:
     std = float(np.std(z))
-    return (z - np.mean(z)) / (std if std > 0 else 1.0)
+    standard: np.ndarray = (z - np.mean(z)) / (std if std > 0 else 1.0)  # numpy's stubs: Any
+    return standard
