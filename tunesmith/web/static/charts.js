@@ -1,7 +1,8 @@
 /* Chart specifications of a study, shared by the dashboard and the HTML report.
  *
- * Each function takes the study document the server serves (tunesmith/web/_payload.py)
- * and returns an ECharts option; drawing, events and updates are the page's business.
+ * Each function takes the study document (tunesmith/_study_document.py), the one the
+ * dashboard serves and the report embeds, and returns an ECharts option; drawing,
+ * events and updates are the page's business.
  * Nothing here touches the DOM, so the report and the dashboard cannot drift apart.
  */
 (function (global) {
