@@ -292,8 +292,12 @@ class _PathLoader(importlib.abc.Loader):
             + (", ".join(f"{n} ({t.replace(':', '.')})" for n, t in names.items()) or "a package")
             + f". Declared in {__name__}; names load on first use."
         )
-        module.__all__ = sorted(names)
-        module.__getattr__, module.__dir__ = lazy_attributes(module.__name__)
+        # A module's own __all__, __getattr__ and __dir__ (PEP 562), which typeshed's
+        # ModuleType does not let a type checker assign.
+        module.__all__ = sorted(names)  # type: ignore[attr-defined]
+        module.__getattr__, module.__dir__ = lazy_attributes(  # type: ignore[method-assign]
+            module.__name__
+        )
 
 
 class KerasTunerPathFinder(importlib.abc.MetaPathFinder):

@@ -150,8 +150,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tunesmith {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    # Every command's --help shows its defaults.
-    commands.add_parser = functools.partial(commands.add_parser, formatter_class=_HelpFormatter)
+    # Every command's --help shows its defaults (this object's method, replaced).
+    commands.add_parser = functools.partial(  # type: ignore[method-assign]
+        commands.add_parser, formatter_class=_HelpFormatter
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -165,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo, workload="breast_cancer")
     # `workload`, not `study`: the CIFAR-10 study has its own --study option.
     studies = demo.add_subparsers(dest="workload", metavar="{breast_cancer,cifar10}")
-    studies.add_parser = functools.partial(studies.add_parser, formatter_class=_HelpFormatter)
+    studies.add_parser = functools.partial(  # type: ignore[method-assign]  # as above
+        studies.add_parser, formatter_class=_HelpFormatter
+    )
     breast_cancer.add_arguments(
         studies.add_parser("breast_cancer", help="the breast-cancer MLP (W1), random search")
     )

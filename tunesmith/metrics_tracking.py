@@ -270,8 +270,9 @@ def _names_of(metric: Any) -> list[str]:
             names.append(label)
         names.append(type(metric).__name__)
         wrapped = getattr(metric, "_fn", None) or getattr(metric, "fn", None)
-        if isinstance(getattr(wrapped, "__name__", None), str):
-            names.append(wrapped.__name__)
+        wrapped_name = getattr(wrapped, "__name__", None)
+        if isinstance(wrapped_name, str):
+            names.append(wrapped_name)
     return names
 
 

@@ -85,8 +85,10 @@ class HyperXception(ImageClassifierHyperModel):
         dense_layers = tunable(hp, "Int", "num_dense_layers", 1, 3)
         dropout = tunable(hp, "Float", "dropout_rate", 0.0, 0.6, step=0.1, default=0.5)
         batch_norm = tunable(hp, "Choice", "dense_use_bn", [True, False])
+        classes = self.classes
+        assert classes is not None  # required with include_top (check_classes)
         for _ in range(dense_layers):
-            x = _dense(x, self.classes, activation, batch_norm, dropout)
+            x = _dense(x, classes, activation, batch_norm, dropout)
         outputs = layers.Dense(self.classes, activation="softmax")(x)
         model = keras.Model(inputs, outputs, name="Xception")
         learning_rate = tunable(hp, "Choice", "learning_rate", [1e-3, 1e-4, 1e-5])

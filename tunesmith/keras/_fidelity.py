@@ -13,15 +13,28 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tunesmith.keras._building import build_from_saved_config, save_weights
 from tunesmith.space import EPOCHS, INITIAL_EPOCH, PARENT
 
 if TYPE_CHECKING:
-    from tunesmith.oracles import Oracle
-    from tunesmith.store import Store
     from tunesmith.trial import Trial
+
+
+class TrialFolders(Protocol):
+    """Where checkpoints go: a storage's trial folders (or a worker's trial context)."""
+
+    def trial_dir(self, trial_id: str) -> Path: ...
+
+
+class TrialsView(Protocol):
+    """What checkpoints read of the oracle (or of a worker's view of it)."""
+
+    @property
+    def trials(self) -> Mapping[str, Trial]: ...
+
+    def full_training_epochs(self) -> int | None: ...
 
 
 LAST_FILE = "last.weights.h5"
@@ -60,7 +73,7 @@ class Checkpoints:
     #: A tuner sent to a worker leaves it behind (the worker makes its own).
     stays_with_driver = True
 
-    def __init__(self, store: Store, oracle: Oracle) -> None:
+    def __init__(self, store: TrialFolders, oracle: TrialsView) -> None:
         self.store = store
         self.oracle = oracle
         self._released: set[str] = set()

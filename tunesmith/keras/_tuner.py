@@ -160,7 +160,12 @@ class Tuner(BaseTuner):
 
     def _refuse_unloggable_objective(self, fit_args: tuple, fit_kwargs: dict[str, Any]) -> None:
         """A ``val_`` objective needs validation data, or every trial trains in vain."""
-        if not self._uses_hypermodel() or type(self.hypermodel).fit is not HyperModel.fit:
+        hypermodel = self.hypermodel
+        if (
+            not self._uses_hypermodel()
+            or hypermodel is None
+            or type(hypermodel).fit is not HyperModel.fit
+        ):
             return  # an own run_trial or HyperModel.fit may validate in its own way
         if not fit_args and fit_kwargs.get("x") is None:
             return  # no training data either: the trial's own error says more
@@ -185,6 +190,7 @@ class Tuner(BaseTuner):
 
     def _build_for_space(self, hp: HyperParameters) -> None:
         # No clear_session here: each trial starts with one, which frees these models.
+        assert self.hypermodel is not None  # only called with a hypermodel
         with self._strategy_scope():
             self.hypermodel.build(hp)
 
@@ -206,6 +212,7 @@ class Tuner(BaseTuner):
         fit_kwargs = fidelity_fit_kwargs(hp.values, {**fit_kwargs, "verbose": 0})
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])
         total_epochs = fit_kwargs.get("epochs")
+        assert self.hypermodel is not None  # Tuner.run_trial builds through it
         custom_fit = type(self.hypermodel).fit is not HyperModel.fit
         input_shape = input_shape_of(fit_args, fit_kwargs)
         best: TrialRecorder | None = None
@@ -230,7 +237,11 @@ class Tuner(BaseTuner):
                 raise ObjectiveError(recorder.missing)
             per_execution.append(recorder)
             if recorder.best_value is not None and (
-                best is None or self.oracle.objective.better(recorder.best_value, best.best_value)
+                best is None
+                or (
+                    best.best_value is not None  # always: a best has a value
+                    and self.oracle.objective.better(recorder.best_value, best.best_value)
+                )
             ):
                 best, best_model = recorder, model
             elif best is None and returned_results:
@@ -291,6 +302,7 @@ class Tuner(BaseTuner):
         if parent is not None and not self.checkpoints.restore(model, str(parent)):
             fit_kwargs = self._without_parent(trial, str(parent), fit_kwargs)
         self._last_model = model
+        assert self.hypermodel is not None  # Tuner.run_trial builds through it
         with self._strategy_scope():
             return self.hypermodel.fit(hp, model, *fit_args, **fit_kwargs)
 
@@ -305,6 +317,7 @@ class Tuner(BaseTuner):
         return {**fit_kwargs, "initial_epoch": 0}
 
     def _build(self, hp: HyperParameters) -> Any:
+        assert self.hypermodel is not None  # Tuner.run_trial builds through it
         with self._strategy_scope():
             model = self.hypermodel.build(hp)
             if not isinstance(model, keras.Model):

@@ -82,7 +82,7 @@ def load_oracle(store: Storage) -> Oracle:
     if stored is None:
         raise StoreError(f"The store at {store.project_dir} holds no study yet.")
     settings = normalise_settings(stored)
-    cls = ALGORITHMS.get(settings.get("algorithm"), Oracle)
+    cls = ALGORITHMS.get(settings.get("algorithm") or "", Oracle)
     oracle = cls.__new__(cls)
     # The named classes are compositions: their constructors only choose these parts.
     Oracle.__init__(

@@ -200,7 +200,7 @@ class Oracle(Study):
         self,
         trial: Trial,
         result: TrialResult | Mapping[str, float],
-        step: float | None = None,
+        step: int | None = None,
     ) -> None:
         """Note what a run of ``trial`` produced, for :meth:`end_trial` to score.
 

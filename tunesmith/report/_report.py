@@ -8,6 +8,7 @@ knows (data views, the best model's summary, its evaluation) is passed in.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import time
@@ -38,6 +39,11 @@ _INTERACTIVE_CURVES = 10
 _DPI = 100
 #: Columns of the results table, before the hyperparameters.
 _TABLE_COLUMNS = ("number", "trial_id", "status", "score", "best_step", "epochs", "seconds")
+
+
+def _returning(fig: Figure) -> Callable[[], Figure]:
+    """A drawing function that returns the figure already drawn."""
+    return lambda: fig
 
 
 @dataclass(frozen=True)
@@ -196,7 +202,7 @@ def write_report(
     if data_views:
         data = _html.Section("data", "Data")
         for caption, fig in data_views.items():
-            data.add(figures.html(caption, caption, lambda fig=fig: fig))
+            data.add(figures.html(caption, caption, _returning(fig)))
         sections.append(data)
     sections += [_results(study), _search(study, figures), _curves(study, figures)]
     if model_summary or evaluations:
@@ -471,8 +477,8 @@ def _evaluation(
             figures.html(
                 f"confusion {split}",
                 f"Confusion matrix on the {split} data (rows: true class)",
-                lambda result=result, split=split: views.confusion_matrix_plot(
-                    result, title=f"Confusion matrix ({split})"
+                functools.partial(
+                    views.confusion_matrix_plot, result, title=f"Confusion matrix ({split})"
                 ),
             )
         )

@@ -237,8 +237,8 @@ def roc_plot(evaluations: Mapping[str, ClassifierEvaluation], title: str | None 
         positive = ev.class_names[1]
         _finish_roc_axes(ax, title or f"ROC curve (positive class: {positive})")
         return fig
-    fig, axes = panel_grid(len(evaluations), max_columns=3, panel_width=5.2, panel_height=4.8)
-    for ax, (split, ev) in zip(axes, evaluations.items(), strict=True):
+    fig, panels = panel_grid(len(evaluations), max_columns=3, panel_width=5.2, panel_height=4.8)
+    for ax, (split, ev) in zip(panels, evaluations.items(), strict=True):
         colors = categorical_colors(len(ev.roc))
         for (name, curve), color in zip(ev.roc.items(), colors, strict=True):
             ax.plot(curve.fpr, curve.tpr, color=color, linewidth=1.5, label=_roc_label(name, curve))

@@ -359,7 +359,14 @@ class ValueScale:
 
     @property
     def is_log(self) -> bool:
-        return self.is_numeric and self.hyperparameter.sampling == "log"
+        hp = self.hyperparameter
+        return isinstance(hp, (Int, Float)) and hp.sampling == "log"
+
+    def _numeric(self) -> Int | Float:
+        """The hyperparameter of a numeric scale (:attr:`is_numeric`)."""
+        hp = self.hyperparameter
+        assert isinstance(hp, (Int, Float)), "not a numeric scale"
+        return hp
 
     @property
     def categories(self) -> list[Any]:
@@ -389,13 +396,14 @@ class ValueScale:
             categories = self.categories
             n = len(categories)
             return (np.arange(n) + 0.5) / n, [format_number(v) for v in categories]
-        hp = self.hyperparameter
+        hp = self._numeric()
         lo, hi = float(hp.min_value), float(hp.max_value)
         decades = _decades(lo, hi) if self.is_log else []
         if len(decades) >= 2:
             points = np.array(sorted({lo, *decades, hi}))
         elif hp.sampling == "linear":
-            ticks = MaxNLocator(nbins=5, integer=isinstance(hp, Int)).tick_values(lo, hi)
+            locator = MaxNLocator(nbins=5, integer=isinstance(hp, Int))
+            ticks = np.asarray(locator.tick_values(lo, hi))
             points = ticks[(ticks >= lo - 1e-12) & (ticks <= hi + 1e-12)]
         else:
             # Under a log scale less than two decades wide: evenly spaced on the scale.
@@ -404,7 +412,7 @@ class ValueScale:
         return self._numeric_positions(pd.Series(points)), [format_number(p) for p in points]
 
     def _numeric_positions(self, numbers: pd.Series) -> np.ndarray:
-        hp = self.hyperparameter
+        hp = self._numeric()
         x = numbers.to_numpy(dtype="float64")
         lo, hi = float(hp.min_value), float(hp.max_value)
         if hi <= lo:

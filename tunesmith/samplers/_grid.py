@@ -258,18 +258,18 @@ class _Digit:
                 self._units.append(unit)
         self._default_unit = default
         # Exact values (as proposed and stored) are looked up; others go by encoding.
-        self._ranks: dict[tuple[type, Any], float] = {}
+        self._ranks: dict[tuple[type, object], float] = {}
         for rank, value in enumerate(self.values):
             with contextlib.suppress(TypeError):
                 self._ranks[type(value), value] = float(rank)
 
-    def _unit(self, value: Any) -> float | None:
+    def _unit(self, value: object) -> float | None:
         try:
             return float(self.hp.to_unit(self.hp.coerce(value)))
         except (ValueError, TypeError, NotImplementedError):
             return None
 
-    def rank(self, value: Any) -> float:
+    def rank(self, value: object) -> float:
         """The index of ``value`` in :attr:`values`; a value not among them (tried
         under another grid size) ranks halfway between its neighbours, an invalid one
         after all."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from tunesmith.errors import check_count
@@ -52,7 +53,7 @@ class ASHAScheduler(Scheduler):
     @property
     def default_configurations(self) -> int:
         """The configurations started without ``max_trials``."""
-        configurations: int = self.factor ** (len(self.rungs) - 1)  # int ** int: Any
+        configurations: int = self.factor ** (len(self.rungs) - 1)  # int ** int: untyped
         return configurations
 
     def budget(self, context: SamplingContext) -> int:
@@ -86,7 +87,7 @@ class ASHAScheduler(Scheduler):
             return Wait()
         return answer
 
-    def by_rung(self, trials: Any) -> list[list[Trial]]:
+    def by_rung(self, trials: Iterable[Trial]) -> list[list[Trial]]:
         """The trials of each rung, bottom first, in creation order."""
         rungs: list[list[Trial]] = [[] for _ in self.rungs]
         for trial in sorted(trials, key=lambda t: t.number):

@@ -22,9 +22,12 @@ import json
 import math
 import numbers
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, SupportsFloat, TypeAlias, overload
 
 import numpy as np
+
+#: A value of a JSON document, as :func:`jsonable` makes it.
+JSONValue: TypeAlias = "None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]"
 
 _TAG = "$float"
 _TAG_TEXT = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
@@ -39,7 +42,7 @@ def float_flag(value: float) -> str:
     return "inf" if value > 0 else "-inf"
 
 
-def split_float(value: Any) -> tuple[float | None, str | None]:
+def split_float(value: SupportsFloat | None) -> tuple[float | None, str | None]:
     """A float as (finite value or None, non-finite flag or None) for a REAL column."""
     if value is None:
         return None, None
@@ -59,7 +62,7 @@ def join_float(value: float | None, flag: str | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _tagged(value: float) -> dict[str, str]:
+def _tagged(value: float) -> dict[str, JSONValue]:
     return {_TAG: _TAG_TEXT[float_flag(value)]}
 
 
@@ -67,7 +70,13 @@ def _null(value: float) -> None:
     return None
 
 
-def jsonable(obj: Any, what: str, nonfinite: Callable[[float], Any] = _tagged) -> Any:
+@overload
+def jsonable(
+    obj: Mapping[str, object], what: str, nonfinite: Callable[[float], JSONValue] = ...
+) -> dict[str, JSONValue]: ...
+@overload
+def jsonable(obj: object, what: str, nonfinite: Callable[[float], JSONValue] = ...) -> JSONValue: ...
+def jsonable(obj: object, what: str, nonfinite: Callable[[float], JSONValue] = _tagged) -> JSONValue:
     """``obj`` as plain JSON types, non-finite floats replaced by ``nonfinite(x)``.
 
     Numpy scalars become Python numbers and tuples become lists. Anything else
@@ -84,7 +93,7 @@ def jsonable(obj: Any, what: str, nonfinite: Callable[[float], Any] = _tagged) -
         number = float(obj)
         return number if math.isfinite(number) else nonfinite(number)
     if isinstance(obj, Mapping):
-        out = {}
+        out: dict[str, JSONValue] = {}
         for key, value in obj.items():
             if not isinstance(key, str):
                 raise TypeError(
@@ -102,14 +111,14 @@ def jsonable(obj: Any, what: str, nonfinite: Callable[[float], Any] = _tagged) -
     )
 
 
-def dumps(obj: Any, what: str) -> str:
+def dumps(obj: object, what: str) -> str:
     """Strict JSON text of ``obj`` with non-finite floats tagged (see module docs)."""
     return json.dumps(
         jsonable(obj, what), allow_nan=False, ensure_ascii=False, separators=(",", ":")
     )
 
 
-def _untag(obj: dict[str, Any]) -> Any:
+def _untag(obj: dict[str, Any]) -> float | dict[str, Any]:
     if len(obj) == 1 and _TAG in obj and obj[_TAG] in _TEXT_VALUE:
         return _TEXT_VALUE[obj[_TAG]]
     return obj
@@ -120,6 +129,10 @@ def loads(text: str) -> Any:
     return json.loads(text, object_hook=_untag)
 
 
-def strict(obj: Any, what: str = "export") -> Any:
+@overload
+def strict(obj: Mapping[str, object], what: str = ...) -> dict[str, JSONValue]: ...
+@overload
+def strict(obj: object, what: str = ...) -> JSONValue: ...
+def strict(obj: object, what: str = "export") -> JSONValue:
     """``obj`` as plain JSON types with non-finite floats as None (for exports)."""
     return jsonable(obj, what, _null)

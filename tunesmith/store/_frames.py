@@ -9,12 +9,15 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from tunesmith.store import _codec
+
+if TYPE_CHECKING:
+    from tunesmith.trial import Trial
 
 #: The fixed columns of :meth:`Store.results_frame`, before the hyperparameters.
 RESULT_COLUMNS = (
@@ -35,7 +38,7 @@ HP_PREFIX = "hp:"
 METRIC_PREFIX = "metric:"
 
 
-def _strings(values: Sequence[Any]) -> pd.Series:
+def _strings(values: Sequence[object]) -> pd.Series:
     # astype(str) gives the same dtype an inferred non-empty column gets (object in
     # pandas 2, the string dtype in pandas 3), so empty and full frames agree.
     return pd.Series(list(values), dtype=object).astype(str)
@@ -54,7 +57,7 @@ def last_line(text: str | None) -> str | None:
     return lines[-1].strip() if lines else ""
 
 
-def trial_record(trial: Any) -> dict[str, Any]:
+def trial_record(trial: Trial) -> dict[str, Any]:
     """A :class:`~tunesmith.trial.Trial` as the record :func:`results_frame` reads."""
     fields = ("trial_id", "number", "status", "score", "best_step", "epochs", "executions")
     record = {name: getattr(trial, name) for name in fields}

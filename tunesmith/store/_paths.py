@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -57,7 +58,7 @@ def _holds_store(path: Path) -> bool:
         return False
 
 
-def find_store(path: str | Path) -> Path | None:
+def find_store(path: str | os.PathLike[str]) -> Path | None:
     """The project directory holding a store, given that directory or its parent.
 
     Accepts a project directory (it contains ``tunesmith.db``), the database file

@@ -179,11 +179,11 @@ def _trial(row: sqlite3.Row) -> Trial:
     return Trial(hyperparameters=hyperparameters, **record)
 
 
-def _optional_float(value: Any) -> float | None:
+def _optional_float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _rebuild_hyperparameters(space: Any, values: dict[str, Any]) -> HyperParameters:
+def _rebuild_hyperparameters(space: Mapping[str, Any], values: dict[str, Any]) -> HyperParameters:
     # Imported here: the store must import (and read results) without the space package.
     from tunesmith.space import HyperParameters
 

@@ -102,11 +102,11 @@ def scale_and_split(data: BreastCancerData, seed: int = 42) -> SplitData:
         x_rest, y_rest, test_size=0.2, random_state=seed, stratify=y_rest
     )
     scaler = StandardScaler().fit(x_train)
-    return SplitData(
-        *(scaler.transform(part).astype("float32") for part in (x_train, x_val, x_test)),
-        *(part.astype("float32") for part in (y_train, y_val, y_test)),
-        list(data.features.columns),
+    x_train, x_val, x_test = (
+        scaler.transform(part).astype("float32") for part in (x_train, x_val, x_test)
     )
+    y_train, y_val, y_test = (part.astype("float32") for part in (y_train, y_val, y_test))
+    return SplitData(x_train, x_val, x_test, y_train, y_val, y_test, list(data.features.columns))
 
 
 @dataclass

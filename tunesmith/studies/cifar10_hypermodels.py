@@ -96,7 +96,9 @@ class TrainingHyperModel(HyperModel):
         model = dense_input(self.input_shape)
         activation = hp.Choice("activation", ["relu", "elu", "swish"])
         dropout = hp.Float("dropout", 0.0, 0.5, step=0.1)
-        for i in range(hp.Int("num_layers", 1, 4)):
+        num_layers = hp.Int("num_layers", 1, 4)
+        assert num_layers is not None  # unconditional: always active
+        for i in range(num_layers):
             model.add(
                 keras.layers.Dense(hp.Int(f"units_{i}", 64, 512, step=64), activation=activation)
             )
@@ -106,7 +108,9 @@ class TrainingHyperModel(HyperModel):
 
     @staticmethod
     def _learning_rate(hp: HyperParameters) -> float:
-        return hp.Float("learning_rate", 1e-4, 1e-1, sampling="log")
+        learning_rate = hp.Float("learning_rate", 1e-4, 1e-1, sampling="log")
+        assert learning_rate is not None  # unconditional: always active
+        return learning_rate
 
     def _optimizer(self, hp: HyperParameters) -> Any:
         import keras
@@ -203,6 +207,7 @@ class ConvHyperModel(HyperModel):
         from keras import layers
 
         blocks = hp.Int("conv_blocks", 1, self.max_blocks)
+        assert blocks is not None  # unconditional: always active
         kernel_size = hp.Choice("kernel_size", [3, 5])
         pooling = hp.Choice("pooling", ["max", "avg"])
         conv_dropout = hp.Float("conv_dropout", 0.0, 0.5, step=0.1)

@@ -90,7 +90,9 @@ def depth_width_dense(input_shape: tuple[int, ...], num_classes: int = 10) -> Bu
 
     def build(hp: HyperParameters) -> Any:
         model = dense_input(input_shape)
-        for i in range(hp.Int("num_layers", 2, 4)):
+        num_layers = hp.Int("num_layers", 2, 4)
+        assert num_layers is not None  # unconditional: always active
+        for i in range(num_layers):
             units = hp.Int(f"units_{i}", min_value=64, max_value=512, step=64)
             model.add(keras.layers.Dense(units, activation="elu"))
         model.add(keras.layers.Dense(num_classes, activation="softmax"))
@@ -115,7 +117,9 @@ def depth_dense(input_shape: tuple[int, ...], num_classes: int = 10) -> BuildFn:
 
     def build(hp: HyperParameters) -> Any:
         model = dense_input(input_shape)
-        for _ in range(hp.Int("num_layers", 2, 20)):
+        num_layers = hp.Int("num_layers", 2, 20)
+        assert num_layers is not None  # unconditional: always active
+        for _ in range(num_layers):
             model.add(keras.layers.Dense(128, activation="elu"))
         model.add(keras.layers.Dense(num_classes, activation="softmax"))
         return compile_classifier(model)

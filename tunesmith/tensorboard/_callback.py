@@ -158,7 +158,7 @@ def _learning_rates(model: Any) -> dict[str, float]:
     optimizer = getattr(model, "optimizer", None)
     # A LossScaleOptimizer wraps the one that has the learning rate.
     optimizer = getattr(optimizer, "inner_optimizer", optimizer)
-    if hasattr(optimizer, "optimizers"):
+    if optimizer is not None and hasattr(optimizer, "optimizers"):
         return {
             f"learning_rate_{opt.name}": _to_float(opt.learning_rate)
             for opt in optimizer.optimizers

@@ -105,6 +105,7 @@ class ExecutorContract:
         assert sorted(trials) == list(range(6))
         failed = trials.pop(1)
         assert failed.status is TrialStatus.FAILED
+        assert failed.error is not None, "The failed trial keeps no traceback."
         assert "Traceback" in failed.error and "n=1 is refused" in failed.error, failed.error
         assert all(t.status is TrialStatus.COMPLETED for t in trials.values())
         stored = {t.trial_id: t.status for t in study.storage.load_trials()}

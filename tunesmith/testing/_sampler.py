@@ -23,6 +23,7 @@ from tunesmith.testing._studies import (
     mixed_space,
     new_configurations,
     new_study,
+    next_trial,
     repeated,
     run_sequentially,
     synthetic_loss,
@@ -95,7 +96,7 @@ class SamplerContract:
         study = new_study(mixed_space(), sampler=self.make_sampler(), max_trials=12)
         asked: list[Trial] = []
         while len(asked) < 12:
-            batch = []
+            batch: list[Trial] = []
             while len(batch) < 4 and (trial := study.ask()) is not None:
                 batch.append(trial)
             assert batch, f"Nothing to ask with no trial running ({study.stop_reason})."
@@ -144,8 +145,8 @@ class SamplerContract:
         store = Store.open(folder)
         first.attach_store(store)
         for _ in range(4):
-            train(first, first.ask(), synthetic_loss)
-        crashed = first.ask()  # left RUNNING: the process "dies" here
+            train(first, next_trial(first), synthetic_loss)
+        crashed = next_trial(first)  # left RUNNING: the process "dies" here
         store.close()
         resumed = self._mixed_study(max_trials=8)
         with Store.open(folder) as reopened:

@@ -18,6 +18,7 @@ from tunesmith.testing._studies import (
     mixed_space,
     new_configurations,
     new_study,
+    next_trial,
     repeated,
     run_sequentially,
     synthetic_loss,
@@ -100,7 +101,7 @@ class SchedulerContract:
         store = Store.open(folder)
         first.attach_store(store)
         for _ in range(len(straight) // 2):
-            _checked_train(first, first.ask())
+            _checked_train(first, next_trial(first))
         crashed = first.ask()  # left RUNNING: the process "dies" here
         assert crashed is not None, "The schedule ended half-way through."
         store.close()

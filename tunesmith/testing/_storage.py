@@ -14,6 +14,7 @@ from tunesmith.store import Storage
 from tunesmith.testing._studies import (
     mixed_space,
     new_study,
+    next_trial,
     run_sequentially,
     synthetic_loss,
     train,
@@ -172,12 +173,12 @@ class StorageContract:
         first = new_study(mixed_space(), sampler="random", max_trials=6)
         first.attach_store(storage)
         for number in range(3):
-            trial = first.ask()
+            trial = next_trial(first)
             if number == 1:
                 first.tell(trial, error="RuntimeError: the trial crashed")
             else:
                 train(first, trial, synthetic_loss)
-        crashed = first.ask()  # left RUNNING: the driver "dies" here
+        crashed = next_trial(first)  # left RUNNING: the driver "dies" here
         first.report(crashed, 0, {"loss": 0.5})
         ended = {t.trial_id: (t.status, t.score) for t in first.trials.values()}
         ranked = [t.trial_id for t in first.get_best_trials(3)]
@@ -187,7 +188,7 @@ class StorageContract:
         assert resumed.requeued == (crashed.trial_id,), "The RUNNING trial is not run again."
         assert {t.trial_id: (t.status, t.score) for t in resumed.trials.values()} == ended
         assert [t.trial_id for t in resumed.get_best_trials(3)] == ranked
-        again = resumed.ask()
+        again = next_trial(resumed)
         assert again.trial_id == crashed.trial_id and again.values == crashed.values
         assert _points(storage, crashed.trial_id) == [], "The rerun starts a new curve."
         train(resumed, again, synthetic_loss)

@@ -109,6 +109,13 @@ def train(study: Study, trial: Trial, loss: Callable[[Mapping[str, Any], int], f
     return study.tell(trial, {OBJECTIVE: value}, best_step=step, stopped_early=stopped)
 
 
+def next_trial(study: Study) -> Trial:
+    """``study.ask()``, which must hand out a trial here."""
+    trial = study.ask()
+    assert trial is not None, f"ask() handed out no trial ({study.stop_reason or 'waiting'})."
+    return trial
+
+
 def run_sequentially(
     study: Study,
     end: Callable[[Study, Trial], Any] | None = None,

@@ -39,7 +39,7 @@ from tunesmith.execution import (
 from tunesmith.hypermodel import HyperModel, as_hypermodel
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
-from tunesmith.store import Storage, open_storage
+from tunesmith.store import Storage, Store, open_storage
 from tunesmith.study import Study, TrialResult, to_trial_result
 from tunesmith.trial import Trial, TrialStatus
 
@@ -162,6 +162,9 @@ class BaseTuner:
         """More callbacks for this tuner's searches (the Keras tuner's board, checkpoints)."""
         return []
 
+    #: The running trial's context while ``run_trial`` runs (see :meth:`running`).
+    trial_context: TrialContext | None
+
     @contextlib.contextmanager
     def running(self, context: TrialContext) -> Iterator[None]:
         """While a trial runs: its context is :attr:`trial_context`. In a worker, where
@@ -282,7 +285,13 @@ class BaseTuner:
 
     def results_frame(self) -> Any:
         """One row per trial (a pandas DataFrame): values, score, status, best step, epochs."""
-        return self.store.results_frame()
+        if isinstance(self.store, Store):
+            return self.store.results_frame()
+        # Another storage (a MemoryStore, a user's own) has no results_frame.
+        from tunesmith.store import records_frame, trial_record  # pandas, when asked
+
+        trials = sorted(self.oracle.trials.values(), key=lambda t: t.number)
+        return records_frame([trial_record(trial) for trial in trials])
 
     @property
     def remaining_trials(self) -> int | None:
@@ -356,6 +365,7 @@ class BaseTuner:
 
     def _build_for_space(self, hp: HyperParameters) -> None:
         """One build whose only purpose is to register hyperparameters in ``hp``."""
+        assert self.hypermodel is not None  # only called with a hypermodel
         self.hypermodel.build(hp)
 
 

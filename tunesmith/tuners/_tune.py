@@ -21,7 +21,7 @@ from tunesmith.execution import (
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import Oracle, algorithm_class
 from tunesmith.space import HyperParameters
-from tunesmith.store import Storage, open_storage
+from tunesmith.store import Storage, Store, open_storage
 from tunesmith.trial import Trial
 
 if TYPE_CHECKING:
@@ -52,7 +52,9 @@ class TuneResult:
         The same columns as :meth:`tunesmith.store.Store.results_frame`, with or
         without a store.
         """
-        if self.store is not None and not getattr(self.store, "closed", True):
+        # Only a Store reads its frame from its file; another storage (a MemoryStore,
+        # a user's own) has no results_frame: its trials are here.
+        if isinstance(self.store, Store) and not self.store.closed:
             return self.store.results_frame()
         from tunesmith.store import records_frame, trial_record  # pandas, when asked
 

@@ -204,6 +204,7 @@ class SklearnTuner(BaseTuner):
         return {name: float(np.mean(values)) for name, values in per_fold.items()}
 
     def _build(self, hp: HyperParameters) -> Any:
+        assert self.hypermodel is not None  # this tuner's run_trial needs one
         model = self.hypermodel.build(hp)
         if not callable(getattr(model, "fit", None)):
             raise FatalTypeError(

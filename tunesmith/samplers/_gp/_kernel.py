@@ -29,7 +29,7 @@ def column_terms(a: np.ndarray, b: np.ndarray, categorical: np.ndarray) -> np.nd
         [[[0.25, 1.0]]]
     """
     diff = a[:, None, :] - b[None, :, :]
-    terms: np.ndarray = diff * diff  # numpy's stubs type the product Any
+    terms: np.ndarray = diff * diff  # numpy's stubs leave the product untyped
     if categorical.any():
         terms[..., categorical] = diff[..., categorical] != 0
     return terms

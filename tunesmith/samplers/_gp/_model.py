@@ -62,7 +62,7 @@ class GPParams:
 
     @property
     def lengths(self) -> np.ndarray:
-        lengths: np.ndarray = np.exp(self.log_lengths)  # numpy's stubs type it Any
+        lengths: np.ndarray = np.exp(self.log_lengths)  # numpy's stubs leave it untyped
         return lengths
 
     @property
@@ -256,7 +256,7 @@ class GaussianProcess:
         assert self.params is not None, "fit() first"
         inv_sq = np.exp(-2 * self.params.log_lengths)
         r2 = scaled_sq_distance(np.asarray(x, dtype=float), self._x, self.categorical, inv_sq)
-        nearest: np.ndarray = np.sqrt(np.maximum(r2.min(axis=1), 0.0))  # numpy's stubs: Any
+        nearest: np.ndarray = np.sqrt(np.maximum(r2.min(axis=1), 0.0))  # numpy's stubs: untyped
         return nearest
 
 

@@ -77,7 +77,7 @@ def floor_stopped(scores: np.ndarray, stopped: np.ndarray) -> np.ndarray:
     stopped = np.asarray(stopped, dtype=bool)
     reference = scores[~stopped & np.isfinite(scores)]
     if reference.size == 0:
-        unchanged: np.ndarray = scores.copy()  # numpy's stubs type the copy Any
+        unchanged: np.ndarray = scores.copy()  # numpy's stubs leave the copy untyped
         return unchanged
     floor = float(np.quantile(reference, STOPPED_QUANTILE))
     return np.where(stopped, np.maximum(scores, floor), scores)
@@ -94,7 +94,7 @@ def warp_targets(y: np.ndarray) -> np.ndarray:
     """
     y = np.asarray(y, dtype=float)
     if y.size == 0:
-        empty: np.ndarray = y.copy()  # numpy's stubs type the copy Any
+        empty: np.ndarray = y.copy()  # numpy's stubs leave the copy untyped
         return empty
     z = _robust_scale(y)
     if y.size >= _MIN_FOR_WARP and _skewed(z):
@@ -147,7 +147,7 @@ def _compress_tail(z: np.ndarray) -> np.ndarray:
 def _upper_power(z: np.ndarray, lam: float) -> np.ndarray:
     """The Yeo-Johnson transform's positive branch on ``z > 0``, identity below:
     continuous with slope 1 at 0, so the order and the good side are kept."""
-    out: np.ndarray = z.copy()  # numpy's stubs type the copy Any
+    out: np.ndarray = z.copy()  # numpy's stubs leave the copy untyped
     bad = z > 0
     if abs(lam) < 1e-8:
         out[bad] = np.log1p(z[bad])
@@ -158,5 +158,5 @@ def _upper_power(z: np.ndarray, lam: float) -> np.ndarray:
 
 def _standardise(z: np.ndarray) -> np.ndarray:
     std = float(np.std(z))
-    standard: np.ndarray = (z - np.mean(z)) / (std if std > 0 else 1.0)  # numpy's stubs: Any
+    standard: np.ndarray = (z - np.mean(z)) / (std if std > 0 else 1.0)  # numpy's stubs: untyped
     return standard
