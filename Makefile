@@ -23,12 +23,14 @@ demo: install
 
 test: install
 	$(BIN)/ruff check tunesmith tests examples benchmarks
+	$(BIN)/mypy tunesmith  # strict on the core packages (pyproject.toml)
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --doctest-modules tunesmith  # the examples in docstrings
 
 lint: install
 	$(BIN)/ruff check tunesmith tests examples benchmarks
 	$(BIN)/ruff format --check tunesmith tests examples benchmarks
+	$(BIN)/mypy tunesmith
 
 clean:
 	rm -rf $(VENV) runs .pytest_cache
