@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONSTRAINTS ?= constraints.txt
 export KERAS_BACKEND ?= jax
 
-.PHONY: demo test lint bench clean install constraints vendor
+.PHONY: demo test test-fast lint bench clean install constraints vendor
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,13 @@ demo: install
 test: install
 	$(BIN)/ruff check tunesmith tests examples benchmarks
 	$(BIN)/mypy tunesmith  # strict on the core packages (pyproject.toml)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
 	$(BIN)/python -m pytest --doctest-modules tunesmith  # the examples in docstrings
+
+# The inner loop: the suite minus the slow kinds that tests/conftest.py marks (CI runs all).
+test-fast:
+	@test -e $(VENV)/.installed || $(MAKE) install
+	$(BIN)/python -m pytest -m "not slow and not subprocess and not workers and not ray and not browser and not server and not keras" --durations=10
 
 lint: install
 	$(BIN)/ruff check tunesmith tests examples benchmarks
@@ -54,5 +59,5 @@ vendor:
 	rm -rf .vendor && mkdir .vendor
 	cd .vendor && npm pack --silent echarts@$(ECHARTS_VERSION) && tar xzf echarts-$(ECHARTS_VERSION).tgz
 	echo "$(ECHARTS_SHA256)  .vendor/package/dist/echarts.min.js" | sha256sum -c -
-	cp .vendor/package/dist/echarts.min.js tunesmith/dashboard/static/vendor/echarts.min.js
+	cp .vendor/package/dist/echarts.min.js tunesmith/web/static/vendor/echarts.min.js
 	rm -rf .vendor
