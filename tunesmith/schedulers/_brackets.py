@@ -46,7 +46,7 @@ def round_size(bracket: int, round_: int, max_epochs: int, factor: int) -> int:
     """
     # Sized so every bracket spends about the same number of epochs.
     last_round_trials = math.ceil(1 + math.log(max_epochs, factor)) / (bracket + 1)
-    growth: int = factor ** (bracket - round_)  # int ** int is untyped to mypy (a negative power is a float)
+    growth: int = factor ** (bracket - round_)  # int ** int: untyped to mypy
     return math.ceil(last_round_trials * growth)
 
 
@@ -57,7 +57,7 @@ def round_epochs(bracket: int, round_: int, max_epochs: int, factor: int) -> int
         >>> [round_epochs(4, r, 100, 3) for r in range(5)]
         [2, 4, 12, 34, 100]
     """
-    shrink: int = factor ** (bracket - round_)  # int ** int is untyped to mypy (a negative power is a float)
+    shrink: int = factor ** (bracket - round_)  # int ** int: untyped to mypy
     return math.ceil(max_epochs / shrink)
 
 

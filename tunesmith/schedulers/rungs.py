@@ -15,7 +15,7 @@ def rung_resource(k: int, minimum: int, factor: int) -> int:
         >>> [rung_resource(k, 1, 3) for k in range(4)]
         [1, 3, 9, 27]
     """
-    resource: int = minimum * factor**k  # int ** int is untyped to mypy (a negative power is a float)
+    resource: int = minimum * factor**k  # int ** int: untyped to mypy
     return resource
 
 

@@ -27,7 +27,7 @@ from typing import Any, SupportsFloat, TypeAlias, overload
 import numpy as np
 
 #: A value of a JSON document, as :func:`jsonable` makes it.
-JSONValue: TypeAlias = "None | bool | int | float | str | list[JSONValue] | dict[str, JSONValue]"
+JSONValue: TypeAlias = "bool | int | float | str | list[JSONValue] | dict[str, JSONValue] | None"
 
 _TAG = "$float"
 _TAG_TEXT = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
@@ -75,8 +75,12 @@ def jsonable(
     obj: Mapping[str, object], what: str, nonfinite: Callable[[float], JSONValue] = ...
 ) -> dict[str, JSONValue]: ...
 @overload
-def jsonable(obj: object, what: str, nonfinite: Callable[[float], JSONValue] = ...) -> JSONValue: ...
-def jsonable(obj: object, what: str, nonfinite: Callable[[float], JSONValue] = _tagged) -> JSONValue:
+def jsonable(
+    obj: object, what: str, nonfinite: Callable[[float], JSONValue] = ...
+) -> JSONValue: ...
+def jsonable(
+    obj: object, what: str, nonfinite: Callable[[float], JSONValue] = _tagged
+) -> JSONValue:
     """``obj`` as plain JSON types, non-finite floats replaced by ``nonfinite(x)``.
 
     Numpy scalars become Python numbers and tuples become lists. Anything else
