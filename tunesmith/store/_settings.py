@@ -69,7 +69,9 @@ def _as_part(spec: Any) -> dict[str, Any] | None:
         return None
     if isinstance(spec, str):
         return {"name": spec, "config": {}}
-    return {"config": {}, **dict(spec)}
+    part = dict(spec)
+    part.setdefault("config", {})
+    return part
 
 
 def describe_part(spec: Mapping[str, Any] | None) -> str:
