@@ -682,8 +682,8 @@ def profile_tunesmith(
             ),
         ),
         (
-            "    Oracle.report -> store row per epoch",
-            calls_from(find("tunesmith/oracles/_base.py", "report"), recorder),
+            "    Study.report -> store row per epoch (through the trial's context)",
+            total(find("tunesmith/study/_study.py", "report")),
         ),
         (
             "run_trial: restore_best_weights",
@@ -693,9 +693,9 @@ def profile_tunesmith(
             "run_trial: save_weights (h5, once)",
             total(find("tunesmith/keras/_tuner.py", "_save_weights")),
         ),
-        ("Oracle.ask (propose + store insert)", total(find("tunesmith/oracles/_base.py", "ask"))),
-        ("Oracle.tell (store update)", total(find("tunesmith/oracles/_base.py", "tell"))),
-        ("Oracle.update_space", total(find("tunesmith/oracles/_base.py", "update_space"))),
+        ("Study.ask (propose + store insert)", total(find("tunesmith/study/_study.py", "ask"))),
+        ("Study.tell (store update)", total(find("tunesmith/study/_study.py", "tell"))),
+        ("Study.update_space", total(find("tunesmith/study/_study.py", "update_space"))),
         (
             "display (verbose=0)",
             (

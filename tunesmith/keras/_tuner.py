@@ -72,7 +72,7 @@ class Tuner(BaseTuner):
         tuner_id: This tuner's name in ``oracle.ongoing_trials``.
 
     Subclasses may override keras-tuner's hooks: ``on_trial_begin/end``,
-    ``on_search_begin/end`` (see :class:`~tunesmith.execution.BaseTuner`) and
+    ``on_search_begin/end`` (see :class:`~tunesmith.tuners.BaseTuner`) and
     ``on_epoch_begin/end``, ``on_batch_begin/end`` (``(trial, model, step, logs)``),
     called from inside each fit.
     """

@@ -82,7 +82,7 @@ class SklearnTuner(BaseTuner):
         cv: A scikit-learn splitter; keras-tuner's default
             ``KFold(5, shuffle=True, random_state=1)``, so every trial sees the same
             folds. A group splitter (``GroupKFold``) gets :meth:`search`'s ``groups``.
-        **kwargs: :class:`~tunesmith.execution.BaseTuner`'s: ``directory``,
+        **kwargs: :class:`~tunesmith.tuners.BaseTuner`'s: ``directory``,
             ``project_name``, ``overwrite``, ``verbose``, ``logger``, ``tuner_id``.
 
     Example:
