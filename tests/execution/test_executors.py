@@ -48,10 +48,26 @@ def kind(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="module")
+def kept_local_workers():
+    """Two local workers kept alive across this module's searches: a test that needs
+    nothing else gets them instead of starting two interpreters of its own."""
+    workers = tunesmith.LocalWorkers(workers=2, keep_alive=True)
+    yield workers
+    workers.close()
+
+
 @pytest.fixture
-def executor(kind):
+def executor(kind, request):
     """Makes the executor under test: ``executor(workers=2, trial_timeout=1.0)``."""
-    return tunesmith.RayWorkers if kind == "ray" else tunesmith.LocalWorkers
+    if kind == "ray":
+        return tunesmith.RayWorkers
+    kept = request.getfixturevalue("kept_local_workers")
+
+    def local(**options):
+        return kept if options == {"workers": 2} else tunesmith.LocalWorkers(**options)
+
+    return local
 
 
 def test_tune_runs_trials_at_once_and_the_driver_stores_them(executor, tmp_path):

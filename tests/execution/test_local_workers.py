@@ -19,11 +19,12 @@ from worker_helpers import (
     StopAtStepTwo,
     StopsWhenTold,
     alive,
+    where_it_ran,
 )
 
 import tunesmith
 from tunesmith import LocalWorkers
-from tunesmith.errors import InvalidArgumentError
+from tunesmith.errors import FatalError, InvalidArgumentError
 from tunesmith.store import Store
 from tunesmith.trial import TrialStatus
 
@@ -69,6 +70,33 @@ def test_a_worker_over_its_memory_limit_is_replaced():
         pid_of, max_trials=4, seed=0, executor=LocalWorkers(workers=1, max_worker_memory_mb=1)
     )
     assert len({t.metrics["pid"] for t in result.trials}) == 4  # a fresh worker each time
+
+
+def test_workers_kept_alive_run_the_next_search_and_stop_when_closed():
+    workers = LocalWorkers(workers=2, keep_alive=True)
+    try:
+        first = tunesmith.tune(pid_of, max_trials=4, seed=0, executor=workers)
+        second = tunesmith.tune(where_it_ran, max_trials=4, seed=1, executor=workers)
+    finally:
+        kept = [w.process for w in workers._kept or [] if w is not None]
+        workers.close()
+    pids = {t.metrics["pid"] for t in first.trials}
+    assert len(pids) == 2 and {t.metrics["pid"] for t in second.trials} == pids
+    # The second search ran its own task in the same processes.
+    assert all(t.status.value == "COMPLETED" for t in second.trials)
+    assert {p.pid for p in kept} == pids and all(p.poll() is not None for p in kept)
+
+
+def returns_a_string(hp):
+    hp.Float("x", 0, 1)
+    return "not a number"
+
+
+def test_a_failed_search_does_not_keep_its_workers():
+    workers = LocalWorkers(workers=1, keep_alive=True)
+    with pytest.raises(FatalError):
+        tunesmith.tune(returns_a_string, max_trials=2, executor=workers)
+    assert workers._kept is None
 
 
 DRIVER = """

@@ -24,6 +24,10 @@ import threading
 import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tunesmith.execution._executor import TrialTask
 
 
 def main(argv: list[str]) -> None:
@@ -44,18 +48,25 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
     from tunesmith.errors import format_trial_error
     from tunesmith.execution._trial_run import limit_torch_memory, rss_mb, run_one
 
-    _, payload, driver_path, driver_argv = conn.recv()
-    # The driver's import path, so what it pickled by reference imports here too, and
-    # its argv, which the code of a script may read.
-    sys.path[:0] = [entry for entry in driver_path if entry not in sys.path]
-    sys.argv[:] = driver_argv
-    try:
-        task = cloudpickle.loads(payload)  # imports the framework: the device is set by now
-        limit_torch_memory()
-    except BaseException as exc:
-        conn.send(("error", "fatal", format_trial_error(exc), None, rss_mb()))
+    def load(message: tuple[str, bytes, list[str], list[str]]) -> TrialTask | None:
+        """The task a ``("task", ...)`` message carries, or None (the driver is told)."""
+        _, payload, driver_path, driver_argv = message
+        # The driver's import path, so what it pickled by reference imports here too,
+        # and its argv, which the code of a script may read.
+        sys.path[:0] = [entry for entry in driver_path if entry not in sys.path]
+        sys.argv[:] = driver_argv
+        try:
+            loaded: TrialTask = cloudpickle.loads(payload)  # imports the framework
+            limit_torch_memory()
+        except BaseException as exc:
+            conn.send(("error", "fatal", format_trial_error(exc), None, rss_mb()))
+            return None
+        conn.send(("ready",))
+        return loaded
+
+    task = load(conn.recv())
+    if task is None:
         return
-    conn.send(("ready",))
     channel = Channel(conn)
     while True:
         try:
@@ -64,6 +75,11 @@ def worker_main(conn: Connection, parent_pid: int) -> None:
             return  # the driver is gone
         if message[0] == "stop":
             return
+        if message[0] == "task":  # a worker kept alive gets the next search's task
+            task = load(message)
+            if task is None:
+                return
+            continue
         trial = cloudpickle.loads(message[1])
         outcome = run_one(task, trial, channel)
         conn.send(outcome)

@@ -17,8 +17,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from typing import ClassVar
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import visible_gpus, worker_environments
@@ -43,6 +44,11 @@ class LocalWorkers:
         trial_timeout: Seconds after which a running trial is stopped and FAILED.
         max_worker_memory_mb: A worker whose memory passed this after a trial is
             replaced by a fresh one, so memory cannot grow over a long search.
+        keep_alive: Keep the workers running between searches (a notebook, a script
+            that searches several times): the next search sends them its task
+            instead of starting fresh interpreters, which saves their start-up
+            (importing the framework). :meth:`close` stops them; they stop with this
+            process anyway.
 
     The hypermodel (or objective function), the callbacks and the data given to
     ``search()`` are sent to each worker once, with cloudpickle: functions defined
@@ -63,6 +69,11 @@ class LocalWorkers:
     trials_per_gpu: int = 1
     trial_timeout: float | None = None
     max_worker_memory_mb: float | None = None
+    keep_alive: bool = False
+    #: The idle workers kept between searches (``keep_alive=True``).
+    _kept: list[_Worker | None] | None = field(default=None, init=False, repr=False, compare=False)
+    #: A tuner sent to a worker leaves its executor behind.
+    stays_with_driver: ClassVar[bool] = True
 
     def plan(self) -> list[dict[str, str]]:
         """Decide each worker's device and thread settings (no framework is imported)."""
@@ -89,6 +100,19 @@ class LocalWorkers:
         """The workers that run ``task``'s trials for one search (a context manager);
         reports and progress lines go to ``respond``."""
         return WorkerPool(self, task, respond)
+
+    def close(self) -> None:
+        """Stop the workers kept alive between searches (nothing runs then)."""
+        kept, self._kept = self._kept, None
+        _stop_all(kept or [])
+
+    def _take_kept(self, size: int) -> list[_Worker | None] | None:
+        """The kept workers, if there are ``size`` of them (else they are stopped)."""
+        kept, self._kept = self._kept, None
+        if kept is not None and len(kept) != size:
+            _stop_all(kept)
+            return None
+        return kept
 
 
 @dataclass
@@ -126,8 +150,9 @@ class WorkerPool:
         return len(self._workers)
 
     def __enter__(self) -> WorkerPool:
-        # All start at once: each spends seconds importing its framework.
-        launched = [self._launch(slot) for slot in range(self.size)]
+        kept = self.executor._take_kept(self.size) if self.executor.keep_alive else None
+        # All start (or get the task) at once: each spends seconds loading it.
+        launched = [self._launch(slot, kept[slot] if kept else None) for slot in range(self.size)]
         try:
             for slot, (process, conn) in enumerate(launched):
                 self._handshake(slot, process, conn)
@@ -142,6 +167,11 @@ class WorkerPool:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        if self.executor.keep_alive and exc_info[0] is None and not self._busy:
+            # Idle and well: kept for the next search (its task replaces this one's).
+            self.executor._kept, self._workers = self._workers, [None] * self.size
+            self._arrays.cleanup()  # the workers' memory maps stay valid
+            return
         self.shutdown()
 
     def free_slots(self) -> list[int]:
@@ -183,17 +213,7 @@ class WorkerPool:
 
     def shutdown(self) -> None:
         """Stop every worker: politely, then by force after a few seconds."""
-        for worker in self._workers:
-            if worker is None:
-                continue
-            with contextlib.suppress(OSError, ValueError):
-                worker.conn.send(("stop",))
-        deadline = time.monotonic() + 5.0
-        for worker in self._workers:
-            if worker is None:
-                continue
-            _stop(worker.process, max(0.0, deadline - time.monotonic()))
-            worker.conn.close()
+        _stop_all(self._workers)
         self._workers = [None] * self.size
         self._busy.clear()
         self._arrays.cleanup()
@@ -264,7 +284,15 @@ class WorkerPool:
     def _start(self, slot: int) -> None:
         self._handshake(slot, *self._launch(slot))
 
-    def _launch(self, slot: int) -> tuple[subprocess.Popen[bytes], Connection]:
+    def _launch(
+        self, slot: int, kept: _Worker | None = None
+    ) -> tuple[subprocess.Popen[bytes], Connection]:
+        if kept is not None and kept.process.poll() is None:
+            try:
+                kept.conn.send(("task", self._task, list(sys.path), list(sys.argv)))
+                return kept.process, kept.conn
+            except (OSError, ValueError):
+                _stop_all([kept])  # it died while kept: a fresh one instead
         # A fresh interpreter with its own environment: the device and thread settings
         # hold before it imports anything, and the user's script is not run again.
         ours, theirs = socket.socketpair()
@@ -343,6 +371,21 @@ def unshippable(exc: BaseException) -> InvalidArgumentError:
         "generator or a tf.data pipeline cannot be. Pass numpy arrays, or load the "
         "data inside HyperModel.fit; or run without executor=."
     )
+
+
+def _stop_all(workers: Sequence[_Worker | None]) -> None:
+    """Stop ``workers``: politely, then by force after a few seconds."""
+    for worker in workers:
+        if worker is None:
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            worker.conn.send(("stop",))
+    deadline = time.monotonic() + 5.0
+    for worker in workers:
+        if worker is None:
+            continue
+        _stop(worker.process, max(0.0, deadline - time.monotonic()))
+        worker.conn.close()
 
 
 def _stop(process: subprocess.Popen[bytes], timeout: float) -> None:
