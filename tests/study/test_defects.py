@@ -11,8 +11,7 @@ from tunesmith.errors import FatalTypeError
 from tunesmith.execution import results_summary_text
 from tunesmith.oracles import Oracle, RandomSearchOracle, load_oracle
 from tunesmith.samplers import Exhausted, Sampler
-from tunesmith.store import Store
-from tunesmith.store._lock import driver_running
+from tunesmith.store import Store, driver_running
 from tunesmith.trial import TrialStatus
 
 
