@@ -44,19 +44,6 @@ ONE_STORE_PER_PROJECT = (
     "(the per-oracle lock of @synchronized is checked by the same-oracle tests, which pass)"
 )
 
-WORDING = (
-    "matches keras-tuner's exact message or repr text; tunesmith's says the same thing in "
-    "its own words (same exception type)"
-)
-INT_VALUES = (
-    "Int(2, 1024, sampling='log').values: keras-tuner returns a 10-point sample, against its "
-    "own docstring; tunesmith lists every value, which its grid and 'space used up' rely on"
-)
-REVERSE_LOG_ORDER = (
-    "keras-tuner encodes a stepped reverse_log Float in decreasing order but an unstepped "
-    "one in increasing order; tunesmith uses increasing order for both (same values, same "
-    "distribution)"
-)
 IMAGENET = (
     "builds HyperEfficientNet with weights='imagenet', a download this offline machine "
     "cannot make; tunesmith stops at once with WeightsUnavailableError naming the file and "
@@ -86,15 +73,6 @@ INTENTIONAL: dict[str, str] = {
     "engine/tuner_test.py::test_correct_display_trial_number": DISPLAY,
     "*::test_*proto*": PROTO,
     "engine/conditions_test.py::test_from_proto_error": PROTO,
-    "engine/conditions_test.py::test_unknown_condition_values_error": WORDING,
-    "engine/hyperparameters/hp_types/int_hp_test.py::test_int_sampling_arg": WORDING,
-    "engine/hyperparameters/hp_types/int_hp_test.py::test_repr_int_is_str": WORDING,
-    "engine/hyperparameters/hp_types/int_hp_test.py::test_int_values_property_without_step": (
-        INT_VALUES
-    ),
-    "engine/hyperparameters/hp_types/float_hp_test.py::test_float_reverse_log_with_step": (
-        REVERSE_LOG_ORDER
-    ),
     "tuners/hyperband_test.py::test_hyperband_oracle_bracket_configs": HYPERBAND_PRIVATE,
     "tuners/hyperband_test.py::test_hyperband_oracle_one_sweep_*": HYPERBAND_PRIVATE,
     "tuners/hyperband_test.py::test_hyperband_save_and_restore": HYPERBAND_PRIVATE,

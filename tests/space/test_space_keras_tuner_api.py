@@ -187,6 +187,8 @@ def test_random_sample_matches_keras_tuners_values() -> None:
         (Int("int", 2, 4), [2, 3, 4]),
         (Float("float", 2, 8, 2), [2.0, 4.0, 6.0, 8.0]),
         (Float("float", 0.1, 100.0, 10, sampling="log"), [0.1, 1.0, 10.0, 100.0]),
+        (Int("int", 1, 16, 2, sampling="reverse_log"), [16, 15, 13, 9, 1]),
+        (Float("f", 0.01, 100, 10, sampling="reverse_log"), [100.0, 99.91, 99.01, 90.01, 0.01]),
         (Choice("choice", [0, 1, 2]), [0, 1, 2]),
         (Boolean("bool"), [True, False]),
         (Fixed("fixed", 2), [2]),
@@ -203,8 +205,37 @@ def test_values_of_a_float_without_step_are_its_grid() -> None:
     assert hp.values[0] == 2.0 and hp.values[-1] == 1024.0
 
 
-def test_values_of_a_log_int_without_step_list_every_integer() -> None:
-    assert len(Int("int", 2, 1024, sampling="log").values) == 1023
+def test_values_of_a_log_int_without_step_are_a_ten_point_sample() -> None:
+    hp = Int("int", 2, 1024, sampling="log")
+    # keras-tuner's values: the values at the centres of ten equal bins of the encoding.
+    assert hp.values == (2, 5, 9, 17, 33, 61, 115, 215, 402, 750)
+    assert list(hp.values) == sorted({hp.prob_to_value(i * 0.1 + 0.05) for i in range(10)})
+    # What a grid search tries and counts is every integer.
+    assert hp.cardinality() == 1023 and hp.grid_values() == list(range(2, 1025))
+    # A narrow range has fewer than ten distinct sample values.
+    assert Int("few", 1, 4, sampling="reverse_log").values == (1, 2, 3, 4)
+    assert len(Int("few", 1, 3, sampling="log").values) == 3
+    # With linear sampling (a step of 1) values stay every integer.
+    assert list(Int("int", 2, 20).values) == list(range(2, 21))
+
+
+def test_float_reverse_log_with_step_encodes_from_max_value_down() -> None:
+    hp = Float("rg", min_value=0.01, max_value=100, step=10, sampling="reverse_log")
+    # keras-tuner's index i is max + min - min * step**i, at the centre of bin i.
+    assert hp.value_to_prob(99.91) == pytest.approx(0.3)
+    assert hp.prob_to_value(0.3) == pytest.approx(99.91)
+    assert hp.value_to_prob(100.0) == pytest.approx(0.1)
+    assert hp.value_to_prob(0.01) == pytest.approx(0.9)
+    assert hp.default == 0.01  # the smallest value, min_value here
+    grid = {100.0, 99.91, 99.01, 90.01, 0.01}
+    assert {hp.random_sample(seed) for seed in range(60)} == grid
+    assert hp.random_sample() in grid
+    # Same for an Int: 16, 15, 13, 9, 1 are bins 0 .. 4.
+    ints = Int("r", 1, 16, step=2, sampling="reverse_log")
+    assert [ints.value_to_prob(v) for v in (16, 15, 13, 9, 1)] == pytest.approx(
+        [0.1, 0.3, 0.5, 0.7, 0.9]
+    )
+    assert ints.prob_to_value(0.25) == 15 and ints.default == 1
 
 
 # -------------------------------------------------------------------- errors
@@ -214,7 +245,7 @@ def test_values_of_a_log_int_without_step_list_every_integer() -> None:
         (lambda: Choice("a", ["a", "b", 0]), TypeError, "can contain only one type"),
         (lambda: Choice("a", [{"a": 1}, {"a": 2}]), TypeError, "can contain only `int`"),
         (lambda: Choice("a", "abc"), TypeError, "not a list"),
-        (lambda: Parent("parent", [None]), TypeError, "int, float, str or bool"),
+        (lambda: Parent("parent", [None]), TypeError, "Can contain only int, float, str or bool"),
         (lambda: Choice("a", []), ValueError, "`values` must be provided"),
         (lambda: Choice("a", [1, 2, 3], default=4), ValueError, "default value should be"),
         (lambda: Choice("a", ["a", "b"], ordered=True), ValueError, "must be `False`"),
@@ -224,6 +255,16 @@ def test_values_of_a_log_int_without_step_list_every_integer() -> None:
         (lambda: Int("j", 0, 10, sampling="invalid"), ValueError, "sampling must be one of"),
         (lambda: Int("k", 1, 0), ValueError, "min_value 1 is greater than the max_value 0"),
         (lambda: Int("k", -10, -1, sampling="log"), ValueError, "does not support negative"),
+        (
+            lambda: Int("k", 1, 10, step=1, sampling="log"),
+            ValueError,
+            r"For HyperParameters.Int\(name='k'\), expected step > 1",
+        ),
+        (
+            lambda: Float("k", 0.1, 10.0, step=0.5, sampling="reverse_log"),
+            ValueError,
+            r"For HyperParameters.Float\(name='k'\), expected step > 1",
+        ),
     ],
 )
 def test_errors_have_keras_tuners_types(factory: Any, error: type, words: str) -> None:

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from tunesmith.errors import SearchSpaceError
 from tunesmith.space import (
     Boolean,
     Choice,
@@ -80,11 +81,28 @@ def test_int_log_step_is_a_factor() -> None:
 
 def test_int_reverse_log_step_crowds_towards_max() -> None:
     hp = Int("x", 1, 16, step=2, sampling="reverse_log")
-    assert hp.grid_values() == [1, 9, 13, 15, 16]
+    # Listed in encoded order, which runs from max_value down (keras-tuner's).
+    assert hp.grid_values() == [16, 15, 13, 9, 1]
+    assert hp.default == 1
     # When min_value is off the mirrored grid, the default is the smallest value.
     off = Int("x", 1, 20, step=2, sampling="reverse_log")
-    assert off.grid_values() == [5, 13, 17, 19, 20]
+    assert off.grid_values() == [20, 19, 17, 13, 5]
     assert off.default == 5
+    with pytest.raises(SearchSpaceError, match="5, 13, 17, 19, 20"):  # increasing here
+        Int("x", 1, 20, step=2, sampling="reverse_log", default=6)
+
+
+def test_float_reverse_log_step_grid_ends_exactly_on_min_value() -> None:
+    hp = Float("rg", 0.01, 100, step=10, sampling="reverse_log")
+    assert hp.grid_values() == [100.0, 99.91, 99.01, 90.01, 0.01]
+    assert hp.default == 0.01 and hp.is_valid(0.01)
+    assert Float("m", 1.0, 100.0, step=3, sampling="reverse_log").grid_values() == [
+        100.0,
+        98.0,
+        92.0,
+        74.0,
+        20.0,
+    ]
 
 
 def test_int_log_without_step_takes_every_integer() -> None:
@@ -264,12 +282,45 @@ def test_equality_is_by_definition() -> None:
     assert with_condition.same_definition(Int("x", 1, 5), with_conditions=False)
 
 
-def test_repr_is_readable() -> None:
+def test_repr_is_keras_tuners() -> None:
     assert repr(Int("units", 32, 512, step=32)) == (
-        "Int(name='units', min_value=32, max_value=512, step=32, sampling='linear', default=32)"
+        "Int(name: 'units', min_value: 32, max_value: 512, step: 32, sampling: linear, default: 32)"
     )
+    assert repr(Int("n", 2, 64, sampling="log")) == (
+        "Int(name: 'n', min_value: 2, max_value: 64, step: None, sampling: log, default: 2)"
+    )
+    assert repr(Float("lr", 1e-4, 1e-2, sampling="log")) == (
+        "Float(name: 'lr', min_value: '0.0001', max_value: '0.01', step: 'None', "
+        "sampling: 'log', default: '0.0001')"
+    )
+    assert repr(Choice("act", ["relu", "tanh"], default="tanh")) == (
+        "Choice(name: 'act', values: ['relu', 'tanh'], ordered: False, default: tanh)"
+    )
+    assert repr(Boolean("bn", default=True)) == 'Boolean(name: "bn", default: True)'
+    assert repr(Fixed("opt", "adam")) == "Fixed(name: opt, value: adam)"
+    # keras-tuner's text has no conditions; tunesmith adds them when there are some.
     text = repr(Choice("f", ["a"], conditions=[Condition("m", "x")]))
-    assert "conditions=[Condition('m', ['x'])]" in text
+    assert text == (
+        "Choice(name: 'f', values: ['a'], ordered: False, default: a, "
+        "conditions: [Condition('m', ['x'])])"
+    )
+
+
+@pytest.mark.parametrize(
+    "hp",
+    [
+        Int("j", 1, 10),
+        Int("j", 1, 64, step=2, sampling="log", conditions=[Condition("m", ["a"])]),
+        Float("f", 0.01, 100, step=10, sampling="reverse_log"),
+        Choice("c", [0.1, 0.2], default=0.2),
+        Boolean("b"),
+        Fixed("x", 3),
+    ],
+    ids=lambda hp: type(hp).__name__,
+)
+def test_repr_survives_serialization(hp: HyperParameter) -> None:
+    again = deserialize(json.loads(json.dumps(serialize(hp))))
+    assert repr(again) == repr(hp) and repr(hp).startswith(f"{type(hp).__name__}(name: ")
 
 
 def test_condition() -> None:

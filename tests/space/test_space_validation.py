@@ -123,7 +123,7 @@ def test_redefinition_with_another_definition() -> None:
         hp.Int("units", 16, 256, step=16)
     message = str(excinfo.value)
     assert "'units'" in message
-    assert "min_value=32" in message and "min_value=16" in message  # both definitions
+    assert "min_value: 32" in message and "min_value: 16" in message  # both definitions
     assert "another name" in message  # the fix
     # The registered definition is untouched.
     assert hp.space == [Int("units", 32, 512, step=32)]

@@ -101,8 +101,10 @@ class HyperParameter:
 
     @property
     def values(self) -> Any:
-        """Every value the hyperparameter can take (a sample of ten points for a Float
-        without step), as keras-tuner's ``values``. Subclasses define it."""
+        """Every value the hyperparameter can take, as keras-tuner's ``values`` (a
+        sample of ten points for a Float without step, or an Int with log sampling
+        and no step). Subclasses define it. The built-in types list every value in
+        :meth:`grid_values` and count them in :meth:`cardinality`."""
         raise NotImplementedError(
             f"{type(self).__name__} does not list its values: define a `values` property."
         )
@@ -174,12 +176,16 @@ class HyperParameter:
         return hash(self._definition_key())
 
     def __repr__(self) -> str:
-        config = self.get_config()
-        config.pop("conditions")
-        args = ", ".join(f"{k}={v!r}" for k, v in config.items())
-        if self._conditions:
-            args += f", conditions={list(self._conditions)!r}"
-        return f"{type(self).__name__}({args})"
+        """keras-tuner's text (``Int(name: 'units', min_value: 32, ...)``), then the
+        conditions when there are any (keras-tuner's text leaves them out)."""
+        conditions = f", conditions: {list(self._conditions)!r}" if self._conditions else ""
+        return f"{type(self).__name__}({self._repr_fields()}{conditions})"
+
+    def _repr_fields(self) -> str:
+        """The fields inside :meth:`__repr__`'s parentheses; each type writes
+        keras-tuner's (whose quoting differs from type to type)."""
+        settings = "".join(f", {k}: {v!r}" for k, v in self._settings().items())
+        return f"name: '{self._name}'{settings}, default: {self.default!r}"
 
     # --------------------------------------------------------------- values
     # The defaults below serve subclasses written for keras-tuner, which define only

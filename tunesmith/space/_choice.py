@@ -162,6 +162,12 @@ class Choice(DiscreteHyperParameter):
     def _span(self) -> str:
         return repr(list(self._values))
 
+    def _repr_fields(self) -> str:
+        return (
+            f"name: '{self._name}', values: {list(self._values)}, "
+            f"ordered: {self._ordered}, default: {self._default}"
+        )
+
     def coerce(self, value: object) -> Any:
         return _coerce_to_kind(value, self._kind)
 
@@ -222,6 +228,9 @@ class Boolean(DiscreteHyperParameter):
 
     def _span(self) -> str:
         return "False or True"
+
+    def _repr_fields(self) -> str:
+        return f'name: "{self._name}", default: {self._default}'  # keras-tuner's quotes
 
     def coerce(self, value: object) -> Any:
         return to_python(value)
@@ -290,6 +299,9 @@ class Fixed(DiscreteHyperParameter):
 
     def _span(self) -> str:
         return f"only {self._value!r}"
+
+    def _repr_fields(self) -> str:
+        return f"name: {self._name}, value: {self._value}"  # keras-tuner's: no quotes
 
     def coerce(self, value: object) -> Any:
         return _coerce_to_kind(value, kind_of(self._value))

@@ -52,9 +52,12 @@ class Condition:
         scalars: list[Scalar] = []
         for value in listed:
             if not is_scalar(value):
+                # "Can contain only" is keras-tuner's wording, which its users match.
                 raise SearchSpaceTypeError(
-                    f"The condition on {name!r} has the value {value!r}: condition values "
-                    f"must be {SCALAR_TYPE_NAMES}, like the parent's values."
+                    f"The condition on {name!r} has the value {value!r} "
+                    f"({type(value).__name__}). Can contain only {SCALAR_TYPE_NAMES} "
+                    "values: the condition lists the parent's values for which the "
+                    "hyperparameter is active, so pass values the parent can take."
                 )
             scalars.append(value)
         self._name = name

@@ -76,31 +76,37 @@ def _check_bounds(name: str, lo: float, hi: float, sampling: str) -> None:
         )
 
 
-def _check_step(name: str, step: float, sampling: str) -> None:
+def _check_step(name: str, step: float, sampling: str, kind: str) -> None:
     if step <= 0:
         raise fail(
             name, f"step={step!r} is not positive.", "Pass a step greater than 0, or leave it out."
         )
     if sampling != LINEAR and step <= 1:
+        # The middle sentence is keras-tuner's wording, which code written for it matches.
         raise fail(
             name,
-            f"with sampling={sampling!r} the step is a factor between "
-            f"consecutive values, so it must be greater than 1; got {step!r}.",
+            f"with sampling={sampling!r} the step is a factor between consecutive values. "
+            f"For HyperParameters.{kind}(name={name!r}), expected step > 1 with "
+            f"sampling={sampling!r}; got step={step!r}.",
             "Pass a factor such as step=2 (1, 2, 4, 8...), or leave it out.",
         )
 
 
 def _geometric_grid(lo: float, hi: float, factor: float, sampling: str) -> list[float]:
-    """``lo * factor**i`` up to ``hi``; mirrored inside [lo, hi] for reverse_log, so
-    the values crowd towards ``hi``. Sorted increasing."""
+    """``lo * factor**i`` up to ``hi``, in order of ``i``; for reverse_log mirrored
+    inside [lo, hi] (``lo + hi - lo * factor**i``), so the values crowd towards ``hi``
+    and come from ``hi`` down. Index ``i`` is keras-tuner's index of the value, which
+    the encoding follows."""
     values = []
     value = lo
     while value <= hi * (1 + 1e-12):
         values.append(value)
         value *= factor
     if sampling == REVERSE_LOG:
-        values = [lo + hi - v for v in values]
-    return sorted(values)
+        # hi - v first: it is exact near hi, so the last value is lo itself rather
+        # than lo plus the rounding of lo + hi (0.0100000000000051 for 0.01..100).
+        values = [lo + (hi - v) for v in values]
+    return values
 
 
 class Numerical(HyperParameter, abc.ABC, Generic[_N]):
@@ -134,12 +140,15 @@ class Numerical(HyperParameter, abc.ABC, Generic[_N]):
         self._step: _N | None = None
         if step is not None:
             self._step = self._parse(step, name, "step")
-            _check_step(name, self._step, self._sampling)
+            _check_step(name, self._step, self._sampling, type(self).__name__)
+        # keras-tuner indexes (and so encodes) a stepped reverse_log grid from
+        # max_value down: index i is max + min - min * step**i.
+        self._descending = self._step is not None and self._sampling == REVERSE_LOG
         self._set_grid()
         if default is None:
-            # The smallest value: min_value, or the first grid value when a
+            # The smallest value: min_value, or the smallest grid value when a
             # reverse_log grid leaves min_value off it.
-            self._default: _N = self._min if self._step is None else self._value_at(0)
+            self._default: _N = self._min if self._step is None else self._ascending_value(0)
         else:
             self._default = self._check_default(default)
 
@@ -154,6 +163,17 @@ class Numerical(HyperParameter, abc.ABC, Generic[_N]):
     @abc.abstractmethod
     def _index_of(self, value: object) -> int | None:
         """The grid index of ``value``, or None when it is not on the grid."""
+
+    @abc.abstractmethod
+    def _grid_size(self) -> int:
+        """How many values the step grid has (only called with a step)."""
+
+    def _ascending_value(self, rank: int) -> _N:
+        """The ``rank``-th smallest grid value (the grid of a stepped reverse_log
+        hyperparameter is indexed from the largest value down)."""
+        if self._descending:
+            return self._value_at(self._grid_size() - 1 - rank)
+        return self._value_at(rank)
 
     def _check_default(self, default: object) -> _N:
         value = self.coerce(default)
@@ -175,8 +195,8 @@ class Numerical(HyperParameter, abc.ABC, Generic[_N]):
         )
 
     def _first_values(self, count: int) -> str:
-        """The first grid values (of ``count``), for error messages."""
-        shown = ", ".join(repr(self._value_at(i)) for i in range(min(count, 6)))
+        """The smallest grid values (of ``count``), for error messages."""
+        shown = ", ".join(repr(self._ascending_value(i)) for i in range(min(count, 6)))
         return f"{shown}{', ...' if count > 6 else ''}"
 
     # -------------------------------------------------------------- properties
@@ -202,8 +222,9 @@ class Numerical(HyperParameter, abc.ABC, Generic[_N]):
 
     @property
     def values(self) -> tuple[_N, ...]:
-        """The values a grid search tries (:meth:`grid_values`): every value with a
-        step or for an Int; ten points on the sampling scale for a Float without step."""
+        """keras-tuner's ``values``: every value, in encoded order, when there is a step
+        (an Int with linear sampling always has one); ten points on the sampling scale
+        otherwise. :meth:`grid_values` and :meth:`cardinality` count every value."""
         return tuple(self.grid_values())
 
     def _settings(self) -> dict[str, Any]:
@@ -223,8 +244,11 @@ class Int(Numerical[int], DiscreteHyperParameter):
         min_value, max_value: The range, ends included.
         step: For ``linear`` sampling, the distance between consecutive values
             (default 1). For ``log`` / ``reverse_log``, the *factor* between them
-            (``Int("x", 1, 16, step=2, sampling="log")`` takes 1, 2, 4, 8, 16); when
-            left out, every integer of the range is possible, drawn on the log scale.
+            (``Int("x", 1, 16, step=2, sampling="log")`` takes 1, 2, 4, 8, 16;
+            ``reverse_log`` mirrors them into 16, 15, 13, 9, 1, encoded from
+            ``max_value`` down as in keras-tuner); when left out, every integer of the
+            range is possible, drawn on the log scale, and :attr:`values` is a
+            ten-point sample of them as in keras-tuner (:meth:`grid_values` lists all).
         sampling: ``"linear"``, ``"log"`` or ``"reverse_log"``.
         default: Default ``min_value`` (the smallest value of the grid when
             ``reverse_log`` with a step leaves ``min_value`` off it).
@@ -235,6 +259,11 @@ class Int(Numerical[int], DiscreteHyperParameter):
         [32, 64, 96]
         >>> Int("batch", 16, 256, step=2, sampling="log").grid_values()
         [16, 32, 64, 128, 256]
+        >>> wide = Int("n", 2, 1024, sampling="log")
+        >>> len(wide.values), wide.cardinality(), len(wide.grid_values())
+        (10, 1023, 1023)
+        >>> Int("n", 2, 1024, sampling="log")
+        Int(name: 'n', min_value: 2, max_value: 1024, step: None, sampling: log, default: 2)
     """
 
     _parse = staticmethod(_integer)
@@ -272,6 +301,24 @@ class Int(Numerical[int], DiscreteHyperParameter):
         step = f" step {self._step}" if self._step not in (None, 1) else ""
         return f"integers {self._min}..{self._max}{step}"
 
+    def _repr_fields(self) -> str:
+        # keras-tuner's text: the name quoted, the rest as str().
+        return (
+            f"name: '{self._name}', min_value: {self._min}, max_value: {self._max}, "
+            f"step: {self._step}, sampling: {self._sampling}, default: {self._default}"
+        )
+
+    @property
+    def values(self) -> tuple[int, ...]:
+        """keras-tuner's ``values``: every value, in encoded order, when there is a
+        step (always, under linear sampling); under log / reverse_log sampling without
+        one, the distinct values at the centres of ten equal bins of the encoding,
+        increasing (``Int("n", 2, 1024, sampling="log")`` has 10). A grid search
+        tries every value: :meth:`grid_values`, :meth:`cardinality`."""
+        if self._step is None:
+            return tuple(sorted({self.from_unit(index_to_unit(i, 10)) for i in range(10)}))
+        return tuple(self.grid_values())
+
     # ------------------------------------------------------------------ values
     def coerce(self, value: object) -> Any:
         value = to_python(value)
@@ -283,6 +330,9 @@ class Int(Numerical[int], DiscreteHyperParameter):
         if self._grid is not None:
             return len(self._grid)
         return (self._max - self._min) // (self._step or 1) + 1
+
+    def _grid_size(self) -> int:
+        return self.cardinality()
 
     def _value_at(self, index: int) -> int:
         if self._grid is not None:
@@ -326,7 +376,9 @@ class Float(Numerical[float]):
         min_value, max_value: The range, ends included.
         step: Optional. For ``linear`` sampling, the distance between consecutive
             values (``min_value + i * step``, rounded to 15 significant digits). For
-            ``log`` / ``reverse_log``, the factor between them. Without a step any
+            ``log`` / ``reverse_log``, the factor between them; ``reverse_log``
+            mirrors the log grid (``max_value + min_value - min_value * step**i``),
+            encoded from ``max_value`` down as in keras-tuner. Without a step any
             real number of the range is possible.
         sampling: ``"linear"``, ``"log"`` or ``"reverse_log"``.
         default: Default ``min_value`` (the smallest grid value when ``reverse_log``
@@ -339,6 +391,11 @@ class Float(Numerical[float]):
         [0.0001, 0.001, 0.01, 0.1]
         >>> Float("dropout", 0.0, 0.5, step=0.1).grid_values()
         [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+        >>> rg = Float("rg", 0.01, 100, step=10, sampling="reverse_log")
+        >>> rg.grid_values(), rg.default
+        ([100.0, 99.91, 99.01, 90.01, 0.01], 0.01)
+        >>> rg.value_to_prob(99.91), rg.prob_to_value(0.3)
+        (0.3, 99.91)
     """
 
     _parse = staticmethod(_real)
@@ -370,6 +427,8 @@ class Float(Numerical[float]):
             grid = _geometric_grid(self._min, self._max, self._step, self._sampling)
             self._grid = tuple(self._clamp(clean_float(v)) for v in grid)
             self._n = len(self._grid)
+            # Increasing, for bisect (the grid itself decreases under reverse_log).
+            self._sorted_grid = tuple(reversed(self._grid)) if self._descending else self._grid
 
     @property
     def is_discrete(self) -> bool:
@@ -379,6 +438,16 @@ class Float(Numerical[float]):
         if self._step is None:
             return f"any real number in [{self._min}, {self._max}]"
         return self._first_values(self._n)
+
+    def _repr_fields(self) -> str:
+        # keras-tuner's text, where every field but the name is quoted.
+        return (
+            f"name: '{self._name}', min_value: '{self._min}', max_value: '{self._max}', "
+            f"step: '{self._step}', sampling: '{self._sampling}', default: '{self._default}'"
+        )
+
+    def _grid_size(self) -> int:
+        return self._n
 
     # ------------------------------------------------------------------ values
     def _clamp(self, value: float) -> float:
@@ -395,10 +464,10 @@ class Float(Numerical[float]):
         if not _finite(value) or self._step is None:
             return None
         if self._grid is not None:
-            position = bisect.bisect_left(self._grid, value)
-            for index in (position - 1, position):
-                if 0 <= index < self._n and same_value(self._grid[index], value):
-                    return index
+            position = bisect.bisect_left(self._sorted_grid, value)
+            for rank in (position - 1, position):
+                if 0 <= rank < self._n and same_value(self._sorted_grid[rank], value):
+                    return self._n - 1 - rank if self._descending else rank
             return None
         steps = (value - self._min) / self._step
         index = round(steps)
@@ -424,8 +493,9 @@ class Float(Numerical[float]):
         return self._n if self._step is not None else None
 
     def grid_values(self, default_size: int = 10) -> list[float]:
-        """Every value with a step; without one, ``default_size`` points evenly spaced
-        on the sampling scale, both ends included (one point: the default)."""
+        """Every value with a step, in encoded order (from ``max_value`` down under
+        ``reverse_log``); without one, ``default_size`` points evenly spaced on the
+        sampling scale, both ends included (one point: the default)."""
         if self._step is not None:
             return [self._value_at(i) for i in range(self._n)]
         if default_size < 1:
