@@ -34,6 +34,51 @@ class HyperModel:
     def __init__(self, name: str | None = None, tunable: bool = True) -> None:
         self.name = name
         self.tunable = tunable
+        self._wrap_build()
+
+    def _wrap_build(self) -> None:
+        # keras-tuner's arrangement, which its subclassers rely on: every call of
+        # ``build`` goes through ``_build_wrapper`` (a subclass overrides it to open a
+        # name scope around each build), and ``_build`` is the class's own build.
+        self._build = self.build
+        self.build = self._build_wrapper  # type: ignore[method-assign]
+
+    def _build_wrapper(self, hp: HyperParameters, *args: Any, **kwargs: Any) -> Any:
+        """What every ``build`` call runs: the subclass's ``build`` on ``hp``.
+
+        With ``tunable=False`` the build gets a copy of ``hp``: the hyperparameters
+        it declares take their defaults and never join the search space (a fixed
+        sub-model inside a tuned one). Override it, calling ``super()``, to wrap
+        every build (keras-tuner's hook).
+
+        Example:
+            >>> class Fixed(HyperModel):
+            ...     def build(self, hp):
+            ...         return hp.Int("units", 8, 64, default=16)
+            >>> hp = HyperParameters()
+            >>> Fixed(tunable=False).build(hp), "units" in hp
+            (16, False)
+        """
+        if not self.tunable:
+            hp = hp.copy()
+        return self._build(hp, *args, **kwargs)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The bound methods of the wrapping refer to this object; they are made
+        # again on unpickling (workers, deepcopy) rather than pickled.
+        state = dict(self.__dict__)
+        wrapped = "_build" in state
+        state.pop("_build", None)
+        state.pop("build", None)
+        state["_build_wrapped"] = wrapped
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        wrapped = state.pop("_build_wrapped", False)
+        self.__dict__.update(state)
+        if wrapped:
+            self._wrap_build()
 
     def build(self, hp: HyperParameters) -> Any:
         """Return a compiled ``keras.Model`` for the values in ``hp``."""

@@ -257,6 +257,20 @@ class DefaultObjective(Objective):
         super().__init__("default_objective", "min")
 
 
+class UnnamedObjective(Objective):
+    """The objective a Keras tuner optimises when none was named (``val_loss``).
+
+    It ranks like ``Objective("val_loss", "min")`` and is stored as one; what
+    differs is keras-tuner's rule for results: with no objective named, a
+    ``run_trial`` or ``HyperModel.fit`` must return one number (or a ``History``,
+    whose ``val_loss`` tunesmith reads), not a dict whose keys it would have to guess.
+
+    Example:
+        >>> UnnamedObjective("val_loss", "min") == Objective("val_loss", "min")
+        True
+    """
+
+
 class MultiObjective(Objective):
     """Several objectives optimised as one score (keras-tuner's ``MultiObjective``).
 
@@ -375,7 +389,9 @@ def create_objective(
         multi_objective
     """
     if objective is None:
-        objective = default
+        if isinstance(default, str):
+            return UnnamedObjective(default, infer_direction(default) or "min")
+        return default
     if isinstance(objective, Objective):
         return objective
     if isinstance(objective, str):

@@ -50,11 +50,6 @@ IMAGENET = (
     "the fix (the same tests pass with weights=None)"
 )
 
-DEFAULT_OBJECTIVE = (
-    "a tuner without objective= : keras-tuner then accepts only a float and raises for a "
-    "dict; tunesmith's tuners optimise val_loss by default, so a dict holding val_loss is "
-    "scored by it"
-)
 INTERNAL_CALLBACKS = (
     "checks the class names of keras-tuner's internal callbacks (TunerCallback, "
     "SaveBestEpoch) among those passed to fit; tunesmith passes its own (TrialRecorder), "
@@ -68,7 +63,6 @@ GRID_PRIVATE = (
 
 INTENTIONAL: dict[str, str] = {
     "tuners/gridsearch_test.py::test_linked_list": GRID_PRIVATE,
-    "engine/tuner_test.py::test_no_objective_*_return_not_float": DEFAULT_OBJECTIVE,
     "engine/tuner_test.py::test_callbacks_in_fit_kwargs": INTERNAL_CALLBACKS,
     "engine/tuner_test.py::test_correct_display_trial_number": DISPLAY,
     "*::test_*proto*": PROTO,

@@ -133,7 +133,9 @@ def test_with_tensorflow_keras_callback_is_kept_in_its_trial_folder(
     )
     trial = tuner.oracle.ask()
 
-    (fresh,) = tuner._fresh_callbacks([keras.callbacks.TensorBoard(tmp_path / "tb")], trial, 1)
+    callbacks = tuner._deepcopy_callbacks([keras.callbacks.TensorBoard(tmp_path / "tb")])
+    tuner._configure_tensorboard_dir(callbacks, trial, 1)
+    (fresh,) = callbacks
 
     assert type(fresh) is keras.callbacks.TensorBoard
     assert Path(fresh.log_dir) == tmp_path / "tb" / f"trial_{trial.trial_id}" / "execution_1"

@@ -43,6 +43,13 @@ class TrialRecorder(keras.callbacks.Callback):
         #: Why the objective was missing from the logs (None while it was found): a
         #: custom fit may compute the objective itself after the epochs.
         self.missing: str | None = None
+        #: The model the fit ran on (Keras hands it to every callback of a fit): the
+        #: one whose weights the trial keeps, whoever built it.
+        self.fitted_model: Any = None
+
+    def set_model(self, model: Any) -> None:
+        super().set_model(model)
+        self.fitted_model = model
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = {k: float(v) for k, v in (logs or {}).items() if _is_scalar(v)}

@@ -221,14 +221,20 @@ class Tuner(BaseTuner):
         returned_results: list[Any] = []
         for execution in range(self.executions_per_trial):
             recorder = TrialRecorder(context, execution, total_epochs)
-            callbacks = [*self._fresh_callbacks(user_callbacks, trial, execution), recorder]
+            callbacks = self._deepcopy_callbacks(user_callbacks)
+            self._configure_tensorboard_dir(callbacks, trial, execution)
+            callbacks.append(recorder)
             if TunerHooks.wanted(self, Tuner):
                 callbacks.append(TunerHooks(self, trial))
             self._last_model = None
             returned = self._build_and_fit_model(
                 trial, *fit_args, **{**fit_kwargs, "callbacks": callbacks}
             )
-            model = self._last_model
+            # The model fitted with the tuner's callbacks, even when an overridden
+            # _build_and_fit_model built it another way; else the one built last.
+            model = recorder.fitted_model
+            if model is None:
+                model = self._last_model
             if custom_fit and not (is_history(returned) and recorder.epochs_run):
                 # keras-tuner's rule: what a custom fit returns is the result, even
                 # after epochs the recorder saw (e.g. fit, then evaluate).
@@ -294,14 +300,10 @@ class Tuner(BaseTuner):
         from its parent's last-epoch weights and optimizer state.
         """
         hp = trial.hyperparameters
-        # Frees the previous models (clear_session runs gc.collect): memory stays
-        # flat across trials. A second collection per trial would cost ~0.2 s.
-        keras.backend.clear_session()
-        model = self._build(hp)
+        model = self._try_build(hp)
         parent = hp.values.get(PARENT)
         if parent is not None and not self.checkpoints.restore(model, str(parent)):
             fit_kwargs = self._without_parent(trial, str(parent), fit_kwargs)
-        self._last_model = model
         assert self.hypermodel is not None  # Tuner.run_trial builds through it
         with self._strategy_scope():
             return self.hypermodel.fit(hp, model, *fit_args, **fit_kwargs)
@@ -336,8 +338,18 @@ class Tuner(BaseTuner):
                 )
         return model
 
-    #: keras-tuner's name for building one trial's model (size-checked, compiled).
-    _try_build = _build
+    def _try_build(self, hp: HyperParameters) -> Any:
+        """Build one trial's model from a clean Keras session (keras-tuner's hook).
+
+        ``clear_session`` first frees the previous trials' models (it runs
+        ``gc.collect``), so memory stays flat across trials; then the model is
+        built, checked, compiled with the tuner's arguments and size-checked.
+        Subclasses call it from their own ``_build_and_fit_model``, or override it.
+        """
+        keras.backend.clear_session()
+        model = self._build(hp)
+        self._last_model = model
+        return model
 
     def _override_compile_args(self, model: Any) -> None:
         """Compile again with the tuner's ``optimizer``, ``loss``, ``metrics`` where given.
@@ -370,23 +382,40 @@ class Tuner(BaseTuner):
         with self.distribution_strategy.scope():
             yield
 
-    def _fresh_callbacks(self, callbacks: Sequence[Any], trial: Trial, execution: int) -> list:
+    def _deepcopy_callbacks(self, callbacks: Sequence[Any] | None) -> list[Any]:
+        """Fresh copies of ``callbacks`` for one execution (keras-tuner's helper).
+
+        Each fit gets its own copies, so ``EarlyStopping`` and the like start afresh;
+        a callback that cannot be copied stops the search with a clear error.
+
+        Example:
+            >>> import keras
+            >>> stop = keras.callbacks.EarlyStopping(patience=2)
+            >>> copies = Tuner._deepcopy_callbacks(None, [stop])
+            >>> copies[0] is stop, copies[0].patience
+            (False, 2)
+        """
         fresh = []
-        for callback in callbacks:
+        for callback in callbacks or []:
             try:
-                clone = copy.deepcopy(callback)
+                fresh.append(copy.deepcopy(callback))
             except Exception as exc:
                 raise FatalValueError(
                     "All callbacks used during a search should be deep-copyable (each trial "
                     f"gets fresh copies): the callback {type(callback).__name__} cannot be "
                     f"copied ({exc}). Pass callbacks that can be deep-copied, as keras' own can."
                 ) from exc
-            if is_tensorboard_callback(clone):
-                # One log folder per trial and execution, so runs do not overwrite each
-                # other; without TensorFlow, our logger writes what Keras' would.
-                clone = execution_callback(clone, trial.trial_id, execution)
-            fresh.append(clone)
         return fresh
+
+    def _configure_tensorboard_dir(
+        self, callbacks: list[Any], trial: Trial, execution: int = 0
+    ) -> None:
+        """Point each TensorBoard callback of ``callbacks`` at this trial and execution's
+        folder, in place (keras-tuner's helper): runs never overwrite each other, and
+        without TensorFlow our logger writes what Keras' would."""
+        for index, callback in enumerate(callbacks):
+            if is_tensorboard_callback(callback):
+                callbacks[index] = execution_callback(callback, trial.trial_id, execution)
 
     def _weights_path(self, trial: Trial) -> Path:
         return self.store.trial_dir(trial.trial_id) / WEIGHTS_FILE

@@ -99,6 +99,24 @@ class HyperbandOracle(Oracle):
             scheduler=HyperbandScheduler(max_epochs, factor, hyperband_iterations),
         )
 
+    def _budget_spent(self) -> bool:
+        # The schedule decides how many trials run; ``max_trials`` is None unless set
+        # after construction (as code built on keras-tuner's Hyperband does), and
+        # then caps the trials, promotions included, as keras-tuner's oracle does.
+        if self.max_trials is not None and len(self.trials) >= self.max_trials:
+            self.stop_reason = f"max_trials={self.max_trials} reached."
+            return True
+        return False
+
+    @property
+    def remaining_trials(self) -> int | None:
+        """Trials still to run: the schedule's, capped by ``max_trials`` when set."""
+        left = super().remaining_trials
+        if self.max_trials is None:
+            return left
+        capped = max(0, self.max_trials - len(self.trials)) + len(self._requeued)
+        return capped if left is None else min(left, capped)
+
     @property
     def _schedule(self) -> HyperbandScheduler:
         assert isinstance(self.scheduler, HyperbandScheduler)

@@ -8,18 +8,22 @@ a trial still begins in ``ask`` and ends in ``tell``, whichever protocol drives 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tunesmith.errors import StoreError
 from tunesmith.objective import infer_direction
 from tunesmith.oracles._populate import PopulateSpaceSampler
+from tunesmith.oracles._state import json_state
+from tunesmith.oracles._tried import TriedValues, values_hash
 from tunesmith.samplers import random_untried
-from tunesmith.space import config_key
+from tunesmith.store import Storage
 from tunesmith.study import Study, TrialResult, numbers_only
 from tunesmith.trial import Trial, TrialStatus
 
@@ -81,6 +85,123 @@ class Oracle(Study):
         self.verbose: int | str = 1
         # What record_result noted of each running trial, for its end.
         self._recorded: dict[str, TrialResult] = {}
+        #: keras-tuner's members for oracles that propose values themselves: how
+        #: many repeated draws mean the space is used up, and the seed of the next
+        #: ``hp.random_sample(self._seed_state)`` (such an oracle increments it).
+        self._max_collisions = 20
+        self._seed_state: int = self.seed
+        self._tried_added: set[str] = set()
+        #: What each tuner's ``get_state()`` returned at its last save, by tuner id.
+        self.tuner_states: dict[str, dict[str, Any]] = {}
+        # The state read from the store while attaching, until set_state has it.
+        self._pending_state: dict[str, Any] | None = None
+
+    # ------------------------------------------- keras-tuner's private members
+    @property
+    def _tried_so_far(self) -> TriedValues:
+        """Hashes (:meth:`_compute_values_hash`) of every trial's values, and of
+        those a subclass added; derived from the trials, so it never drifts."""
+        return TriedValues(self.trials.values, self._tried_added)
+
+    @_tried_so_far.setter
+    def _tried_so_far(self, hashes: Iterable[str]) -> None:
+        self._tried_added = set(hashes)
+
+    @property
+    def _id_to_hash(self) -> collections.defaultdict[str, str | None]:
+        """Each trial's id with the hash of its values (read-only: derived)."""
+        hashes: collections.defaultdict[str, str | None] = collections.defaultdict(lambda: None)
+        hashes.update({tid: values_hash(t.values) for tid, t in self.trials.items()})
+        return hashes
+
+    @_id_to_hash.setter
+    def _id_to_hash(self, value: Any) -> None:
+        """Ignored: the hashes always follow the trials' values."""
+
+    def _compute_values_hash(self, values: Mapping[str, Any]) -> str:
+        """A hash equal for equal configurations (keras-tuner's helper; the
+        ``tuner/*`` bookkeeping values do not count)."""
+        return values_hash(values)
+
+    # ---------------------------------------------------------------- state
+    def get_state(self) -> dict[str, Any]:
+        """What this oracle keeps beyond its trials, as JSON (keras-tuner's method).
+
+        Written with the study at every :meth:`save` (a tuner saves after each
+        trial) and given back to :meth:`set_state` when a tuner resumes the
+        project. A subclass with state of its own extends it::
+
+            def get_state(self):
+                return {**super().get_state(), "tried_initial": self.tried_initial}
+        """
+        return {
+            "ongoing_trials": {tid: t.trial_id for tid, t in self.ongoing_trials.items()},
+            "hyperparameters": self.hyperparameters.get_config(),
+            "start_order": self.start_order,
+            "end_order": list(self.end_order),
+            "seed": self.seed,
+            "seed_state": self._seed_state,
+            "tried_so_far": sorted(self._tried_added),
+        }
+
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`get_state` returned (keras-tuner's method).
+
+        The trials, the space and the running trials come back from the store
+        itself (running ones are run again first), so only the random-seed state
+        and the hand-added tried values are read here; a subclass calls
+        ``super().set_state(state)`` and reads its own keys.
+        """
+        self._seed_state = int(state.get("seed_state", self._seed_state))
+        self._tried_added = set(state.get("tried_so_far", ()))
+
+    def keep_tuner_state(self, tuner_id: str, state: Mapping[str, Any], owner: type) -> None:
+        """Keep a tuner's ``get_state()`` (``owner`` is its class, named in errors);
+        the next :meth:`save` writes it with the study, and :attr:`tuner_states`
+        holds it for the tuner's ``set_state`` when the project resumes."""
+        self.tuner_states[str(tuner_id)] = json_state(dict(state), owner)
+
+    def attach_store(self, store: Storage, *, read_only: bool = False) -> None:
+        """Attach as a :class:`~tunesmith.study.Study` does, then give the stored
+        :meth:`get_state` (if any) to :meth:`set_state`."""
+        stored = store.load_study()
+        self._pending_state = dict((stored or {}).get("state") or {}) or None
+        super().attach_store(store, read_only=read_only)
+        self._seed_state = self.seed  # the stored seed, unless the state says more
+        self._apply_stored_state()
+
+    def _apply_stored_state(self) -> None:
+        pending, self._pending_state = self._pending_state, None
+        if not pending:
+            return
+        self.tuner_states = dict(pending.get("tuners") or {})
+        if pending.get("oracle") is None:
+            return
+        try:
+            self.set_state(pending["oracle"])
+        except KeyError as exc:
+            raise StoreError(
+                f"{type(self).__name__}.set_state() looked for {exc} in the state stored "
+                f"with this project, which has {sorted(pending['oracle'])}: the project "
+                "was saved by another version of this oracle. Pass overwrite=True to "
+                "start afresh, or make set_state accept the stored keys."
+            ) from exc
+
+    def _save_study(self) -> None:
+        if self.read_only:
+            return
+        state = self._pending_state or {
+            "oracle": self.get_state(),
+            "tuners": self.tuner_states,
+        }
+        self.storage.save_study({**self.settings(), "state": json_state(state, type(self))})
+
+    def reload(self) -> None:
+        """Read the trials back from the store, and this oracle's saved state."""
+        super().reload()
+        stored = self.storage.load_study() or {}
+        self._pending_state = dict(stored.get("state") or {}) or None
+        self._apply_stored_state()
 
     # ------------------------------------------------------- populate_space
     @property
@@ -125,8 +246,8 @@ class Oracle(Study):
 
     def _duplicate(self, values: Mapping[str, Any]) -> bool:
         """Whether ``values`` were already tried, pending trials included (keras-tuner's
-        helper for custom oracles)."""
-        return config_key(dict(values)) in {config_key(t.values) for t in self.trials.values()}
+        helper for custom oracles; see :attr:`_tried_so_far`)."""
+        return values_hash(values) in self._tried_so_far
 
     def _populate_space(self, trial_id: str) -> dict[str, Any]:
         warnings.warn(
@@ -167,6 +288,9 @@ class Oracle(Study):
                 self.hyperparameters.copy(), trial_id=None, status=status, message=self.stop_reason
             )
         self.ongoing_trials[tuner_id] = trial
+        # As keras-tuner does: what populate_space changed in a subclass's state
+        # (an initial configuration marked as tried) is stored with the new trial.
+        self.save()
         return trial
 
     def _forget_running(self, trial: Trial) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Protocol, TypeGuard
 import numpy as np
 
 from tunesmith.errors import FatalTypeError, FatalValueError
-from tunesmith.objective import Objective
+from tunesmith.objective import Objective, UnnamedObjective
 
 
 @dataclass
@@ -89,6 +89,14 @@ def to_trial_result(
     if isinstance(results, (int, float, np.floating, np.integer)) and not isinstance(results, bool):
         return TrialResult(metrics={objective.name: float(results)})
     if isinstance(results, Mapping):
+        if isinstance(objective, UnnamedObjective):
+            raise FatalTypeError(
+                f"Expected the return value of {source} to be a single float when "
+                f"`objective` is left unspecified; it returned a dict (keys: "
+                f"{', '.join(sorted(map(str, results))) or 'none'}). Name the metric to "
+                "optimise, e.g. objective='val_loss' or Objective(name, direction), or "
+                "return one number."
+            )
         floats = {str(k): _as_float(v) for k, v in results.items()}
         metrics = {k: v for k, v in floats.items() if v is not None}
         if objective.name not in metrics:

@@ -116,6 +116,7 @@ class BaseTuner:
         self.tuner_id = tuner_id or os.environ.get("KERASTUNER_TUNER_ID") or "tuner0"
         self.store: Storage = open_storage(storage, self.project_dir, overwrite=overwrite)
         self.oracle.attach_store(self.store)
+        self._restore_tuner_state()
         self.display = SearchDisplay(verbose=verbose)
         self._populate_initial_space()
 
@@ -307,19 +308,38 @@ class BaseTuner:
         return str(self.store.trial_dir(str(trial_id)))
 
     def get_state(self) -> dict[str, Any]:
-        return {"oracle": self.oracle.settings(), "project_dir": str(self.project_dir)}
+        """What this tuner keeps beyond the study, as JSON (keras-tuner's method).
+
+        Saved with the study by :meth:`save` (after every trial) and handed to
+        :meth:`set_state` when a tuner of the same ``tuner_id`` resumes the project,
+        so a subclass's own state survives a crash. Nothing by default; a subclass
+        extends it::
+
+            def get_state(self):
+                return {**super().get_state(), "finished": self.finished}
+        """
+        return {}
 
     def set_state(self, state: dict[str, Any]) -> None:
-        """The store holds the state; nothing to restore from a dict."""
+        """Restore what :meth:`get_state` returned (called while resuming, from
+        ``__init__``, so set what it reads before calling ``super().__init__``)."""
 
     def save(self) -> None:
-        """Write the study's settings; trials are already written as they change."""
+        """Write the study's settings with this tuner's and the oracle's
+        ``get_state()``; trials are already written as they change."""
+        self.oracle.keep_tuner_state(self.tuner_id, self.get_state(), type(self))
         self.oracle.save()
 
     def reload(self) -> None:
-        """Read the trials back from the store (a tuner on an existing project resumes
-        it when created; this re-reads it)."""
+        """Read the trials and the saved states back from the store (a tuner on an
+        existing project resumes it when created; this re-reads it)."""
         self.oracle.reload()
+        self._restore_tuner_state()
+
+    def _restore_tuner_state(self) -> None:
+        state = self.oracle.tuner_states.get(self.tuner_id)
+        if state is not None:
+            self.set_state(state)
 
     # ------------------------------------------------------------------- space
     def _populate_initial_space(self) -> None:
@@ -465,7 +485,13 @@ def refuse_chief_worker_environment() -> None:
     raise ChiefWorkerEnvironmentError(
         f"keras-tuner's chief/worker variables are set ({shown}"
         + (f", KERASTUNER_TUNER_ID={tuner_id}" if tuner_id else "")
-        + "). tunesmith does not run keras-tuner's gRPC chief and workers: it runs the "
-        "whole search from one process, which is the only one that writes the store. "
-        "Unset these variables and start the search once."
+        + "). tunesmith does not run keras-tuner's gRPC chief and workers: one process "
+        "drives the search and is the only one that writes the store, and trials run "
+        "in parallel through an executor instead. Unset these variables, start the "
+        "search once, and pass executor=: LocalWorkers for several GPUs (or cores) of "
+        "one machine, RayWorkers for several machines, e.g.\n"
+        "    from tunesmith.execution import LocalWorkers\n"
+        "    tuner = kt.RandomSearch(build_model, objective='val_loss', max_trials=20, "
+        "executor=LocalWorkers(workers=2))\n"
+        "(see docs/coming_from_keras_tuner.md, 'Distributed tuning')."
     )
