@@ -197,6 +197,10 @@ def test_keras_tuner_chief_worker_variables_get_a_clear_error(tmp_path, monkeypa
     monkeypatch.setenv("KERASTUNER_TUNER_ID", "chief")
     monkeypatch.setenv("KERASTUNER_ORACLE_IP", "127.0.0.1")
     monkeypatch.setenv("KERASTUNER_ORACLE_PORT", "8000")
-    with pytest.raises(RuntimeError, match="does not run keras-tuner's gRPC chief"):
+    with pytest.raises(RuntimeError, match="does not run keras-tuner's gRPC chief") as error:
         kt.RandomSearch(build_model, objective="val_loss", directory=tmp_path)
+    # It names what to use instead, with an example.
+    message = str(error.value)
+    assert "executor=kt.LocalWorkers(workers=2)" in message and "RayWorkers" in message
+    assert "coming_from_keras_tuner.md" in message
     assert not (tmp_path / "untitled_project" / "tunesmith.db").exists()

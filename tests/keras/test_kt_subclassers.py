@@ -355,3 +355,13 @@ def test_a_state_json_cannot_hold_is_refused_before_anything_is_written(library,
         tuner.save()
     with Store.open_read_only(tmp_path / "lib") as store:
         assert "seen" not in store.load_study()["state"]["tuners"].get("tuner0", {})
+
+
+def test_overriding_a_step_of_keras_tuners_own_loop_warns_that_it_has_no_effect():
+    with pytest.warns(UserWarning, match=r"_run_and_update_trial.*never calls.*run_trial"):
+
+        class Reporting(kt.RandomSearch):
+            def _run_and_update_trial(self, trial, *args, **kwargs):
+                raise AssertionError("not called")
+
+    assert issubclass(Reporting, kt.Tuner)

@@ -72,6 +72,23 @@ class BaseTuner:
         >>> tuner.search()  # doctest: +SKIP
     """
 
+    #: keras-tuner's private steps of its own search loop, which tunesmith's loop
+    #: does not have (a trial runs in an executor, and ends in the driver).
+    _UNCALLED_HOOKS = ("_try_run_and_update_trial", "_run_and_update_trial")
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in cls._UNCALLED_HOOKS:
+            if name in cls.__dict__:
+                warnings.warn(
+                    f"{cls.__name__}.{name} overrides a private step of keras-tuner's "
+                    "search loop, which tunesmith never calls: the override has no "
+                    "effect. Override run_trial (to run a trial) or on_trial_end (to act "
+                    "on its result, calling super()) instead.",
+                    UserWarning,
+                    stacklevel=2,
+                )
+
     def __init__(
         self,
         oracle: Oracle,
@@ -490,8 +507,7 @@ def refuse_chief_worker_environment() -> None:
         "in parallel through an executor instead. Unset these variables, start the "
         "search once, and pass executor=: LocalWorkers for several GPUs (or cores) of "
         "one machine, RayWorkers for several machines, e.g.\n"
-        "    from tunesmith.execution import LocalWorkers\n"
-        "    tuner = kt.RandomSearch(build_model, objective='val_loss', max_trials=20, "
-        "executor=LocalWorkers(workers=2))\n"
+        "    tuner = kt.RandomSearch(build_model, objective='val_loss', max_trials=20,\n"
+        "                            executor=kt.LocalWorkers(workers=2))  # or kt.RayWorkers()\n"
         "(see docs/coming_from_keras_tuner.md, 'Distributed tuning')."
     )
