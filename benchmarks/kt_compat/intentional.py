@@ -33,10 +33,10 @@ OPTIONAL_IMPORTS = (
 )
 
 HYPERBAND_PRIVATE = (
-    "inspects HyperbandOracle's private bracket bookkeeping (_brackets, _get_num_brackets, "
-    "_get_size, _current_iteration) or the tuner's private file names; tunesmith runs "
-    "keras-tuner's schedule, checked in its own tests/oracles/test_hyperband.py and "
-    "tests/keras/test_promotion.py"
+    "loads a promoted trial's parent weights through keras-tuner's private file names "
+    "(_get_checkpoint_fname, _get_build_config_fname) and keras_tuner.utils.load_json; "
+    "tunesmith continues a promotion from its parent's last-epoch checkpoint, checked in "
+    "its own tests/keras/test_promotion.py"
 )
 ONE_STORE_PER_PROJECT = (
     "opens five oracles on one project folder at once, in threads: tunesmith keeps one "
@@ -67,9 +67,6 @@ INTENTIONAL: dict[str, str] = {
     "engine/tuner_test.py::test_correct_display_trial_number": DISPLAY,
     "*::test_*proto*": PROTO,
     "engine/conditions_test.py::test_from_proto_error": PROTO,
-    "tuners/hyperband_test.py::test_hyperband_oracle_bracket_configs": HYPERBAND_PRIVATE,
-    "tuners/hyperband_test.py::test_hyperband_oracle_one_sweep_*": HYPERBAND_PRIVATE,
-    "tuners/hyperband_test.py::test_hyperband_save_and_restore": HYPERBAND_PRIVATE,
     "tuners/hyperband_test.py::test_hyperband_load_weights": HYPERBAND_PRIVATE,
     "engine/oracle_test.py::test_synchronized_functions_in_different_oracle_doesnt_block": (
         ONE_STORE_PER_PROJECT

@@ -365,3 +365,34 @@ def test_overriding_a_step_of_keras_tuners_own_loop_warns_that_it_has_no_effect(
                 raise AssertionError("not called")
 
     assert issubclass(Reporting, kt.Tuner)
+
+
+def test_hyperbands_private_bracket_members_follow_the_schedule():
+    hp = kt.HyperParameters()
+    hp.Float("a", -1.0, 1.0)
+    oracle = kt.oracles.HyperbandOracle(
+        objective=kt.Objective("score", "max"), max_epochs=4, factor=2, hyperparameters=hp
+    )
+    table = {
+        b: [(oracle._get_size(b, r), oracle._get_epochs(b, r)) for r in range(b + 1)]
+        for b in range(oracle._get_num_brackets())
+    }
+    assert table == {2: [(4, 1), (2, 2), (1, 4)], 1: [(3, 2), (2, 4)], 0: [(3, 4)]}
+    assert [oracle._get_num_rounds(b) for b in range(3)] == [1, 2, 3]
+
+    first_round = [oracle.create_trial(f"t{i}") for i in range(10)]
+    # Every bracket's first round runs at once; nothing can be promoted yet.
+    assert [b["bracket_num"] for b in oracle._brackets] == [2, 1, 0]
+    assert [len(b["rounds"][0]) for b in oracle._brackets] == [4, 3, 3]
+    assert oracle.create_trial("t10").status == "IDLE"
+    for score, trial in enumerate(first_round):
+        oracle.update_trial(trial.trial_id, {"score": score})
+        trial.status = "COMPLETED"
+        oracle.end_trial(trial)
+    promoted = oracle.create_trial("t0")
+    # The one-round bracket is over; a promotion names its parent, as keras-tuner's.
+    assert [b["bracket_num"] for b in oracle._brackets] == [2, 1]
+    assert oracle._brackets[0]["rounds"][1] == [
+        {"past_id": promoted.values["tuner/trial_id"], "id": promoted.trial_id}
+    ]
+    assert oracle._current_iteration == 0

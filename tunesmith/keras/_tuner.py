@@ -202,8 +202,9 @@ class Tuner(BaseTuner):
         from that trial's last-epoch weights and optimizer state. A trial that may
         be promoted keeps its last-epoch state (of its best execution) for that.
 
-        Override to train in your own way: return the objective's value or a dict of
-        metrics holding it.
+        Returns, as keras-tuner's does, the list of what each execution's fit
+        returned (its ``History``). Override to train in your own way: return the
+        objective's value or a dict of metrics holding it.
         """
         hp = trial.hyperparameters
         context = self._context_of(trial)
@@ -218,6 +219,7 @@ class Tuner(BaseTuner):
         best: TrialRecorder | None = None
         best_model: Any = None
         per_execution: list[TrialRecorder] = []
+        fit_results: list[Any] = []  # what each _build_and_fit_model returned
         returned_results: list[Any] = []
         for execution in range(self.executions_per_trial):
             recorder = TrialRecorder(context, execution, total_epochs)
@@ -232,6 +234,7 @@ class Tuner(BaseTuner):
             )
             # The model fitted with the tuner's callbacks, even when an overridden
             # _build_and_fit_model built it another way; else the one built last.
+            fit_results.append(returned)
             model = recorder.fitted_model
             if model is None:
                 model = self._last_model
@@ -274,7 +277,7 @@ class Tuner(BaseTuner):
             result.stopped_early = any(r.stopped_by_oracle for r in per_execution)
             result.diverged = next((r.diverged for r in per_execution if r.diverged), None)
             return result
-        return _ExecutionsResult(per_execution)
+        return _ExecutionsResult(fit_results, per_execution)
 
     def _context_of(self, trial: Trial) -> TrialContext:
         """The running trial's context; a ``run_trial`` called outside a search gets
@@ -499,10 +502,14 @@ class Tuner(BaseTuner):
         """Called after each training batch."""
 
 
-class _ExecutionsResult:
-    """The recorders of a trial's executions, reduced to one outcome."""
+class _ExecutionsResult(list[Any]):
+    """What ``Tuner.run_trial`` returns: keras-tuner's list of what each execution's
+    fit returned (its ``History``), so a subclass may read ``super().run_trial()``
+    as there; the tuner reduces it to one outcome with the executions' recorders,
+    which saw every epoch."""
 
-    def __init__(self, recorders: list[TrialRecorder]) -> None:
+    def __init__(self, fit_results: list[Any], recorders: list[TrialRecorder]) -> None:
+        super().__init__(fit_results)
         self.recorders = recorders
 
     def to_result(self, objective: Objective) -> TrialResult:

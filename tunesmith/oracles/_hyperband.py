@@ -8,8 +8,9 @@ from typing import Any
 from tunesmith.objective import Objective
 from tunesmith.oracles._protocol import Oracle
 from tunesmith.samplers import Sampler
-from tunesmith.schedulers import HyperbandScheduler
-from tunesmith.space import HyperParameters
+from tunesmith.schedulers import HyperbandScheduler, round_epochs, round_size
+from tunesmith.space import PARENT, HyperParameters
+from tunesmith.trial import Trial
 
 
 class HyperbandOracle(Oracle):
@@ -98,6 +99,62 @@ class HyperbandOracle(Oracle):
             sampler=sampler,
             scheduler=HyperbandScheduler(max_epochs, factor, hyperband_iterations),
         )
+        self._open_brackets: list[dict[str, Any]] | None = None
+
+    # ---------------------------------------- keras-tuner's private members
+    # Code written against keras-tuner's HyperbandOracle reads its bracket
+    # arithmetic and bookkeeping; here they are views of the schedule.
+    def _get_num_brackets(self) -> int:
+        return self.brackets
+
+    def _get_num_rounds(self, bracket_num: int) -> int:
+        return int(bracket_num) + 1
+
+    def _get_size(self, bracket_num: int, round_num: int) -> int:
+        return round_size(bracket_num, round_num, self.max_epochs, self.factor)
+
+    def _get_epochs(self, bracket_num: int, round_num: int) -> int:
+        return round_epochs(bracket_num, round_num, self.max_epochs, self.factor)
+
+    @property
+    def _current_iteration(self) -> int:
+        """The Hyperband iteration under way, from 0 (read from the trials)."""
+        return max(0, self._schedule.iterations_started(self.sampling_context()) - 1)
+
+    @_current_iteration.setter
+    def _current_iteration(self, value: int) -> None:
+        """Ignored: the iteration follows the trials."""
+
+    @property
+    def _brackets(self) -> list[dict[str, Any]]:
+        """keras-tuner's open brackets, ``{"bracket_num", "rounds": [[{"past_id",
+        "id"}]]}``, as of the last :meth:`ask` (a bracket completed since stays
+        listed until the next one, as keras-tuner's does)."""
+        if self._open_brackets is None:
+            self._open_brackets = self._bracket_view()
+        return self._open_brackets
+
+    @_brackets.setter
+    def _brackets(self, value: Any) -> None:
+        """Ignored: the brackets follow the trials."""
+
+    def _bracket_view(self) -> list[dict[str, Any]]:
+        return [
+            {
+                "bracket_num": run.bracket,
+                "rounds": [
+                    [{"past_id": t.values.get(PARENT), "id": t.trial_id} for t in round_]
+                    for round_ in run.rounds
+                    if round_
+                ],
+            }
+            for run in self._schedule.open_runs(self.sampling_context())
+        ]
+
+    def ask(self) -> Trial | None:
+        trial = super().ask()
+        self._open_brackets = self._bracket_view()
+        return trial
 
     def _budget_spent(self) -> bool:
         # The schedule decides how many trials run; ``max_trials`` is None unless set

@@ -137,6 +137,33 @@ class HyperbandScheduler(Scheduler):
             f"{self.brackets} bracket(s)."
         )
 
+    def open_runs(self, context: SamplingContext) -> list[BracketRun]:
+        """The bracket runs not over yet, oldest first: a round still to fill, or a
+        trial of the last round still running.
+
+        Example:
+            >>> from tunesmith import HyperParameters
+            >>> from tunesmith.objective import Objective
+            >>> from tunesmith.samplers import SamplingContext
+            >>> context = SamplingContext(HyperParameters(), (), Objective("loss", "min"),
+            ...                           seed=0, number=0)
+            >>> HyperbandScheduler(9, 3).open_runs(context)
+            []
+        """
+        exhausted = context.exhausted() is not None
+        runs = replay(context.trials, self.max_epochs, self.factor)
+        return [
+            run
+            for run in runs
+            if not self._complete(run, exhausted)
+            or not all(t.status.is_finished for t in run.rounds[run.bracket])
+        ]
+
+    def iterations_started(self, context: SamplingContext) -> int:
+        """How many Hyperband iterations have started (each runs every bracket once)."""
+        runs = len(replay(context.trials, self.max_epochs, self.factor))
+        return -(-runs // self.brackets)
+
     def _may_start_run(self, runs: int) -> bool:
         return self.hyperband_iterations is None or runs < self.brackets * self.hyperband_iterations
 
