@@ -396,3 +396,31 @@ def test_hyperbands_private_bracket_members_follow_the_schedule():
         {"past_id": promoted.values["tuner/trial_id"], "id": promoted.trial_id}
     ]
     assert oracle._current_iteration == 0
+
+
+def test_best_models_are_rebuilt_from_a_clean_session_as_their_trials_were(tmp_path):
+    class Counted(kt.HyperModel):
+        """Names its part from Keras' counter, as some libraries name their blocks:
+        after a clear_session the part is "part_1" again."""
+
+        def build(self, hp):
+            name = f"part_{keras.backend.get_uid('part')}"
+            units = hp.Choice(f"{name}/units", [4, 64])
+            model = keras.Sequential(
+                [keras.Input((3,)), keras.layers.Dense(units), keras.layers.Dense(1)]
+            )
+            model.compile(loss="mse")
+            return model
+
+    tuner = kt.RandomSearch(
+        Counted(), objective="loss", max_trials=2, seed=0, directory=tmp_path, project_name="p"
+    )
+    x, y = np.ones((8, 3), dtype="float32"), np.zeros((8, 1), dtype="float32")
+    tuner.search(x, y, epochs=1, verbose=0)
+    assert sorted(t.values["part_1/units"] for t in tuner.oracle.trials.values()) == [4, 64]
+
+    models = tuner.get_best_models(2)
+    # Each model is its trial's (a rebuild named "part_2" would take the default, 4).
+    expected = [t.values["part_1/units"] for t in tuner.oracle.get_best_trials(2)]
+    assert [m.layers[0].units for m in models] == expected
+    assert all(m.predict(x, verbose=0).shape == (8, 1) for m in models)

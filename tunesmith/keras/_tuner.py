@@ -471,7 +471,9 @@ class Tuner(BaseTuner):
                 "keeps none. Save them in run_trial (tuner.save_model(trial_id, model)), or "
                 "rebuild the model from get_best_hyperparameters() and train it."
             )
-        model = self._build(trial.hyperparameters.copy())
+        # As keras-tuner: from a clean session, so a build that names its parts from
+        # Keras' counters (AutoKeras' blocks) names them as in the trial.
+        model = self._try_build(trial.hyperparameters.copy())
         build_from_saved_config(model, path.with_name(BUILD_CONFIG_FILE))
         with warnings.catch_warnings():
             # The file also holds the optimizer's state, which a freshly compiled
