@@ -134,11 +134,10 @@ class Oracle(Study):
             def get_state(self):
                 return {**super().get_state(), "tried_initial": self.tried_initial}
         """
+        # No trial lists or space here: the store holds those, and this is written
+        # with every new trial (its size must not grow with the study).
         return {
             "ongoing_trials": {tid: t.trial_id for tid, t in self.ongoing_trials.items()},
-            "hyperparameters": self.hyperparameters.get_config(),
-            "start_order": self.start_order,
-            "end_order": list(self.end_order),
             "seed": self.seed,
             "seed_state": self._seed_state,
             "tried_so_far": sorted(self._tried_added),
