@@ -35,6 +35,7 @@ from tunesmith.hypermodel import HyperModel  # noqa: E402
 from tunesmith.objective import Objective  # noqa: E402
 from tunesmith.oracles import Oracle, synchronized  # noqa: E402
 from tunesmith.space import HyperParameter, HyperParameters  # noqa: E402
+from tunesmith.study import Plateau  # noqa: E402
 from tunesmith.trial import Trial, TrialStatus  # noqa: E402
 from tunesmith.tuners import TuneResult, tune  # noqa: E402
 
@@ -62,6 +63,7 @@ __all__ = [
     "LocalWorkers",
     "Objective",
     "Oracle",
+    "Plateau",
     "RandomSearch",
     "RayWorkers",
     "SklearnTuner",

@@ -20,6 +20,7 @@ Example:
     <TrialStatus.COMPLETED: 'COMPLETED'>
 """
 
+from tunesmith.study._budget import Plateau, format_duration, parse_duration
 from tunesmith.study._results import TrialResult, is_history, numbers_only, to_trial_result
 from tunesmith.study._settings import (
     StoredSampler,
@@ -35,12 +36,15 @@ from tunesmith.study._tell import tell_trial
 
 __all__ = [
     "GrowingSpace",
+    "Plateau",
     "StoredSampler",
     "StoredScheduler",
     "Study",
     "TrialResult",
+    "format_duration",
     "is_history",
     "numbers_only",
+    "parse_duration",
     "part_settings",
     "pruner_from_settings",
     "sampler_from_settings",

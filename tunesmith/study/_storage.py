@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from tunesmith.pruners import Pruner
     from tunesmith.samplers import Sampler
     from tunesmith.schedulers import Scheduler
+    from tunesmith.study._budget import TimeBudget
     from tunesmith.study._reports import ReportedObjective
     from tunesmith.study._space import GrowingSpace
 
@@ -39,6 +40,7 @@ class StudyStorage:
     sampler: Sampler | None
     scheduler: Scheduler | None
     _requeued: list[str]
+    _time: TimeBudget
     _reports: ReportedObjective
 
     if TYPE_CHECKING:
@@ -69,6 +71,8 @@ class StudyStorage:
             stored = normalise_settings(stored)
             self._check_compatible(stored, store)
             self.seed = int(stored.get("seed", self.seed))
+            # The search's time goes on from what earlier processes spent.
+            self._time.spent_before = float(stored.get("time_spent") or 0.0)
             self.space.merge(HyperParameters.from_config(stored["space"]), from_store=True)
         for trial in store.load_trials():
             self.trials[trial.trial_id] = trial

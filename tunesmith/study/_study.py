@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from tunesmith.errors import (
+    InvalidArgumentError,
     check_count,
 )
 from tunesmith.objective import Objective, create_objective
@@ -18,6 +19,7 @@ from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wa
 from tunesmith.schedulers import Scheduler, make_scheduler
 from tunesmith.space import HyperParameters
 from tunesmith.store import SETTINGS_FORMAT, MemoryStore, Storage
+from tunesmith.study._budget import Plateau, TimeBudget, ended_scores, parse_duration
 from tunesmith.study._reports import ReportedObjective
 from tunesmith.study._results import TrialResult, numbers_only
 from tunesmith.study._settings import part_settings, pruner_settings
@@ -82,6 +84,8 @@ class Study(StudyStorage):
         pruner: Pruner | str | Mapping[str, Any] | None = None,
         sampler: Sampler | str | Mapping[str, Any] | None = None,
         scheduler: Scheduler | str | Mapping[str, Any] | None = None,
+        max_time: float | str | None = None,
+        stop_on_plateau: Plateau | None = None,
     ) -> None:
         if max_trials is not None:
             check_count("max_trials", max_trials, least=1)
@@ -119,6 +123,51 @@ class Study(StudyStorage):
         self._reports = ReportedObjective(self.objective)
         #: The ids of the trials ended in this process, in the order they ended.
         self.end_order: list[str] = []
+        self._time = TimeBudget(parse_duration(max_time))
+        self._plateau: Plateau | None = _checked_plateau(stop_on_plateau)
+
+    # ------------------------------------------------------------------ budget
+    @property
+    def max_time(self) -> float | None:
+        """Seconds the whole search may take, across resumes (None: no limit).
+
+        No trial starts once it is spent, and running trials stop at their next
+        report (STOPPED, their epochs kept). Set it as seconds or a text such as
+        ``"90m"`` or ``"1h30m"``.
+        """
+        return self._time.max_time
+
+    @max_time.setter
+    def max_time(self, value: float | str | None) -> None:
+        self._time.max_time = parse_duration(value)
+
+    @property
+    def stop_on_plateau(self) -> Plateau | None:
+        """End the search once the best value stops improving (a :class:`Plateau`)."""
+        return self._plateau
+
+    @stop_on_plateau.setter
+    def stop_on_plateau(self, rule: Plateau | None) -> None:
+        self._plateau = _checked_plateau(rule)
+
+    @property
+    def time_spent(self) -> float:
+        """Seconds of search so far, earlier processes' included."""
+        return self._time.spent
+
+    def _search_over(self) -> bool:
+        """Whether the time budget or the plateau rule ends the search (then
+        ``stop_reason`` says so)."""
+        if self._time.exhausted:
+            self.stop_reason = self._time.reason()
+            return True
+        plateau = self._plateau
+        if plateau is not None and plateau.reached(
+            ended_scores(self.trials.values()), self.objective
+        ):
+            self.stop_reason = plateau.reason()
+            return True
+        return False
 
     # The space's attributes under the names keras-tuner's oracles have.
     @property
@@ -158,6 +207,9 @@ class Study(StudyStorage):
             "sampler": part_settings(self.sampler),
             "scheduler": part_settings(self.scheduler),
             "pruner": pruner_settings(self.pruner),
+            "max_time": self.max_time,
+            "time_spent": round(self._time.spent, 3),
+            "stop_reason": self.stop_reason,
         }
 
     # ------------------------------------------------------------------- space
@@ -183,6 +235,10 @@ class Study(StudyStorage):
         running trials are told. Crashed or retried trials come back first.
         """
         self.waiting, self.stop_reason = False, None
+        self._time.start()
+        if self._search_over():
+            self._save_study()  # the reason, and the time spent, stay with the study
+            return None
         if self._requeued:
             return self._restart(self.trials[self._requeued.pop(0)])
         if self._budget_spent():
@@ -319,6 +375,8 @@ class Study(StudyStorage):
         """
         clean = numbers_only(metrics)
         self.storage.append_metrics(trial.trial_id, execution, step, clean)
+        if self._time.exhausted:
+            return False  # the search's time is spent: the trial ends STOPPED here
         if self.pruner is None or not self._reports.record(trial.trial_id, execution, step, clean):
             return True
         others = [
@@ -369,6 +427,8 @@ class Study(StudyStorage):
     def _ended(self, trial: Trial) -> None:
         if trial.trial_id not in self.end_order:
             self.end_order.append(trial.trial_id)
+        if self.max_time is not None:
+            self._save_study()  # the time spent survives a crash
         self._on_trial_end(trial)
         self._forget_running(trial)
 
@@ -412,3 +472,13 @@ class Study(StudyStorage):
             "and search again (the failed trials are stored). The last error:\n"
             + (last.error or "(no message)")
         )
+
+
+def _checked_plateau(rule: object) -> Plateau | None:
+    if rule is None or isinstance(rule, Plateau):
+        return rule
+    raise InvalidArgumentError(
+        f"stop_on_plateau={rule!r} is not a rule: pass "
+        "tunesmith.Plateau(trials=20, min_delta=1e-3) (end the search after 20 finished "
+        "trials without an improvement larger than 1e-3), or None."
+    )

@@ -103,6 +103,9 @@ class BaseTuner:
         tuner_id = kwargs.pop("tuner_id", None)
         executor = as_executor(kwargs.pop("executor", None))
         storage = kwargs.pop("storage", None)
+        budget = {
+            name: kwargs.pop(name) for name in ("max_time", "stop_on_plateau") if name in kwargs
+        }
         if kwargs:
             raise UnknownArgumentError(
                 f"Unrecognized arguments for {type(self).__name__}: "
@@ -133,6 +136,8 @@ class BaseTuner:
         self.tuner_id = tuner_id or os.environ.get("KERASTUNER_TUNER_ID") or "tuner0"
         self.store: Storage = open_storage(storage, self.project_dir, overwrite=overwrite)
         self.oracle.attach_store(self.store)
+        for name, value in budget.items():  # the search's budget is the study's
+            setattr(self.oracle, name, value)
         self._restore_tuner_state()
         self.display = SearchDisplay(verbose=verbose)
         self._populate_initial_space()

@@ -22,6 +22,7 @@ from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import Oracle, algorithm_class
 from tunesmith.space import HyperParameters
 from tunesmith.store import Storage, Store, open_storage
+from tunesmith.study import Plateau
 from tunesmith.trial import Trial
 
 if TYPE_CHECKING:
@@ -88,6 +89,12 @@ class TuneResult:
         return sorted(self.oracle.trials.values(), key=lambda t: t.number)
 
     @property
+    def stop_reason(self) -> str | None:
+        """Why the search ended (``max_trials``, ``max_time``, a plateau, a used-up
+        space), as printed at its end."""
+        return self.oracle.stop_reason
+
+    @property
     def best_trial(self) -> Trial | None:
         best = self.oracle.get_best_trials(1)
         return best[0] if best else None
@@ -125,6 +132,8 @@ def tune(
     max_epochs: int | None = None,
     sampler: Any = None,
     storage: Storage | str | None = None,
+    max_time: float | str | None = None,
+    stop_on_plateau: Plateau | None = None,
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
 
@@ -150,6 +159,12 @@ def tune(
     ``storage=`` gives another :class:`~tunesmith.store.Storage` instead.
     ``executor=tunesmith.LocalWorkers(workers=4)`` (or ``"processes"``) runs trials
     in worker processes at once; the function is sent to them with cloudpickle.
+
+    ``max_time`` (seconds, or a text such as ``"90m"``) bounds the whole search,
+    across resumes: no trial starts once it is spent, and a running trial's next
+    ``steps.report`` answers stop. ``stop_on_plateau=tunesmith.Plateau(trials=20,
+    min_delta=1e-3)`` ends the search once 20 finished trials brought no larger
+    improvement. Either way the result's ``stop_reason`` says why it ended.
 
     Example:
         >>> def f(hp):
@@ -188,6 +203,8 @@ def tune(
             max_epochs=max_epochs,
             sampler=sampler,
         )
+    oracle.max_time = max_time
+    oracle.stop_on_plateau = stop_on_plateau
     if oracle.multi_fidelity and not wants_steps(objective_fn):
         raise InvalidArgumentError(
             f"{type(oracle).__name__} trains each trial to a number of epochs it "
