@@ -213,6 +213,9 @@ class Oracle(Study):
         overrides it (keras-tuner's hook), so an oracle written for keras-tuner works."""
         if not self._proposes_itself:
             return self._propose(number)
+        enqueued = self._next_enqueued()
+        if enqueued is not None:
+            return enqueued
         hook = PopulateSpaceSampler(self.populate_space, self._trial_id, type(self).__name__)
         return self._accept(hook.sample(self.sampling_context(number)))
 

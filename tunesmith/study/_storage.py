@@ -41,6 +41,7 @@ class StudyStorage:
     scheduler: Scheduler | None
     _requeued: list[str]
     _time: TimeBudget
+    _enqueued: list[dict[str, Any]]
     _reports: ReportedObjective
 
     if TYPE_CHECKING:
@@ -73,6 +74,8 @@ class StudyStorage:
             self.seed = int(stored.get("seed", self.seed))
             # The search's time goes on from what earlier processes spent.
             self._time.spent_before = float(stored.get("time_spent") or 0.0)
+            # What was enqueued before goes first; what this process enqueued, after.
+            self._enqueued[:0] = [dict(v) for v in stored.get("enqueued") or []]
             self.space.merge(HyperParameters.from_config(stored["space"]), from_store=True)
         for trial in store.load_trials():
             self.trials[trial.trial_id] = trial

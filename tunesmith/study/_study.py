@@ -17,9 +17,10 @@ from tunesmith.pruners import Pruner, TrialCurve, make_pruner
 from tunesmith.ranking import best_trials
 from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait, make_sampler
 from tunesmith.schedulers import Scheduler, make_scheduler
-from tunesmith.space import HyperParameters
+from tunesmith.space import HyperParameters, config_key
 from tunesmith.store import SETTINGS_FORMAT, MemoryStore, Storage
 from tunesmith.study._budget import Plateau, TimeBudget, ended_scores, parse_duration
+from tunesmith.study._enqueue import EnqueuedFirst, already_run, checked_values
 from tunesmith.study._reports import ReportedObjective
 from tunesmith.study._results import TrialResult, numbers_only
 from tunesmith.study._settings import part_settings, pruner_settings
@@ -124,6 +125,9 @@ class Study(StudyStorage):
         #: The ids of the trials ended in this process, in the order they ended.
         self.end_order: list[str] = []
         self._time = TimeBudget(parse_duration(max_time))
+        # Configurations enqueued by hand, run before the sampler's (stored).
+        self._enqueued: list[dict[str, Any]] = []
+        self._from_queue = False  # whether the last proposal was an enqueued one
         self._plateau: Plateau | None = _checked_plateau(stop_on_plateau)
 
     # ------------------------------------------------------------------ budget
@@ -140,6 +144,50 @@ class Study(StudyStorage):
     @max_time.setter
     def max_time(self, value: float | str | None) -> None:
         self._time.max_time = parse_duration(value)
+
+    # ----------------------------------------------------------- warm starts
+    def enqueue_trial(self, values: Mapping[str, Any]) -> None:
+        """Run ``values`` next, before any configuration the sampler proposes.
+
+        Enqueued configurations run in the order given and never twice: one that
+        a trial already has (a resumed script enqueuing again) is skipped. Missing
+        names are drawn by the sampler (and a scheduler gives the fidelity); the
+        queue is stored with the study, so it survives a crash. A value outside its
+        definition is refused here, before anything is enqueued.
+
+        Example:
+            >>> from tunesmith import HyperParameters
+            >>> hp = HyperParameters(); _ = hp.Int("units", 8, 64); _ = hp.Float("lr", 1e-4, 1e-1)
+            >>> study = Study(objective="loss", hyperparameters=hp, sampler="random", seed=0)
+            >>> study.enqueue_trial({"units": 32})
+            >>> study.ask().values["units"]
+            32
+        """
+        checked = checked_values(values, self.hyperparameters)
+        queued = [config_key(v) for v in self._enqueued]
+        if config_key(checked) in queued or already_run(checked, self.trials.values()):
+            return  # queued or run already: never twice
+        self._enqueued.append(checked)
+        self._save_study()
+
+    def _next_enqueued(self) -> dict[str, Any] | None:
+        """The first enqueued configuration no trial has yet (those that have one are
+        dropped), for a study that proposes values itself."""
+        queued = len(self._enqueued)
+        taken = None
+        while self._enqueued and taken is None:
+            values = self._enqueued.pop(0)
+            if not already_run(values, self.trials.values()):
+                taken = values
+        if len(self._enqueued) != queued:
+            self._save_study()
+        self._from_queue = taken is not None
+        return taken
+
+    @property
+    def enqueued(self) -> tuple[dict[str, Any], ...]:
+        """The configurations enqueued and not handed out yet, in order."""
+        return tuple(dict(values) for values in self._enqueued)
 
     @property
     def stop_on_plateau(self) -> Plateau | None:
@@ -210,6 +258,7 @@ class Study(StudyStorage):
             "max_time": self.max_time,
             "time_spent": round(self._time.spent, 3),
             "stop_reason": self.stop_reason,
+            "enqueued": [dict(values) for values in self._enqueued],
         }
 
     # ------------------------------------------------------------------- space
@@ -235,6 +284,7 @@ class Study(StudyStorage):
         running trials are told. Crashed or retried trials come back first.
         """
         self.waiting, self.stop_reason = False, None
+        self._from_queue = False
         self._time.start()
         if self._search_over():
             self._save_study()  # the reason, and the time spent, stay with the study
@@ -254,7 +304,7 @@ class Study(StudyStorage):
         if values is None:
             return None
         hyperparameters = self.hyperparameters.with_values(values)
-        if self._proposes_itself:
+        if self._proposes_itself or self._from_queue:
             # keras-tuner keeps what a custom oracle returns, names it never declared too.
             registered = {hp.name for hp in self.hyperparameters.space}
             hyperparameters.values.update({k: v for k, v in values.items() if k not in registered})
@@ -323,9 +373,18 @@ class Study(StudyStorage):
                 "(tunesmith.samplers), or override populate_space(trial_id) (keras-tuner's hook)."
             )
         context = self.sampling_context(number)
+        sampler: Sampler = self.sampler
+        queued = len(self._enqueued)
+        if queued:
+            sampler = EnqueuedFirst(self.sampler, self._enqueued)
         if self.scheduler is not None:
-            return self._accept(self.scheduler.next_trial(context, self.sampler))
-        return self._accept(self.sampler.sample(context))
+            values = self._accept(self.scheduler.next_trial(context, sampler))
+        else:
+            values = self._accept(sampler.sample(context))
+        self._from_queue = isinstance(sampler, EnqueuedFirst) and sampler.took
+        if len(self._enqueued) != queued:
+            self._save_study()  # the queue changed: a crash must not lose that
+        return values
 
     def _accept(self, answer: Proposal) -> dict[str, Any] | None:
         """A sampler's or scheduler's answer as values, or None with ``waiting`` or

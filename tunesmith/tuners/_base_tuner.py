@@ -329,6 +329,16 @@ class BaseTuner:
         """The folder of one trial's files (created if missing)."""
         return str(self.store.trial_dir(str(trial_id)))
 
+    def enqueue_trial(self, values: dict[str, Any]) -> None:
+        """Run ``values`` before the configurations the oracle proposes (see
+        :meth:`tunesmith.study.Study.enqueue_trial`): in order, never twice,
+        missing names sampled, stored with the study.
+
+        Example:
+            >>> tuner.enqueue_trial({"units": 64, "learning_rate": 1e-3})  # doctest: +SKIP
+        """
+        self.oracle.enqueue_trial(values)
+
     def get_state(self) -> dict[str, Any]:
         """What this tuner keeps beyond the study, as JSON (keras-tuner's method).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -134,6 +134,7 @@ def tune(
     storage: Storage | str | None = None,
     max_time: float | str | None = None,
     stop_on_plateau: Plateau | None = None,
+    enqueue: Sequence[Mapping[str, Any]] = (),
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
 
@@ -165,6 +166,9 @@ def tune(
     ``steps.report`` answers stop. ``stop_on_plateau=tunesmith.Plateau(trials=20,
     min_delta=1e-3)`` ends the search once 20 finished trials brought no larger
     improvement. Either way the result's ``stop_reason`` says why it ended.
+    ``enqueue=[{"x": 0.5}, ...]`` runs those configurations first, in order (missing
+    names are sampled; one already run is skipped, so a resumed call runs nothing
+    twice).
 
     Example:
         >>> def f(hp):
@@ -219,6 +223,8 @@ def tune(
     try:
         if store is not None:
             oracle.attach_store(store)
+        for values in enqueue:  # after attaching: a resumed study skips what ran
+            oracle.enqueue_trial(values)
         task = FunctionTask(
             objective_fn,
             oracle.objective,
