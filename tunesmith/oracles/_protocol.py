@@ -23,7 +23,6 @@ from tunesmith.oracles._populate import PopulateSpaceSampler
 from tunesmith.oracles._state import json_state
 from tunesmith.oracles._tried import TriedValues, values_hash
 from tunesmith.samplers import random_untried
-from tunesmith.store import Storage
 from tunesmith.study import Study, TrialResult, numbers_only
 from tunesmith.trial import Trial, TrialStatus
 
@@ -93,8 +92,6 @@ class Oracle(Study):
         self._tried_added: set[str] = set()
         #: What each tuner's ``get_state()`` returned at its last save, by tuner id.
         self.tuner_states: dict[str, dict[str, Any]] = {}
-        # The state read from the store while attaching, until set_state has it.
-        self._pending_state: dict[str, Any] | None = None
 
     # ------------------------------------------- keras-tuner's private members
     @property
@@ -160,28 +157,24 @@ class Oracle(Study):
         holds it for the tuner's ``set_state`` when the project resumes."""
         self.tuner_states[str(tuner_id)] = json_state(dict(state), owner)
 
-    def attach_store(self, store: Storage, *, read_only: bool = False) -> None:
-        """Attach as a :class:`~tunesmith.study.Study` does, then give the stored
-        :meth:`get_state` (if any) to :meth:`set_state`."""
-        stored = store.load_study()
-        self._pending_state = dict((stored or {}).get("state") or {}) or None
-        super().attach_store(store, read_only=read_only)
+    def _restore_state(self, stored: Mapping[str, Any] | None) -> None:
+        """While attaching, before anything is written: the stored :meth:`get_state`
+        (if any) goes to :meth:`set_state`."""
+        super()._restore_state(stored)
         self._seed_state = self.seed  # the stored seed, unless the state says more
-        self._apply_stored_state()
+        self._apply_saved_state(stored)
 
-    def _apply_stored_state(self) -> None:
-        pending, self._pending_state = self._pending_state, None
-        if not pending:
-            return
-        self.tuner_states = dict(pending.get("tuners") or {})
-        if pending.get("oracle") is None:
+    def _apply_saved_state(self, stored: Mapping[str, Any] | None) -> None:
+        saved = (stored or {}).get("state") or {}
+        self.tuner_states = dict(saved.get("tuners") or {})
+        if saved.get("oracle") is None:
             return
         try:
-            self.set_state(pending["oracle"])
+            self.set_state(saved["oracle"])
         except KeyError as exc:
             raise StoreError(
                 f"{type(self).__name__}.set_state() looked for {exc} in the state stored "
-                f"with this project, which has {sorted(pending['oracle'])}: the project "
+                f"with this project, which has {sorted(saved['oracle'])}: the project "
                 "was saved by another version of this oracle. Pass overwrite=True to "
                 "start afresh, or make set_state accept the stored keys."
             ) from exc
@@ -189,18 +182,13 @@ class Oracle(Study):
     def _save_study(self) -> None:
         if self.read_only:
             return
-        state = self._pending_state or {
-            "oracle": self.get_state(),
-            "tuners": self.tuner_states,
-        }
+        state = {"oracle": self.get_state(), "tuners": self.tuner_states}
         self.storage.save_study({**self.settings(), "state": json_state(state, type(self))})
 
     def reload(self) -> None:
         """Read the trials back from the store, and this oracle's saved state."""
         super().reload()
-        stored = self.storage.load_study() or {}
-        self._pending_state = dict(stored.get("state") or {}) or None
-        self._apply_stored_state()
+        self._apply_saved_state(self.storage.load_study())
 
     # ------------------------------------------------------- populate_space
     @property

@@ -50,6 +50,17 @@ def already_run(values: Mapping[str, Any], trials: Iterable[Trial]) -> bool:
     )
 
 
+def pop_untried(queue: list[dict[str, Any]], trials: Iterable[Trial]) -> dict[str, Any] | None:
+    """Take the first configuration of ``queue`` no trial has yet, dropping those a
+    trial has (the queue is changed in place)."""
+    ran = list(trials)
+    while queue:
+        values = queue.pop(0)
+        if not already_run(values, ran):
+            return values
+    return None
+
+
 class EnqueuedFirst(Sampler):
     """The enqueued configurations, in order, before what ``sampler`` proposes.
 
@@ -67,15 +78,12 @@ class EnqueuedFirst(Sampler):
         self.took = False
 
     def sample(self, context: SamplingContext) -> Proposal:
-        self.took = False
-        while self.queue:
-            wanted = self.queue.pop(0)
-            if already_run(wanted, context.trials):
-                continue
-            rest = self.sampler.sample(context)
-            self.took = True
-            return {**rest, **wanted} if isinstance(rest, dict) else dict(wanted)
-        return self.sampler.sample(context)
+        wanted = pop_untried(self.queue, context.trials)
+        self.took = wanted is not None
+        rest = self.sampler.sample(context)
+        if wanted is None:
+            return rest
+        return {**rest, **wanted} if isinstance(rest, dict) else dict(wanted)
 
     def initial_points(self, space: HyperParameters) -> int:
         return self.sampler.initial_points(space)

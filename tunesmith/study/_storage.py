@@ -83,7 +83,7 @@ class StudyStorage:
                 self._requeued.append(trial.trial_id)
         if self.pruner is not None:
             self._reports.load(store.curve_points(), skip=set(self._requeued))
-        self._restore_state()
+        self._restore_state(stored)
         # A reader reads its curves from the store too; it never writes (nothing
         # it calls changes a trial), and a write to a read-only store would fail.
         self.storage, self.read_only = store, read_only
@@ -113,8 +113,9 @@ class StudyStorage:
                     f"schedule. Pass {name}={stored_schedule[name]!r} to resume it. {fix}"
                 )
 
-    def _restore_state(self) -> None:
-        """Hook for subclasses that derive state from the loaded trials."""
+    def _restore_state(self, stored: Mapping[str, Any] | None) -> None:
+        """Hook for subclasses that restore state from the loaded trials and the
+        stored settings (``None`` for a new study); nothing is written yet."""
         if self.sampler is not None:
             self.sampler.reset()
 

@@ -20,7 +20,7 @@ from tunesmith.schedulers import Scheduler, make_scheduler
 from tunesmith.space import HyperParameters, config_key
 from tunesmith.store import SETTINGS_FORMAT, MemoryStore, Storage
 from tunesmith.study._budget import Plateau, TimeBudget, ended_scores, parse_duration
-from tunesmith.study._enqueue import EnqueuedFirst, already_run, checked_values
+from tunesmith.study._enqueue import EnqueuedFirst, already_run, checked_values, pop_untried
 from tunesmith.study._reports import ReportedObjective
 from tunesmith.study._results import TrialResult, numbers_only
 from tunesmith.study._settings import part_settings, pruner_settings
@@ -174,11 +174,7 @@ class Study(StudyStorage):
         """The first enqueued configuration no trial has yet (those that have one are
         dropped), for a study that proposes values itself."""
         queued = len(self._enqueued)
-        taken = None
-        while self._enqueued and taken is None:
-            values = self._enqueued.pop(0)
-            if not already_run(values, self.trials.values()):
-                taken = values
+        taken = pop_untried(self._enqueued, self.trials.values())
         if len(self._enqueued) != queued:
             self._save_study()
         self._from_queue = taken is not None
