@@ -30,9 +30,10 @@ _compat_paths.install()  # keras-tuner's module paths (kt.engine.trial, ...)
 
 from tunesmith import errors, oracles, pruners, samplers, schedulers  # noqa: E402
 from tunesmith._version import __version__  # noqa: E402
+from tunesmith.constraints import Constraint  # noqa: E402
 from tunesmith.execution import LocalWorkers, RayWorkers, Steps  # noqa: E402
 from tunesmith.hypermodel import HyperModel  # noqa: E402
-from tunesmith.objective import Objective  # noqa: E402
+from tunesmith.objective import Objective, Pareto  # noqa: E402
 from tunesmith.oracles import Oracle, synchronized  # noqa: E402
 from tunesmith.space import HyperParameter, HyperParameters  # noqa: E402
 from tunesmith.study import Plateau  # noqa: E402
@@ -55,6 +56,7 @@ __getattr__, __dir__ = _compat_paths.lazy_attributes(
 __all__ = [
     "ASHA",
     "BayesianOptimization",
+    "Constraint",
     "GridSearch",
     "HyperModel",
     "HyperParameter",
@@ -63,6 +65,7 @@ __all__ = [
     "LocalWorkers",
     "Objective",
     "Oracle",
+    "Pareto",
     "Plateau",
     "RandomSearch",
     "RayWorkers",

@@ -84,6 +84,9 @@ _MINIMISED = (
     "false_positives",
     "false_negatives",
 )
+#: The namespace of what the Keras tuners measure of a model right after its build,
+#: before training (``model/params``, ``model/bytes``, ``model/latency_ms``).
+MODEL_METRIC_PREFIX = "model/"
 _DIRECTIONS = {"min": "min", "max": "max", "minimize": "min", "maximize": "max"}
 _PREFIXES = ("val_", "weighted_")
 
@@ -106,6 +109,8 @@ def infer_direction(name: str) -> str | None:
         >>> infer_direction("val_weighted_binary_accuracy"), infer_direction("MSE")
         ('max', 'min')
     """
+    if name.startswith(MODEL_METRIC_PREFIX):
+        return "min"  # a model's size and latency: smaller is better
     return _KNOWN.get(_normalise(_base_name(name)))
 
 
@@ -221,6 +226,8 @@ class Objective:
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Objective:
         """Rebuild an objective from :meth:`get_config`, a multi-objective included."""
+        if "pareto" in config:
+            return Pareto([Objective.from_config(c) for c in config["pareto"]])
         if "objectives" in config:
             return MultiObjective([Objective.from_config(c) for c in config["objectives"]])
         return Objective(config["name"], config["direction"])
@@ -337,6 +344,122 @@ class MultiObjective(Objective):
 
     def __repr__(self) -> str:
         return f"MultiObjective({self.objectives!r})"
+
+
+class Pareto(Objective):
+    """Several objectives optimised together, for their Pareto front (not a sum).
+
+    Asked for explicitly (a plain list of objectives keeps keras-tuner's meaning:
+    their sum). A trial is better than another when it is no worse in every
+    objective and better in one; the best trials are those no other trial beats,
+    the Pareto front, which ``get_best_trials()`` returns.
+
+    Each trial is measured at one step: its best step by the **first** objective
+    (the primary), where every objective's value is read. The trial's ``score`` is
+    the primary objective's value, so where one "best" is needed
+    (``get_best_models(1)``) the rule is: the Pareto front first, ordered by the
+    objectives in the order given (the primary first, ties broken by the next),
+    then the trials of the next front, and so on.
+
+    Args:
+        objectives: Metric names (directions inferred as for ``objective=``;
+            ``model/*`` metrics are minimised) or :class:`Objective` instances.
+        directions: Optional ``"min"`` / ``"max"`` for each objective, in order, as
+            optuna's ``directions=``; must match the objectives in number.
+
+    Example:
+        >>> pareto = Pareto(["val_accuracy", "model/params"])
+        >>> [(o.name, o.direction) for o in pareto.objectives]
+        [('val_accuracy', 'max'), ('model/params', 'min')]
+        >>> pareto.minimised({"val_accuracy": 0.9, "model/params": 1200.0})
+        (-0.9, 1200.0)
+    """
+
+    def __init__(
+        self,
+        objectives: Iterable[str | Objective],
+        directions: Sequence[str] | None = None,
+    ) -> None:
+        if isinstance(objectives, (str, Objective)):
+            raise ObjectiveError(
+                "Pareto takes a list of objectives, e.g. Pareto(['val_accuracy', "
+                "'model/params']); for one objective pass it as objective= directly."
+            )
+        items = list(objectives)
+        if directions is not None:
+            directions = list(directions)
+            if len(directions) != len(items):
+                raise ObjectiveError(
+                    f"Pareto got {len(items)} objectives but {len(directions)} directions "
+                    f"({directions}); give one 'min' or 'max' per objective, in order."
+                )
+            items = [
+                Objective(item if isinstance(item, str) else item.name, direction)
+                for item, direction in zip(items, directions, strict=True)
+            ]
+        parsed = [create_objective(item) for item in items]
+        if len(parsed) < 2:
+            raise ObjectiveError(
+                f"Pareto needs at least two objectives, got {len(parsed)}; for one, pass "
+                "it as objective= directly."
+            )
+        names = [objective.name for objective in parsed]
+        for objective in parsed:
+            if isinstance(objective, MultiObjective):
+                raise ObjectiveError(
+                    "A Pareto objective holds single objectives, not a list or another "
+                    f"Pareto: got {objective!r}."
+                )
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ObjectiveError(f"Pareto lists {repeated} more than once; list each metric once.")
+        primary = parsed[0]
+        super().__init__(primary.name, primary.direction)
+        self.objectives: list[Objective] = parsed
+
+    @property
+    def primary(self) -> Objective:
+        """The first objective: it picks each trial's best step and orders the front."""
+        return self.objectives[0]
+
+    @property
+    def names(self) -> list[str]:
+        """The objectives' metric names, in order."""
+        return [objective.name for objective in self.objectives]
+
+    @property
+    def tie_breaker(self) -> str | None:
+        return None  # the other objectives break ties (see rank_key)
+
+    def has_value(self, logs: Mapping[str, object]) -> bool:
+        return all(name in logs for name in self.names)
+
+    def values_from(self, logs: Mapping[str, SupportsFloat]) -> tuple[float, ...]:
+        """Every objective's value in ``logs``, in order (raises naming a missing one)."""
+        _require(logs, self.names)
+        return tuple(float(logs[name]) for name in self.names)
+
+    def minimised(self, logs: Mapping[str, SupportsFloat]) -> tuple[float, ...]:
+        """:meth:`values_from` with maximised objectives negated (all to minimise)."""
+        return tuple(
+            value if objective.direction == "min" else -value
+            for value, objective in zip(self.values_from(logs), self.objectives, strict=True)
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config["pareto"] = [objective.get_config() for objective in self.objectives]
+        return config
+
+    def _identity(self) -> tuple[object, ...]:
+        return ("pareto", tuple((o.name, o.direction) for o in self.objectives))
+
+    def __str__(self) -> str:
+        listed = ", ".join(str(objective) for objective in self.objectives)
+        return f"Pareto([{listed}])"
+
+    def __repr__(self) -> str:
+        return f"Pareto({self.objectives!r})"
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

@@ -1,10 +1,14 @@
 """Which trials are best: the one ranking that the tuner, the report and the dashboard share.
 
 A trial is ranked when it has a result (``COMPLETED``, or ``STOPPED`` early by a
-pruner or a scheduler, at the score it reached) and that score is a finite number.
-Ranked trials are ordered by :meth:`Objective.rank_key
+pruner or a scheduler, at the score it reached), that score is a finite number,
+and it breaks no declared constraint (:func:`tunesmith.constraints.is_feasible`
+on its metrics). Ranked trials are ordered by :meth:`Objective.rank_key
 <tunesmith.objective.Objective.rank_key>`: the score, then the tie breaker (the
-lower loss of the same data), then the earlier trial.
+lower loss of the same data), then the earlier trial. Under a
+:class:`~tunesmith.Pareto` objective the Pareto front comes first, then the next
+front, and so on; within a front, trials are ordered by the objectives in the
+order given, then by the earlier trial.
 
 The functions take anything with ``score``, ``metrics``, ``number`` and ``status``
 attributes (:class:`~tunesmith.trial.Trial` objects); :func:`rank_records` and
@@ -29,7 +33,11 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
 
-from tunesmith.objective import Objective
+import numpy as np
+
+from tunesmith.constraints import is_feasible
+from tunesmith.objective import Objective, Pareto
+from tunesmith.pareto import nondominated_ranks
 from tunesmith.trial import TrialStatus
 
 #: The statuses whose trials have a result that can be ranked (as text).
@@ -62,7 +70,12 @@ def is_ranked(trial: Rankable) -> bool:
         has_result = TrialStatus(trial.status).has_result
     except ValueError:  # a status this tunesmith does not know
         return False
-    return has_result and trial.score is not None and math.isfinite(trial.score)
+    return (
+        has_result
+        and trial.score is not None
+        and math.isfinite(trial.score)
+        and is_feasible(trial.metrics)
+    )
 
 
 def rank_trials(trials: Iterable[T], objective: Objective) -> list[T]:
@@ -78,8 +91,53 @@ def rank_trials(trials: Iterable[T], objective: Objective) -> list[T]:
         ['1', '2', '0']
     """
     ranked = [trial for trial in trials if is_ranked(trial)]
+    if isinstance(objective, Pareto):
+        return _rank_pareto(ranked, objective)
     ranked.sort(key=lambda t: objective.rank_key(t.score, t.metrics or {}, t.number))
     return ranked
+
+
+def _rank_pareto(ranked: list[T], objective: Pareto) -> list[T]:
+    """Fronts first (non-dominated sorting), then the objectives in order, then number.
+
+    A trial missing one of the objectives (an older trial, or a result without it)
+    is ranked after every trial that has them all.
+    """
+    complete = [t for t in ranked if objective.has_value(t.metrics or {})]
+    partial = [t for t in ranked if not objective.has_value(t.metrics or {})]
+    points = np.array([objective.minimised(t.metrics or {}) for t in complete], dtype=float)
+    fronts = nondominated_ranks(points) if complete else np.zeros(0, dtype=np.int64)
+    order = sorted(
+        range(len(complete)),
+        key=lambda i: (int(fronts[i]), *points[i].tolist(), complete[i].number),
+    )
+    partial.sort(key=lambda t: objective.rank_key(t.score, t.metrics or {}, t.number))
+    return [complete[i] for i in order] + partial
+
+
+def pareto_front(trials: Iterable[T], objective: Objective) -> list[T]:
+    """The ranked trials no other ranked trial dominates, in ranking order.
+
+    For a single objective, the best trial (a front of one). Feasible trials only.
+
+    Example:
+        >>> from tunesmith import HyperParameters, Pareto, Trial
+        >>> pareto = Pareto(["loss", "model/params"])
+        >>> trials = [Trial(HyperParameters(), trial_id=str(n), status="COMPLETED", score=l,
+        ...                 metrics={"loss": l, "model/params": p})
+        ...           for n, (l, p) in enumerate([(0.1, 900), (0.2, 100), (0.3, 500)])]
+        >>> [t.trial_id for t in pareto_front(trials, pareto)]
+        ['0', '1']
+    """
+    ranked = rank_trials(trials, objective)
+    if not isinstance(objective, Pareto):
+        return ranked[:1]
+    complete = [t for t in ranked if objective.has_value(t.metrics or {})]
+    if not complete:
+        return []
+    points = np.array([objective.minimised(t.metrics or {}) for t in complete], dtype=float)
+    fronts = nondominated_ranks(points)
+    return [trial for trial, front in zip(complete, fronts, strict=True) if front == 0]
 
 
 def best_trials(trials: Iterable[T], objective: Objective, n: int = 1) -> list[T]:
@@ -134,6 +192,7 @@ __all__ = [
     "best_records",
     "best_trials",
     "is_ranked",
+    "pareto_front",
     "rank_records",
     "rank_trials",
 ]

@@ -29,7 +29,11 @@ class TrialStatus(str, enum.Enum):
     infinite: it finished, but can never be the best (a custom tuner may also end
     a trial ``INVALID`` to have it retried, as in keras-tuner). ``STOPPED`` marks a
     trial ended early by a pruner; it counts as a result at the fidelity it
-    reached. ``IDLE`` is never stored: ``Oracle.create_trial`` hands out an
+    reached. ``INFEASIBLE`` marks a configuration whose model broke a declared
+    limit on a model metric (``model/params`` …) right after its build: it was
+    never trained, does not count against ``max_trials``, and has no score (its
+    model metrics and constraint values are its metrics). ``IDLE`` is never
+    stored: ``Oracle.create_trial`` hands out an
     ``IDLE`` trial when nothing can start until running trials end, and a
     ``STOPPED`` one, not stored either, when the search is over. The members are
     strings, so ``trial.status == "COMPLETED"`` holds as in keras-tuner.
@@ -41,6 +45,7 @@ class TrialStatus(str, enum.Enum):
     STOPPED = "STOPPED"
     FAILED = "FAILED"
     INVALID = "INVALID"
+    INFEASIBLE = "INFEASIBLE"
 
     @property
     def is_finished(self) -> bool:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from tunesmith.constraints import CONSTRAINT_PREFIX, Constraint, InfeasibleTrial, constraint_values
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.objective import Objective
 from tunesmith.space import EPOCHS, INITIAL_EPOCH
@@ -69,8 +70,12 @@ class TrialContext:
         *,
         project_dir: Path | None = None,
         max_epochs: int | None = None,
+        constraints: Sequence[Constraint] = (),
     ) -> None:
         self.trial = trial
+        #: The study's constraints; those on model metrics are checked by
+        #: :meth:`check_model`.
+        self.constraints = list(constraints)
         self.objective = objective
         self.project_dir = project_dir
         self.max_epochs = max_epochs
@@ -83,6 +88,8 @@ class TrialContext:
         self.initial_epoch: int = int(values.get(INITIAL_EPOCH, 0))
         #: Whether a report answered that the trial should stop.
         self.stopped = False
+        #: What :meth:`check_model` was last given (the model's ``model/*`` metrics).
+        self.model_metrics: dict[str, float] = {}
 
     def report(self, step: int, value: float | Mapping[str, float], execution: int = 0) -> bool:
         """Record the objective (or a dict of metrics) at ``step``; False when the
@@ -94,6 +101,41 @@ class TrialContext:
         go_on = bool(self._link.report(int(execution), int(step), metrics))
         self.stopped = self.stopped or not go_on
         return go_on
+
+    def check_model(self, model_metrics: Mapping[str, float]) -> None:
+        """Check what was measured of a model before training against the limits.
+
+        ``model_metrics`` are the model's ``model/*`` metrics (the Keras tuners
+        measure ``model/params``, ``model/bytes`` and ``model/latency_ms`` after each
+        build). When one breaks a declared :class:`~tunesmith.Constraint`, this raises
+        :class:`~tunesmith.constraints.InfeasibleTrial`: let it propagate, and the
+        trial is stored INFEASIBLE, never trained, and not counted against
+        ``max_trials``. A ``tune()`` function can measure its own model and call it.
+
+        Example:
+            >>> import tunesmith
+            >>> def objective(hp, steps):
+            ...     width = hp.Int("width", 8, 512)
+            ...     steps.check_model({"model/params": width * 100})
+            ...     return 1.0 / width
+            >>> result = tunesmith.tune(objective, max_trials=5, seed=0, objective="loss",
+            ...     constraints=[tunesmith.Constraint("model/params", max=20_000)])
+            >>> result.best_values["width"] <= 200
+            True
+        """
+        numbers = {str(k): float(v) for k, v in model_metrics.items()}
+        checked = [
+            c
+            for c in self.constraints
+            if c.before_training and all(name in numbers for name in c.metrics)
+        ]
+        values = constraint_values(checked, numbers, self.trial)
+        broken = [label for label, value in values.items() if value > 0]
+        self.model_metrics = numbers
+        if broken:
+            raise InfeasibleTrial(
+                {**numbers, **values}, [b[len(CONSTRAINT_PREFIX) :] for b in broken]
+            )
 
     def progress(
         self, execution: int, epoch: int, epochs: int | None, logs: Mapping[str, float]

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from tunesmith.constraints import Constraint, InfeasibleTrial
 from tunesmith.errors import FatalTypeError, InvalidArgumentError, StudyMismatchError
 from tunesmith.execution._context import Link, TrialContext
 from tunesmith.objective import Objective
@@ -38,21 +39,26 @@ class FunctionTask:
         objective: Objective,
         project_dir: Path | None = None,
         max_epochs: int | None = None,
+        constraints: Sequence[Constraint] = (),
     ) -> None:
         self.function = function
         self.objective = objective
         self.project_dir = project_dir
         self.max_epochs = max_epochs
+        self.constraints = list(constraints)
+
+    def _context(self, trial: Trial, link: Link) -> TrialContext:
+        return trial_context(self, trial, link)
 
     def run(self, trial: Trial, link: Link) -> TaskValue:
-        context = TrialContext(
-            trial, link, self.objective, project_dir=self.project_dir, max_epochs=self.max_epochs
-        )
+        context = self._context(trial, link)
         try:
             if wants_steps(self.function):
                 value = self.function(trial.hyperparameters, context)
             else:
                 value = self.function(trial.hyperparameters)
+        except InfeasibleTrial as infeasible:
+            return TrialResult(metrics=infeasible.metrics, infeasible=True), trial.hyperparameters
         except ConflictingDefinitionError as exc:
             # Every trial would fail the same way: the function changed since the
             # stored study began (or defines one name twice).
@@ -107,17 +113,36 @@ class TunerTask:
         self.project_dir = Path(tuner.project_dir).resolve()
         self.fit_args = fit_args
         self.fit_kwargs = fit_kwargs
+        self.constraints = list(getattr(tuner.oracle, "constraints", ()))
+
+    def _context(self, trial: Trial, link: Link) -> TrialContext:
+        return trial_context(self, trial, link)
 
     def run(self, trial: Trial, link: Link) -> TaskValue:
-        context = TrialContext(
-            trial, link, self.objective, project_dir=self.project_dir, max_epochs=self.max_epochs
-        )
+        context = self._context(trial, link)
         tuner = self.tuner
         with tuner.running(context):
-            results = tuner.run_trial(trial, *self.fit_args, **self.fit_kwargs)
+            try:
+                results = tuner.run_trial(trial, *self.fit_args, **self.fit_kwargs)
+            except InfeasibleTrial as infeasible:
+                return TrialResult(
+                    metrics=infeasible.metrics, infeasible=True
+                ), trial.hyperparameters
             if results is not None and not isinstance(results, TrialResult):
                 results = tuner._convert(results)  # a History cannot travel; its numbers can
         return results, trial.hyperparameters
+
+
+def trial_context(task: FunctionTask | TunerTask, trial: Trial, link: Link) -> TrialContext:
+    """The context of ``trial`` run by ``task``, with its constraints."""
+    return TrialContext(
+        trial,
+        link,
+        task.objective,
+        project_dir=task.project_dir,
+        max_epochs=task.max_epochs,
+        constraints=task.constraints,
+    )
 
 
 def wants_steps(function: Callable[..., object]) -> bool:

@@ -391,6 +391,9 @@ class Oracle(Study):
         recorded = self._recorded.pop(trial.trial_id, None) or TrialResult(
             executions=trial.executions, epochs=trial.epochs
         )
+        if recorded.infeasible:
+            self.tell(trial, recorded)
+            return
         if ended_as not in (TrialStatus.COMPLETED, TrialStatus.STOPPED):
             retryable = ended_as is TrialStatus.INVALID
             self.tell(trial, error=trial.error or "The trial failed.", retryable=retryable)

@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tunesmith.constraints import is_feasible
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.objective import Objective
 from tunesmith.trial import Trial
@@ -156,6 +157,8 @@ class Plateau:
 
 def ended_scores(trials: Iterable[Trial]) -> list[float]:
     """The scores of the scored trials, in the order they ended."""
-    scored = [t for t in trials if t.status.has_result and t.score is not None]
+    scored = [
+        t for t in trials if t.status.has_result and t.score is not None and is_feasible(t.metrics)
+    ]
     scored.sort(key=lambda t: (t.ended_at or 0.0, t.number))
     return [float(t.score) for t in scored if t.score is not None]

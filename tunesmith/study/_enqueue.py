@@ -11,7 +11,9 @@ from tunesmith.space import HyperParameters, config_key
 from tunesmith.trial import Trial
 
 
-def checked_values(values: object, space: HyperParameters) -> dict[str, Any]:
+def checked_values(
+    values: object, space: HyperParameters, action: str = "enqueue_trial"
+) -> dict[str, Any]:
     """``values`` as a plain dict, each value checked against its definition when the
     space has one (a name the build has not declared yet is kept as given).
 
@@ -22,7 +24,7 @@ def checked_values(values: object, space: HyperParameters) -> dict[str, Any]:
     """
     if not isinstance(values, Mapping) or not all(isinstance(k, str) for k in values):
         raise InvalidArgumentError(
-            f"enqueue_trial takes a dict of hyperparameter values by name, e.g. "
+            f"{action} takes a dict of hyperparameter values by name, e.g. "
             f"{{'units': 64}}; got {values!r}."
         )
     definitions = {hp.name: hp for hp in space.space}
@@ -33,9 +35,9 @@ def checked_values(values: object, space: HyperParameters) -> dict[str, Any]:
             coerced = definition.coerce(value)
             if not definition.is_valid(coerced):
                 raise InvalidArgumentError(
-                    f"enqueue_trial: {name}={value!r} is outside its definition "
+                    f"{action}: {name}={value!r} is outside its definition "
                     f"({definition!r}). Pass a value the definition allows; nothing "
-                    "was enqueued."
+                    f"was {'enqueued' if action == 'enqueue_trial' else 'added'}."
                 )
             value = coerced
         checked[name] = value

@@ -32,6 +32,8 @@ class TrialResult:
             last step.
         diverged: Why training diverged (a NaN or infinite loss), or None: such a
             trial is INVALID whatever its objective's value.
+        infeasible: The model broke a constraint before training (``metrics`` then
+            holds what was measured of it): the trial is INFEASIBLE, never trained.
     """
 
     metrics: dict[str, float] = field(default_factory=dict)
@@ -40,6 +42,7 @@ class TrialResult:
     epochs: int = 0
     stopped_early: bool = False
     diverged: str | None = None
+    infeasible: bool = False
 
 
 class KerasHistory(Protocol):

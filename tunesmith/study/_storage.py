@@ -42,6 +42,7 @@ class StudyStorage:
     _requeued: list[str]
     _time: TimeBudget
     _enqueued: list[dict[str, Any]]
+    origins: dict[str, str]
     _reports: ReportedObjective
 
     if TYPE_CHECKING:
@@ -76,6 +77,7 @@ class StudyStorage:
             self._time.spent_before = float(stored.get("time_spent") or 0.0)
             # What was enqueued before goes first; what this process enqueued, after.
             self._enqueued[:0] = [dict(v) for v in stored.get("enqueued") or []]
+            self.origins.update({str(k): str(v) for k, v in (stored.get("origins") or {}).items()})
             self.space.merge(HyperParameters.from_config(stored["space"]), from_store=True)
         for trial in store.load_trials():
             self.trials[trial.trial_id] = trial

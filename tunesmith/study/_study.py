@@ -8,13 +8,14 @@ from typing import Any
 
 import numpy as np
 
+from tunesmith.constraints import Constraint, as_constraints
 from tunesmith.errors import (
     InvalidArgumentError,
     check_count,
 )
-from tunesmith.objective import Objective, create_objective
+from tunesmith.objective import Objective, Pareto, create_objective
 from tunesmith.pruners import Pruner, TrialCurve, make_pruner
-from tunesmith.ranking import best_trials
+from tunesmith.ranking import best_trials, pareto_front
 from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait, make_sampler
 from tunesmith.schedulers import Scheduler, make_scheduler
 from tunesmith.space import HyperParameters, config_key
@@ -87,6 +88,7 @@ class Study(StudyStorage):
         scheduler: Scheduler | str | Mapping[str, Any] | None = None,
         max_time: float | str | None = None,
         stop_on_plateau: Plateau | None = None,
+        constraints: object = None,
     ) -> None:
         if max_trials is not None:
             check_count("max_trials", max_trials, least=1)
@@ -104,6 +106,18 @@ class Study(StudyStorage):
         self.max_retries_per_trial: int = max_retries_per_trial
         self.max_consecutive_failed_trials: int = max_consecutive_failed_trials
         self.pruner = make_pruner(pruner)
+        if isinstance(self.objective, Pareto) and self.pruner is not None:
+            raise InvalidArgumentError(
+                f"The {type(self.pruner).__name__} compares one number per step, and a "
+                f"Pareto objective has {len(self.objective.objectives)}: a trial early on "
+                "may trail in one objective and lead in another. Stop poor trials early "
+                "with a scheduler instead (Hyperband or ASHA promote by non-dominated "
+                "sorting), or drop pruner=."
+            )
+        self._constraints: list[Constraint] = as_constraints(constraints)
+        #: Where trials told without running came from (``add_trial``, an import),
+        #: by trial id; they do not count against ``max_trials``.
+        self.origins: dict[str, str] = {}
         #: Where new configurations go (None: a subclass proposes them itself).
         self.sampler: Sampler | None = (
             make_sampler(sampler) if sampler is not None or scheduler is not None else None
@@ -180,10 +194,92 @@ class Study(StudyStorage):
         self._from_queue = taken is not None
         return taken
 
+    def add_trial(
+        self,
+        values: Mapping[str, Any],
+        metrics: Mapping[str, float] | float,
+        *,
+        origin: str = "added",
+        best_step: int = 0,
+    ) -> Trial:
+        """Tell a result obtained elsewhere, without running it: a finished trial.
+
+        ``metrics`` holds the objective (every objective of a
+        :class:`~tunesmith.Pareto`; a plain number is the objective's value); the
+        constraints are evaluated on them as for any trial. The trial is stored
+        COMPLETED, the sampler learns from it, the report shows it, and it does not
+        count against ``max_trials``. Values outside their definition, or names the
+        space does not have once it is known, are refused with nothing stored.
+
+        Example:
+            >>> from tunesmith import HyperParameters
+            >>> hp = HyperParameters(); _ = hp.Int("units", 8, 64)
+            >>> study = Study(objective="loss", hyperparameters=hp, max_trials=1,
+            ...               sampler="random", seed=0)
+            >>> study.add_trial({"units": 32}, {"loss": 0.25}).status.value
+            'COMPLETED'
+            >>> study.ask() is not None  # the added trial does not use up max_trials
+            True
+        """
+        checked = checked_values(values, self.hyperparameters, action="add_trial")
+        declared = {hp.name for hp in self.hyperparameters.space}
+        unknown = sorted(name for name in checked if declared and name not in declared)
+        if unknown:
+            raise InvalidArgumentError(
+                f"add_trial: {unknown} are not hyperparameters of this search (it has "
+                f"{sorted(declared)}); nothing was added. Rename them, or declare them."
+            )
+        if isinstance(metrics, Mapping):
+            result: dict[str, float] = numbers_only(metrics)
+        else:
+            result = {self.objective.name: float(metrics)}
+        if not self.objective.has_value(result):
+            missing = (
+                self.objective.names
+                if isinstance(self.objective, Pareto)
+                else [self.objective.name]
+            )
+            raise InvalidArgumentError(
+                f"add_trial: the metrics {sorted(result)} lack the objective "
+                f"{[m for m in missing if m not in result]}; nothing was added."
+            )
+        number = len(self.trials)
+        hyperparameters = self.hyperparameters.with_values(checked)
+        hyperparameters.values.update({k: v for k, v in checked.items() if k not in declared})
+        trial = Trial(
+            trial_id=self._trial_id(number),
+            number=number,
+            hyperparameters=hyperparameters,
+            started_at=time.time(),
+        )
+        self.trials[trial.trial_id] = trial
+        self.origins[trial.trial_id] = str(origin)
+        try:
+            tell_trial(self, trial, TrialResult(metrics=result, best_step=best_step, executions=0))
+        except BaseException:
+            self.trials.pop(trial.trial_id, None)
+            self.origins.pop(trial.trial_id, None)
+            raise
+        self._save_study()
+        return trial
+
     @property
     def enqueued(self) -> tuple[dict[str, Any], ...]:
         """The configurations enqueued and not handed out yet, in order."""
         return tuple(dict(values) for values in self._enqueued)
+
+    @property
+    def constraints(self) -> list[Constraint]:
+        """Limits a trial must respect to count (:mod:`tunesmith.constraints`).
+
+        Set them as a :class:`~tunesmith.Constraint`, a function of the trial
+        returning values that must be ``<= 0``, or a list of those.
+        """
+        return self._constraints
+
+    @constraints.setter
+    def constraints(self, value: object) -> None:
+        self._constraints = as_constraints(value)
 
     @property
     def stop_on_plateau(self) -> Plateau | None:
@@ -255,6 +351,8 @@ class Study(StudyStorage):
             "time_spent": round(self._time.spent, 3),
             "stop_reason": self.stop_reason,
             "enqueued": [dict(values) for values in self._enqueued],
+            "constraints": [constraint.get_config() for constraint in self.constraints],
+            "origins": dict(self.origins),
         }
 
     # ------------------------------------------------------------------- space
@@ -329,10 +427,19 @@ class Study(StudyStorage):
         """Whether ``max_trials`` trials exist (then ``stop_reason`` says so)."""
         if self.scheduler is not None and self.scheduler.owns_budget:
             return False  # the scheduler counts (configurations, or its own schedule)
-        if self.max_trials is not None and len(self.trials) >= self.max_trials:
+        if self.max_trials is not None and self._trials_run() >= self.max_trials:
             self.stop_reason = f"max_trials={self.max_trials} reached."
             return True
         return False
+
+    def _trials_run(self) -> int:
+        """The trials that count against ``max_trials``: those run by this study
+        (not those told without running), infeasible configurations left out."""
+        return sum(
+            1
+            for t in self.trials.values()
+            if t.status is not TrialStatus.INFEASIBLE and t.trial_id not in self.origins
+        )
 
     def _restart(self, trial: Trial) -> Trial:
         trial.status = TrialStatus.RUNNING
@@ -500,10 +607,23 @@ class Study(StudyStorage):
         return tuple(self._requeued)
 
     # ----------------------------------------------------------------- results
-    def get_best_trials(self, num_trials: int = 1) -> list[Trial]:
+    def get_best_trials(self, num_trials: int | None = None) -> list[Trial]:
         """The ``num_trials`` best finished trials, best first (see
-        :func:`tunesmith.ranking.best_trials`: invalid and failed excluded)."""
+        :func:`tunesmith.ranking.best_trials`: invalid, failed and infeasible excluded).
+
+        Left out, ``num_trials`` is 1, or under a :class:`~tunesmith.Pareto`
+        objective the whole Pareto front (:meth:`pareto_front`).
+        """
+        if num_trials is None:
+            if isinstance(self.objective, Pareto):
+                return self.pareto_front()
+            num_trials = 1
         return best_trials(self.trials.values(), self.objective, num_trials)
+
+    def pareto_front(self) -> list[Trial]:
+        """The feasible trials no other dominates, in ranking order (the best trial
+        alone for a single objective)."""
+        return pareto_front(self.trials.values(), self.objective)
 
     @property
     def remaining_trials(self) -> int | None:
@@ -514,7 +634,7 @@ class Study(StudyStorage):
             return None if left is None else left + requeued
         if self.max_trials is None:
             return None
-        return max(0, self.max_trials - len(self.trials)) + requeued
+        return max(0, self.max_trials - self._trials_run()) + requeued
 
     def all_failed(self) -> str | None:
         """When every ended trial failed (none scored), what to tell the user; else None."""

@@ -7,11 +7,20 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from tunesmith.constraints import CONSTRAINT_PREFIX, constraint_values
 from tunesmith.errors import (
     FailedTrialError,
+    FatalError,
     InvalidArgumentError,
     TooManyFailedTrialsError,
     format_trial_error,
+)
+from tunesmith.objective import Pareto
+from tunesmith.study._feasibility import (
+    MAX_INFEASIBLE_IN_A_ROW,
+    infeasible_in_a_row,
+    infeasible_space_error,
+    with_constraint_values,
 )
 from tunesmith.study._results import TrialResult, numbers_only
 from tunesmith.trial import Trial, TrialStatus
@@ -42,6 +51,8 @@ def tell_trial(
     trial.ended_at = time.time()
     if error is not None:
         return _fail(study, trial, error, retryable)
+    if isinstance(result, TrialResult) and result.infeasible:
+        return _infeasible(study, trial, result.metrics)
     if isinstance(result, TrialResult):
         stopped_early = stopped_early or result.stopped_early
         best_step = result.best_step if best_step is None else best_step
@@ -70,12 +81,47 @@ def tell_trial(
         try:
             name = study.objective.name  # a list of objectives has its combined value there
             score = metrics[name] if name in metrics else study.objective.value_from(metrics)
+            if isinstance(study.objective, Pareto):
+                study.objective.values_from(metrics)  # every objective, or the error
         except ValueError as exc:
             return _fail(study, trial, exc, retryable)
     else:
         score = float(result)
         metrics = {study.objective.name: score}
+    if study.constraints:
+        try:
+            metrics = with_constraint_values(study.constraints, metrics, trial)
+        except FatalError as exc:
+            _fail(study, trial, exc, retryable=False)
+            raise  # every trial would break the same way: the search stops
     return _finish(study, trial, score, metrics, best_step, stopped_early)
+
+
+def _infeasible(study: Study, trial: Trial, measured: Mapping[str, float]) -> Trial:
+    """Record a configuration whose model broke a limit before training."""
+    metrics = numbers_only(measured)
+    known = [
+        c for c in study.constraints if c.before_training and all(m in metrics for m in c.metrics)
+    ]
+    metrics.update(constraint_values(known, metrics, trial))
+    if not any(k.startswith(CONSTRAINT_PREFIX) and v > 0 for k, v in metrics.items()):
+        return _fail(
+            study,
+            trial,
+            "The trial was reported infeasible before training, but it breaks none of the "
+            f"study's constraints ({study.constraints}); this is a bug in the tuner.",
+            retryable=False,
+        )
+    trial.ended_at = trial.ended_at or time.time()
+    trial.status, trial.score, trial.best_step = TrialStatus.INFEASIBLE, None, None
+    trial.metrics, trial.error = metrics, None
+    trial.executions = trial.epochs = 0
+    study._save_trial(trial)
+    study._ended(trial)
+    streak = infeasible_in_a_row(study.trials.values())
+    if len(streak) >= MAX_INFEASIBLE_IN_A_ROW:
+        raise infeasible_space_error(streak)
+    return trial
 
 
 def _finish(

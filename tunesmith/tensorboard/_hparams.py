@@ -46,6 +46,7 @@ _STATUS = {
     TrialStatus.STOPPED: "STATUS_SUCCESS",  # ended early by the pruner, but a result
     TrialStatus.FAILED: "STATUS_FAILURE",
     TrialStatus.INVALID: "STATUS_FAILURE",  # a NaN or infinite objective
+    TrialStatus.INFEASIBLE: "STATUS_FAILURE",  # broke a model limit, never trained
     TrialStatus.RUNNING: "STATUS_RUNNING",
 }
 

@@ -104,7 +104,9 @@ class BaseTuner:
         executor = as_executor(kwargs.pop("executor", None))
         storage = kwargs.pop("storage", None)
         budget = {
-            name: kwargs.pop(name) for name in ("max_time", "stop_on_plateau") if name in kwargs
+            name: kwargs.pop(name)
+            for name in ("max_time", "stop_on_plateau", "constraints")
+            if name in kwargs
         }
         if kwargs:
             raise UnknownArgumentError(

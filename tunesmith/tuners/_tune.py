@@ -95,6 +95,17 @@ class TuneResult:
         return self.oracle.stop_reason
 
     @property
+    def best_trials(self) -> list[Trial]:
+        """The best trial in a list, or under a :class:`~tunesmith.Pareto` objective
+        the Pareto front (feasible trials only), in ranking order."""
+        return self.oracle.get_best_trials()
+
+    @property
+    def pareto_front(self) -> list[Trial]:
+        """The feasible trials no other dominates (see :class:`~tunesmith.Pareto`)."""
+        return self.oracle.pareto_front()
+
+    @property
     def best_trial(self) -> Trial | None:
         best = self.oracle.get_best_trials(1)
         return best[0] if best else None
@@ -135,6 +146,7 @@ def tune(
     max_time: float | str | None = None,
     stop_on_plateau: Plateau | None = None,
     enqueue: Sequence[Mapping[str, Any]] = (),
+    constraints: Any = None,
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
 
@@ -170,6 +182,14 @@ def tune(
     names are sampled; one already run is skipped, so a resumed call runs nothing
     twice).
 
+    ``objective=tunesmith.Pareto(["error", "size"], directions=["min", "min"])``
+    searches for the Pareto front of several objectives (the function returns a
+    dict holding each); ``result.best_trials`` is then the front.
+    ``constraints=[tunesmith.Constraint("size", max=100)]`` (or functions of the
+    trial returning values that must be ``<= 0``) declare limits: only trials
+    within them can be best, and a function that measures its model first can
+    skip training an infeasible one with ``steps.check_model({...})``.
+
     Example:
         >>> def f(hp):
         ...     x = hp.Float("x", -5.0, 5.0)
@@ -178,6 +198,11 @@ def tune(
         >>> abs(result.best_values["x"] - 1.0) < 1.0
         True
     """
+    if isinstance(objective, Objective) and direction is not None:
+        raise InvalidArgumentError(
+            f"direction={direction!r} applies to an objective named by a string; "
+            f"{objective!r} has its direction(s) already: leave direction out."
+        )
     if isinstance(objective, Objective):
         target = objective
     elif direction is not None and not isinstance(objective, (str, type(None))):
@@ -209,6 +234,8 @@ def tune(
         )
     oracle.max_time = max_time
     oracle.stop_on_plateau = stop_on_plateau
+    if constraints is not None:
+        oracle.constraints = constraints
     if oracle.multi_fidelity and not wants_steps(objective_fn):
         raise InvalidArgumentError(
             f"{type(oracle).__name__} trains each trial to a number of epochs it "
@@ -230,6 +257,7 @@ def tune(
             oracle.objective,
             project_dir=None if project_dir is None else project_dir.resolve(),
             max_epochs=oracle.full_training_epochs(),
+            constraints=oracle.constraints,
         )
         display = DisplayCallback(SearchDisplay(verbose=verbose))
         run_study(oracle, task, as_executor(executor), [display])
