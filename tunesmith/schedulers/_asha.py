@@ -22,6 +22,10 @@ class ASHAScheduler(Scheduler):
     of its rung (by score, among the finished trials of that rung) and was not
     promoted yet, the best such one is promoted to the next rung, highest rung
     first; otherwise the sampler draws a new configuration for the bottom rung.
+    Under a :class:`~tunesmith.Pareto` objective "best" is NSGA-II's order: the
+    fronts of the non-dominated sorting of the objectives each trial reached at
+    the rung, the last front split by crowding distance (extreme points first), and
+    trials that break a constraint after every feasible one.
 
     ``max_trials`` counts configurations, not promotions (default: ``factor **
     (rungs - 1)``, the fewest with which one of them can reach ``max_epochs``).

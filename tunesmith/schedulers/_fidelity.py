@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tunesmith.objective import Objective
+from tunesmith.objective import Objective, Pareto
+from tunesmith.schedulers._pareto_rungs import pareto_rung_order
 from tunesmith.space import (
     BRACKET,
     EPOCHS,
@@ -52,6 +53,13 @@ def parent_of(trial: Trial) -> str | None:
 
 
 def ranked(trials: Iterable[Trial], objective: Objective) -> list[Trial]:
-    """The trials with a valid score, best first (ties: ``Objective.rank_key``)."""
+    """The trials with a valid score, best first: the order promotions follow.
+
+    By score (ties: ``Objective.rank_key``); under a :class:`~tunesmith.Pareto`
+    objective by non-dominated sorting with NSGA-II's crowding distance, breaking
+    constraints last (:func:`~tunesmith.schedulers._pareto_rungs.pareto_rung_order`).
+    """
     scored = [t for t in trials if t.has_valid_score]
+    if isinstance(objective, Pareto):
+        return pareto_rung_order(scored, objective)
     return sorted(scored, key=lambda t: objective.rank_key(t.score, t.metrics or {}, t.number))

@@ -40,6 +40,13 @@ class HyperbandScheduler(Scheduler):
     used up, the bracket being filled goes on with the configurations it has (its
     later rounds shrink in proportion) and no new bracket starts.
 
+    Under a :class:`~tunesmith.Pareto` objective a round's trials are ordered as
+    NSGA-II selects survivors: fronts of the non-dominated sorting of the objective
+    values they reached, the last front that must be split by crowding distance
+    (extreme points first), trials that break a constraint last. As promotions go
+    out before a round is over, a later trial can still reorder the front; the
+    order is that of the trials finished so far.
+
     Args:
         max_epochs: The most epochs one model is trained.
         factor: The reduction factor of epochs and trials between rounds (at least 2).
@@ -191,7 +198,9 @@ class HyperbandScheduler(Scheduler):
         if places <= 0:
             return None
         promoted = {parent_of(t) for t in current}
-        candidates = ranked((t for t in previous if t.trial_id not in promoted), context.objective)
+        # Ranked among the whole round, then the promoted left out: under a Pareto
+        # objective the fronts and crowding of a round do not change as it is promoted.
+        candidates = [t for t in ranked(previous, context.objective) if t.trial_id not in promoted]
         # Trials of the previous round whose rank is not known yet: running, or not
         # even started. The best finished candidate is surely in the top once fewer
         # of them remain than places.
