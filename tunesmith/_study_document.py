@@ -8,6 +8,15 @@ trials are the bulk of a large study, so their JSON is built by SQLite
 (:meth:`~tunesmith.store.Store.trials_json`) and spliced into the document as it is.
 Each document is read in one snapshot of the store (the read model's functions), so
 its parts agree. The best trial is the tuner's: :func:`tunesmith.ranking.best_records`.
+
+Beside the trials, a study document says what the charts of a study with several
+objectives or constraints need (:mod:`tunesmith._tradeoffs`): ``objectives`` (each
+``{"name", "direction"}``), ``pareto`` (whether it is a :class:`~tunesmith.Pareto`
+study), ``front`` (the front's trial ids, ranked; the best trial alone for one
+objective), ``hypervolume`` (its progress over the trials, on normalised objectives;
+null for one objective), ``constraints`` (the labels measured), ``broken`` (trial id
+→ the labels of the constraints it breaks; a trial not listed is feasible) and
+``origins`` (trial id → how a trial the search did not run came in).
 """
 
 from __future__ import annotations
@@ -19,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tunesmith import _tradeoffs
 from tunesmith.errors import ObjectiveError
 from tunesmith.objective import Objective
 from tunesmith.ranking import RecordTrial, best_records, is_ranked
@@ -82,6 +92,22 @@ def ranking_objective(settings: Mapping[str, Any]) -> Objective:
         return Objective(shown["name"], direction)
 
 
+def tradeoffs_document(
+    records: list[dict[str, Any]], objective: Objective, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The objectives, front, hypervolume, constraints, broken ones and origins of a
+    study's trials (see the module's docstring)."""
+    return {
+        "objectives": _tradeoffs.objectives_document(objective),
+        "pareto": len(_tradeoffs.objectives_of(objective)) > 1,
+        "front": _tradeoffs.front_ids(records, objective),
+        "hypervolume": _tradeoffs.hypervolume_progress(records, objective),
+        "constraints": _tradeoffs.constraint_labels(records),
+        "broken": _tradeoffs.broken_by_trial(records),
+        "origins": dict(settings.get("origins") or {}),
+    }
+
+
 def study_json(
     store: Store,
     key: str,
@@ -101,7 +127,9 @@ def study_json(
         settings = read_model.study_settings(conn) or {}
         trials_text = read_model.trials_json(conn)
         trials = json.loads(trials_text)
-        best = best_trial(trials, ranking_objective(settings))
+        objective = ranking_objective(settings)
+        best = best_trial(trials, objective)
+        tradeoffs = tradeoffs_document(trials, objective, settings)
         live = [t["trial_id"] for t in trials if t["status"] == "RUNNING"]
         wanted = list(dict.fromkeys([*live, *([best["trial_id"]] if best else []), *curves_of]))
         points = [p for trial_id in wanted for p in read_model.curve_points(conn, trial_id)]
@@ -118,6 +146,7 @@ def study_json(
         "curves": curves_document(points),
         "cursor": _cursor(trials, position, None),
         "notes": dict(notes),
+        **tradeoffs,
     }
     return _with_trials(document, trials_text)
 
@@ -135,7 +164,8 @@ def study_document(
 
 def changes_json(store: Store, trials_after: float, curves_after: int, running: bool) -> str:
     """What was written since a cursor, as JSON text: changed trials, new curve points,
-    and ``best`` again when a changed trial has a ranked result (it may be the new best).
+    ``broken`` for the changed trials that break a constraint, and ``best``, ``front``
+    and ``hypervolume`` again when a changed trial has a ranked result (they may move).
     """
     with store.snapshot() as conn:
         points, position = read_model.curve_points_after(conn, curves_after)
@@ -146,10 +176,14 @@ def changes_json(store: Store, trials_after: float, curves_after: int, running: 
             "read_at": time.time(),
             "curves": curves_document(points),
             "cursor": _cursor(trials, position, trials_after + CURSOR_OVERLAP_S),
+            "broken": _tradeoffs.broken_by_trial(trials),
         }
         if any(is_ranked(RecordTrial(t)) for t in trials):
             objective = ranking_objective(read_model.study_settings(conn) or {})
-            document["best"] = best_trial(read_model.result_records(conn), objective)
+            results = read_model.result_records(conn)
+            document["best"] = best_trial(results, objective)
+            document["front"] = _tradeoffs.front_ids(results, objective)
+            document["hypervolume"] = _tradeoffs.hypervolume_progress(results, objective)
     return _with_trials(document, trials_text)
 
 
@@ -159,6 +193,7 @@ def project_card(store: Store, key: str, running: bool) -> dict[str, Any]:
         settings = read_model.study_settings(conn) or {}
         trials = json.loads(read_model.trials_json(conn))
     objective = _objective(settings)
+    ranking = ranking_objective(settings)
     stamps = [t["updated_at"] for t in trials if t["updated_at"] is not None]
     return strict_json(
         {
@@ -169,7 +204,10 @@ def project_card(store: Store, key: str, running: bool) -> dict[str, Any]:
             "objective": objective,
             "trials": len(trials),
             "statuses": dict(Counter(t["status"] for t in trials)),
-            "best": best_trial(trials, ranking_objective(settings)),
+            "best": best_trial(trials, ranking),
+            "objectives": _tradeoffs.objectives_document(ranking),
+            "front_size": len(_tradeoffs.front_ids(trials, ranking)),
+            "infeasible": len(_tradeoffs.broken_by_trial(trials)),
             "updated_at": max(stamps, default=None),
             "problem": None,
         },

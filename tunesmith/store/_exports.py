@@ -20,7 +20,8 @@ ExportFormat = Literal["csv", "json"]
 
 def results_frame(conn: sqlite3.Connection) -> pd.DataFrame:
     """One row per trial, in creation order (see ``Store.results_frame``)."""
-    return _frames.results_frame(_rows.trial_records(conn, with_space=False))
+    records = _rows.trial_records(conn, with_space=False)
+    return _frames.results_frame(records, _rows.study_settings(conn))
 
 
 def curves_frame(conn: sqlite3.Connection, trial_id: str | None = None) -> pd.DataFrame:

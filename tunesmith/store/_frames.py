@@ -6,14 +6,17 @@ Kept apart from the store so that pandas is imported only when a frame is asked 
 from __future__ import annotations
 
 import json
+import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from tunesmith import _tradeoffs
+from tunesmith.constraints import CONSTRAINT_PREFIX, broken_constraints, is_feasible
 from tunesmith.store import _codec
 
 if TYPE_CHECKING:
@@ -36,6 +39,10 @@ RESULT_COLUMNS = (
 CURVE_COLUMNS = ("trial_id", "execution", "step")
 HP_PREFIX = "hp:"
 METRIC_PREFIX = "metric:"
+#: Model metrics that count things: integer columns (nullable) in the frame.
+_COUNTS = ("model/params", "model/bytes")
+#: The frame's ``attrs`` key listing its hyperparameter columns, in order.
+HYPERPARAMETERS_ATTR = "hyperparameters"
 
 
 def _strings(values: Sequence[object]) -> pd.Series:
@@ -66,12 +73,20 @@ def trial_record(trial: Trial) -> dict[str, Any]:
         ended_at=trial.ended_at,
         error=trial.error,
         values=dict(trial.values),
+        metrics=dict(trial.metrics or {}),
     )
     return record
 
 
-def results_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
-    """One row per trial record (see ``Store._record``), in the given order."""
+def results_frame(
+    records: Sequence[dict[str, Any]], settings: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
+    """One row per trial record (see ``Store._record``), in the given order.
+
+    After the fixed columns (:data:`RESULT_COLUMNS`) come, where the study has them,
+    the columns of its trade-offs (:func:`metric_columns`), then one column per
+    hyperparameter (listed in ``frame.attrs["hyperparameters"]``).
+    """
     started = [r["started_at"] for r in records]
     ended = [r["ended_at"] for r in records]
     columns: dict[str, pd.Series] = {
@@ -94,14 +109,68 @@ def results_frame(records: Sequence[dict[str, Any]]) -> pd.DataFrame:
         # object keeps None (no error) apart from an empty message.
         "error": pd.Series([last_line(r["error"]) for r in records], dtype=object),
     }
+    columns.update(metric_columns(records, settings or {}, set(columns)))
     names: dict[str, None] = {}  # hyperparameter names in order of first appearance
     for record in records:
         names.update(dict.fromkeys(record["values"]))
+    hyperparameters = []
     for name in names:
         column = HP_PREFIX + name if name in columns else name
         # Inactive (conditional) hyperparameters are missing from a trial's values.
         columns[column] = pd.Series([r["values"].get(name) for r in records])
-    return pd.DataFrame(columns)
+        hyperparameters.append(column)
+    frame = pd.DataFrame(columns)
+    frame.attrs[HYPERPARAMETERS_ATTR] = hyperparameters
+    return frame
+
+
+def metric_columns(
+    records: Sequence[Mapping[str, Any]], settings: Mapping[str, Any], taken: set[str]
+) -> dict[str, pd.Series]:
+    """The columns of a study's trade-offs, each where the study has it:
+
+    * every objective of a Pareto study, by its metric name (``metric:<name>`` when
+      that is a fixed column's name);
+    * the model metrics (``model/params``, ``model/bytes``, ``model/latency_ms``;
+      the first two as integers);
+    * each constraint's value, ``constraint/<label>`` (``<= 0`` when it holds), and
+      ``feasible`` (missing for a trial not measured against them, such as a failed one);
+    * ``origin``: how a trial that this search did not run came in (``added``,
+      ``keras-tuner: ...``), missing for the trials it ran.
+    """
+    metrics = [r.get("metrics") or {} for r in records]
+    names: list[str] = []
+    objective = settings.get("objective")
+    if isinstance(objective, Mapping) and objective.get("pareto"):
+        names += [str(o["name"]) for o in objective["pareto"]]
+    names += [n for n in _tradeoffs.model_metric_names(records) if n not in names]
+    labels = _tradeoffs.constraint_labels(records)
+    names += [CONSTRAINT_PREFIX + label for label in labels]
+    out: dict[str, pd.Series] = {}
+    for name in names:
+        column = METRIC_PREFIX + name if name in taken else name
+        out[column] = _metric_series([m.get(name) for m in metrics], name in _COUNTS)
+    if labels or settings.get("constraints"):
+        measured = [any(k.startswith(CONSTRAINT_PREFIX) for k in m) for m in metrics]
+        out["feasible"] = pd.Series(
+            [is_feasible(m) if seen else None for m, seen in zip(metrics, measured, strict=True)],
+            dtype="boolean",
+        )
+        out["broken_constraints"] = pd.Series(
+            [", ".join(broken_constraints(m)) or None for m in metrics], dtype=object
+        )
+    origins = settings.get("origins") or {}
+    if origins:
+        out["origin"] = pd.Series([origins.get(str(r["trial_id"])) for r in records], dtype=object)
+    return out
+
+
+def _metric_series(values: Sequence[object], counts: bool) -> pd.Series:
+    numbers = [float(v) if isinstance(v, (int, float)) else math.nan for v in values]
+    present = [v for v in numbers if not math.isnan(v)]
+    if counts and all(math.isfinite(v) and v.is_integer() for v in present):
+        return pd.Series([None if math.isnan(v) else int(v) for v in numbers], dtype="Int64")
+    return pd.Series(numbers, dtype="float64")
 
 
 def curves_frame(rows: Sequence[tuple[Any, ...]]) -> pd.DataFrame:
@@ -150,9 +219,26 @@ def json_document(
     records: Sequence[dict[str, Any]],
     curves: dict[str, list[dict[str, Any]]],
 ) -> str:
-    """The JSON export: strict JSON, non-finite numbers as null."""
+    """The JSON export: strict JSON, non-finite numbers as null.
+
+    Under constraints each trial also says whether it is ``feasible`` (null when not
+    measured against them) and which it breaks (``broken_constraints``); where some
+    trials were not run by the search, each says its ``origin`` (null for the others).
+    """
+    origins = (study or {}).get("origins") or {}
+    constrained = bool((study or {}).get("constraints")) or bool(
+        _tradeoffs.constraint_labels(records)
+    )
     trials = []
     for record in records:
+        metrics = record["metrics"] or {}
+        measured = any(name.startswith(CONSTRAINT_PREFIX) for name in metrics)
+        extra: dict[str, Any] = {}
+        if constrained:
+            extra["feasible"] = is_feasible(metrics) if measured else None
+            extra["broken_constraints"] = broken_constraints(metrics)
+        if origins:
+            extra["origin"] = origins.get(record["trial_id"])
         started, ended = record["started_at"], record["ended_at"]
         trials.append(
             {
@@ -171,6 +257,7 @@ def json_document(
                 "values": record["values"],
                 "space": record["space"],
                 "metrics": record["metrics"],
+                **extra,
                 "curves": curves.get(record["trial_id"], []),
             }
         )
