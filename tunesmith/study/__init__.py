@@ -21,6 +21,7 @@ Example:
 """
 
 from tunesmith.study._budget import Plateau, format_duration, parse_duration
+from tunesmith.study._import import ImportReport, SkippedTrial
 from tunesmith.study._results import TrialResult, is_history, numbers_only, to_trial_result
 from tunesmith.study._settings import (
     StoredSampler,
@@ -36,7 +37,9 @@ from tunesmith.study._tell import tell_trial
 
 __all__ = [
     "GrowingSpace",
+    "ImportReport",
     "Plateau",
+    "SkippedTrial",
     "StoredSampler",
     "StoredScheduler",
     "Study",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,9 @@ from tunesmith.space import HyperParameters, config_key
 from tunesmith.store import SETTINGS_FORMAT, MemoryStore, Storage
 from tunesmith.study._budget import Plateau, TimeBudget, ended_scores, parse_duration
 from tunesmith.study._enqueue import EnqueuedFirst, already_run, checked_values, pop_untried
+from tunesmith.study._import import ImportReport
+from tunesmith.study._import_keras_tuner import import_keras_tuner
+from tunesmith.study._import_optuna import import_optuna
 from tunesmith.study._reports import ReportedObjective
 from tunesmith.study._results import TrialResult, numbers_only
 from tunesmith.study._settings import part_settings, pruner_settings
@@ -262,6 +267,47 @@ class Study(StudyStorage):
             raise
         self._save_study()
         return trial
+
+    def import_keras_tuner(self, path: str | os.PathLike[str]) -> ImportReport:
+        """Import an earlier keras-tuner search from its project folder.
+
+        ``path`` is keras-tuner's ``<directory>/<project_name>`` (``oracle.json`` and
+        ``trial_*/trial.json``; only these are read). Each COMPLETED trial is added
+        as by :meth:`add_trial`, with its metrics at its best step and the origin
+        ``"keras-tuner: <folder> trial <id>"``; the others (failed, invalid, never
+        finished) are skipped, as are trials whose values do not fit this study's
+        space and trials imported before (so importing twice adds nothing). The
+        returned :class:`~tunesmith.study.ImportReport` says which, and why.
+
+        A folder that is not a keras-tuner project, or one searched for another
+        objective, is refused before anything is added.
+
+        Example:
+            >>> study.import_keras_tuner("runs/kt_project")  # doctest: +SKIP
+            ImportReport('keras-tuner: .../runs/kt_project', imported=5, skipped=0)
+        """
+        return import_keras_tuner(self, Path(path))
+
+    def import_optuna(self, storage: Any, study_name: str) -> ImportReport:
+        """Import an earlier optuna study (needs ``pip install "tunesmith[optuna]"``).
+
+        ``storage`` is what optuna takes as ``storage=`` (an URL such as
+        ``"sqlite:///optuna.db"``). It is read with ``optuna.load_study``; each
+        COMPLETE trial's values go to this study's objectives in order (several
+        values: a :class:`~tunesmith.Pareto` with as many objectives), its params
+        must fit the space, and it is added as by :meth:`add_trial`, with the
+        origin ``"optuna: <storage> <study_name> trial <number>"``. Pruned, failed
+        and unfinished trials are skipped, and so are trials imported before.
+
+        A study name the storage lacks (the error lists those it has), or an optuna
+        study of other objectives or directions, is refused before anything is
+        added.
+
+        Example:
+            >>> study.import_optuna("sqlite:///optuna.db", "mlp")  # doctest: +SKIP
+            ImportReport('optuna: mlp in sqlite:///optuna.db', imported=40, skipped=2)
+        """
+        return import_optuna(self, storage, study_name)
 
     @property
     def enqueued(self) -> tuple[dict[str, Any], ...]:
