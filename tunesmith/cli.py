@@ -40,14 +40,16 @@ def _open(path: str):
 def _summary(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from tunesmith._tradeoffs import summary_lines
     from tunesmith.execution import results_summary_text
 
     store, oracle = _open(args.directory)
-    Console(highlight=False).print(
-        results_summary_text(oracle, store.project_dir, args.num_trials),
-        markup=False,
-        soft_wrap=True,
-    )
+    text = results_summary_text(oracle, store.project_dir, args.num_trials)
+    # Every objective, the front, the constraints broken, the trials not run here.
+    extra = summary_lines(store.load_study() or {}, store.trial_records())
+    if extra:
+        text += "\n\n" + "\n".join(extra)
+    Console(highlight=False).print(text, markup=False, soft_wrap=True)
     return 0
 
 
