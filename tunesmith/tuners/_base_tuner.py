@@ -40,7 +40,7 @@ from tunesmith.hypermodel import HyperModel, as_hypermodel
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
 from tunesmith.store import Storage, Store, open_storage
-from tunesmith.study import Study, TrialResult, to_trial_result
+from tunesmith.study import ImportReport, Study, TrialResult, to_trial_result
 from tunesmith.trial import Trial, TrialStatus
 
 #: keras-tuner's variables for its gRPC chief and workers.
@@ -340,6 +340,40 @@ class BaseTuner:
             >>> tuner.enqueue_trial({"units": 64, "learning_rate": 1e-3})  # doctest: +SKIP
         """
         self.oracle.enqueue_trial(values)
+
+    def add_trial(
+        self, values: dict[str, Any], metrics: dict[str, float] | float, *, origin: str = "added"
+    ) -> Trial:
+        """Tell the oracle a result obtained elsewhere, without running it (see
+        :meth:`tunesmith.study.Study.add_trial`): stored COMPLETED, learnt from by
+        the oracle, shown in the results, not counted against ``max_trials``.
+
+        Example:
+            >>> tuner.add_trial({"units": 64, "learning_rate": 1e-3},
+            ...                 {"val_accuracy": 0.91})  # doctest: +SKIP
+        """
+        return self.oracle.add_trial(values, metrics, origin=origin)
+
+    def import_keras_tuner(self, path: str | os.PathLike[str]) -> ImportReport:
+        """Import an earlier keras-tuner search from its project folder (see
+        :meth:`tunesmith.study.Study.import_keras_tuner`); the returned report
+        lists what was imported and what was skipped, and why.
+
+        Example:
+            >>> print(tuner.import_keras_tuner("old_runs/my_project"))  # doctest: +SKIP
+            Imported 12 of 12 trials from keras-tuner: /home/me/old_runs/my_project.
+        """
+        return self.oracle.import_keras_tuner(path)
+
+    def import_optuna(self, storage: Any, study_name: str) -> ImportReport:
+        """Import an earlier optuna study (see
+        :meth:`tunesmith.study.Study.import_optuna`; needs the ``optuna`` extra).
+
+        Example:
+            >>> print(tuner.import_optuna("sqlite:///optuna.db", "mlp"))  # doctest: +SKIP
+            Imported 40 of 42 trials from optuna: mlp in sqlite:///optuna.db; skipped 2: ...
+        """
+        return self.oracle.import_optuna(storage, study_name)
 
     def get_state(self) -> dict[str, Any]:
         """What this tuner keeps beyond the study, as JSON (keras-tuner's method).

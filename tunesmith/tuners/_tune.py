@@ -20,7 +20,7 @@ from tunesmith.execution import (
 )
 from tunesmith.objective import Objective, create_objective
 from tunesmith.oracles import Oracle, algorithm_class
-from tunesmith.space import HyperParameters
+from tunesmith.space import HyperParameters, config_key
 from tunesmith.store import Storage, Store, open_storage
 from tunesmith.study import Plateau
 from tunesmith.trial import Trial
@@ -146,6 +146,7 @@ def tune(
     max_time: float | str | None = None,
     stop_on_plateau: Plateau | None = None,
     enqueue: Sequence[Mapping[str, Any]] = (),
+    add: Sequence[tuple[Mapping[str, Any], Mapping[str, float] | float]] = (),
     constraints: Any = None,
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
@@ -180,7 +181,11 @@ def tune(
     improvement. Either way the result's ``stop_reason`` says why it ended.
     ``enqueue=[{"x": 0.5}, ...]`` runs those configurations first, in order (missing
     names are sampled; one already run is skipped, so a resumed call runs nothing
-    twice).
+    twice). ``add=[({"x": 0.5}, 0.25), ...]`` tells results obtained elsewhere
+    (values and their metrics, or the objective's value) without running them, as
+    :meth:`~tunesmith.study.Study.add_trial` does; a pair whose values a trial added
+    by an earlier ``add=`` already has is skipped, so a resumed call adds nothing
+    twice.
 
     ``objective=tunesmith.Pareto(["error", "size"], directions=["min", "min"])``
     searches for the Pareto front of several objectives (the function returns a
@@ -252,6 +257,7 @@ def tune(
             oracle.attach_store(store)
         for values in enqueue:  # after attaching: a resumed study skips what ran
             oracle.enqueue_trial(values)
+        _add_results(oracle, add)
         task = FunctionTask(
             objective_fn,
             oracle.objective,
@@ -268,6 +274,33 @@ def tune(
             store.close()
         raise
     return TuneResult(oracle, store)
+
+
+#: The origin of the trials ``tune(add=...)`` tells; a resumed call skips their values.
+ADDED_BY_TUNE = "tune(add=...)"
+
+
+def _add_results(
+    oracle: Oracle, pairs: Sequence[tuple[Mapping[str, Any], Mapping[str, float] | float]]
+) -> None:
+    """Tell each ``(values, metrics)`` pair, but none whose values an earlier
+    ``tune(add=...)`` added already (a resumed call)."""
+    added = [
+        trial.values
+        for trial_id, trial in oracle.trials.items()
+        if oracle.origins.get(trial_id) == ADDED_BY_TUNE
+    ]
+    for pair in pairs:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise InvalidArgumentError(
+                f"add= takes (values, metrics) pairs, e.g. [({{'x': 0.5}}, 0.25)]; got {pair!r}."
+            )
+        values, metrics = pair
+        key = config_key(dict(values))
+        if any(config_key({k: v[k] for k in values if k in v}) == key for v in added):
+            continue
+        trial = oracle.add_trial(values, metrics, origin=ADDED_BY_TUNE)
+        added.append(trial.values)
 
 
 def _make_oracle(
