@@ -250,7 +250,11 @@ class Study(StudyStorage):
             )
         number = len(self.trials)
         hyperparameters = self.hyperparameters.with_values(checked)
-        hyperparameters.values.update({k: v for k, v in checked.items() if k not in declared})
+        for name, value in checked.items():
+            if name not in declared:
+                # A space not learnt yet (define-by-run): the trial's own copy declares
+                # the value as fixed, so the store keeps it and reads it back.
+                hyperparameters.Fixed(name, value)
         trial = Trial(
             trial_id=self._trial_id(number),
             number=number,
@@ -462,11 +466,15 @@ class Study(StudyStorage):
     _proposes_itself = False
 
     def _nothing_declared_yet(self) -> bool:
+        # Trials told without running (added, imported) declare nothing: a
+        # define-by-run search that starts from them still runs one to learn its space.
         return (
             not self.hyperparameters.space
             and not self._proposes_itself
             and bool(self.trials)
-            and not any(t.status.has_result for t in self.trials.values())
+            and not any(
+                t.status.has_result for t in self.trials.values() if t.trial_id not in self.origins
+            )
         )
 
     def _budget_spent(self) -> bool:
