@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
+from tunesmith import _tradeoffs
 from tunesmith._study_document import CHART_SCRIPTS, STATIC_DIR, study_document
 from tunesmith.errors import StoreError
-from tunesmith.objective import Objective
+from tunesmith.objective import Objective, Pareto
 from tunesmith.ranking import rank_records
 from tunesmith.report import _html
 from tunesmith.space import Fixed, HyperParameters
@@ -63,7 +65,35 @@ class _Study:
 
     @property
     def hyperparameter_columns(self) -> list[str]:
+        listed = self.results.attrs.get("hyperparameters")
+        if listed is not None:
+            return [c for c in listed if c in self.results.columns]
         return [c for c in self.results.columns if c not in RESULT_COLUMNS]
+
+    @property
+    def objectives(self) -> list[Objective]:
+        return _tradeoffs.objectives_of(self.objective)
+
+    @property
+    def front(self) -> list[str]:
+        """The Pareto front's trial ids, ranked (the document's)."""
+        return [str(t) for t in self.document.get("front", [])]
+
+    @property
+    def constrained(self) -> bool:
+        return "feasible" in self.results.columns
+
+    def trade_off_columns(self) -> list[str]:
+        """The results' columns that a table of trade-offs shows: the objectives of a
+        Pareto study, the model metrics, then the trial's origin."""
+        columns = self.results.columns
+        shown = []
+        if isinstance(self.objective, Pareto):
+            for objective in self.objectives:
+                found = [c for c in (f"metric:{objective.name}", objective.name) if c in columns]
+                shown += found[:1]
+        shown += [c for c in columns if c.startswith("model/") and c not in shown]
+        return shown
 
     def ranked(self) -> pd.DataFrame:
         """The ranked trials, best first, as the tuner ranks them
@@ -239,6 +269,7 @@ def _overview(study: _Study) -> _html.Section:
                 ("trials", f"{len(results)} of {study.settings.get('max_trials') or '∞'}"),
                 ("completed", int(counts.get("COMPLETED", 0))),
                 ("failed or invalid", int(counts.get("FAILED", 0) + counts.get("INVALID", 0))),
+                *_tradeoff_cards(study, counts),
                 ("trial time", "—" if pd.isna(seconds) else f"{seconds:.1f} s"),
             ]
         )
@@ -256,7 +287,11 @@ def _overview(study: _Study) -> _html.Section:
     section.add(_html.table(pd.DataFrame({"setting": settings.keys(), "value": settings.values()})))
     section.add("<h3>Search space</h3>")
     section.add(_html.table(_space_frame(study.hyperparameters)))
-    if best is not None:
+    if best is not None and isinstance(study.objective, Pareto):
+        section.add(f"<h3>Pareto front: {len(study.front)} trial(s)</h3>")
+        section.add(_html.paragraph(_FRONT_RULE, note=True))
+        section.add(_html.table(_front_frame(study)))
+    elif best is not None:
         section.add(f"<h3>Best trial {_html.escape(best['trial_id'])}</h3>")
         values = {c: best[c] for c in study.hyperparameter_columns if not _missing(best[c])}
         rows = {"score": best["score"], "best epoch": _human_epoch(best["best_step"]), **values}
@@ -267,6 +302,39 @@ def _overview(study: _Study) -> _html.Section:
         if not tied.empty:
             section.add(_html.paragraph(_tie_text(study, best, tied), note=True))
     return section
+
+
+_FRONT_RULE = (
+    "The feasible trials no other feasible trial beats in every objective, ranked as the "
+    "tuner ranks them: by the objectives in the order given (the first, then ties by the "
+    "next), then the earlier trial."
+)
+
+
+def _tradeoff_cards(study: _Study, counts: pd.Series) -> list[tuple[str, Any]]:
+    """Headline counts of the trade-offs: the front's size, the infeasible trials, the
+    trials the search did not run."""
+    cards: list[tuple[str, Any]] = []
+    if isinstance(study.objective, Pareto):
+        cards.append(("Pareto front", f"{len(study.front)} trials"))
+    if study.constrained or counts.get("INFEASIBLE", 0):
+        broken = int((~study.results["feasible"].fillna(True)).sum()) if study.constrained else 0
+        untrained = int(counts.get("INFEASIBLE", 0))
+        cards.append(("infeasible", f"{max(broken, untrained)} ({untrained} never trained)"))
+    origins = study.document.get("origins") or {}
+    if origins:
+        cards.append(("added or imported", len(origins)))
+    return cards
+
+
+def _front_frame(study: _Study) -> pd.DataFrame:
+    """The front's trials in ranking order: objectives, then hyperparameters."""
+    rows = study.results.set_index("trial_id", drop=False)
+    front = rows.loc[[t for t in study.front if t in rows.index]]
+    columns = ["trial_id", *study.trade_off_columns(), *study.hyperparameter_columns]
+    if "origin" in front.columns:
+        columns.append("origin")
+    return front[columns].reset_index(drop=True)
 
 
 def _human_epoch(step: Any) -> Any:
@@ -330,15 +398,33 @@ def _results(study: _Study) -> _html.Section:
     if results.empty:
         section.add(_html.paragraph("No trials yet.", note=True))
         return section
-    columns = [*_TABLE_COLUMNS, *study.hyperparameter_columns, "error"]
+    extra = study.trade_off_columns()
+    marks = [c for c in ("broken_constraints", "origin") if c in results.columns]
+    columns = [*_TABLE_COLUMNS, *extra, *marks, *study.hyperparameter_columns, "error"]
     frame = results[columns].copy()
     frame["best_step"] = frame["best_step"] + 1  # epochs as people count them, from 1
-    frame = frame.rename(columns={"best_step": "best epoch"})
-    best = study.best_row()
-    highlight = [] if best is None else [int(results.index.get_loc(best.name))]
-    section.add(
-        _html.paragraph("Click a column's header to sort. The best trial is highlighted.", True)
+    frame = frame.rename(
+        columns={"best_step": "best epoch", "broken_constraints": "broken constraint"}
     )
+    if "broken constraint" in frame.columns:
+        frame["broken constraint"] = frame["broken constraint"].fillna("")
+    if "origin" in frame.columns:
+        frame["origin"] = frame["origin"].fillna("")
+    best = study.best_row()
+    front = set(study.front) if isinstance(study.objective, Pareto) else set()
+    highlight = (
+        [int(i) for i in np.flatnonzero(results["trial_id"].isin(front).to_numpy())]
+        if front
+        else ([] if best is None else [int(results.index.get_loc(best.name))])
+    )
+    marked = "The Pareto front's trials are" if front else "The best trial is"
+    notes = [f"Click a column's header to sort. {marked} highlighted."]
+    if marks:
+        notes.append(
+            "A broken constraint means the trial is infeasible: not ranked. An origin "
+            "marks a trial told without running (added by hand or imported)."
+        )
+    section.add(_html.paragraph(" ".join(notes), True))
     section.add(_html.table(frame, sortable=True, highlight_rows=highlight, scroll=True))
     return section
 
@@ -354,6 +440,8 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
     if best is None:
         section.add(_html.paragraph("No finished trial with a score yet.", note=True))
         return section
+    if isinstance(study.objective, Pareto):
+        _pareto_figures(study, section, figures)
     section.add(
         figures.html(
             "objective history",
@@ -412,6 +500,43 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
         )
     )
     return section
+
+
+def _pareto_figures(study: _Study, section: _html.Section, figures: _FigureWriter) -> None:
+    from tunesmith.report import pareto_views
+
+    objectives = study.objectives
+    names = " and ".join(o.name for o in objectives)
+    draw = (
+        pareto_views.pareto_front_plot if len(objectives) == 2 else pareto_views.pareto_pairs_plot
+    )
+    section.add(
+        figures.html(
+            "pareto front",
+            f"The Pareto front of {names}: red trials no feasible trial beats in every "
+            "objective; dominated trials faded; infeasible trials grey crosses, with the "
+            "constraint they break",
+            lambda: draw(study.results, objectives, front_trial_ids=study.front),
+            spec="pareto",
+        )
+    )
+    progress = study.document.get("hypervolume")
+
+    def draw_hypervolume() -> Figure:
+        if not progress:
+            raise ValueError("no feasible trial has every objective yet")
+        return pareto_views.hypervolume_plot(progress)
+
+    section.add(
+        figures.html(
+            "hypervolume",
+            "Hypervolume of the feasible trials so far: each objective scaled to [0, 1] "
+            "over the feasible trials (0 its best value, 1 its worst), reference point "
+            f"{_tradeoffs.HYPERVOLUME_REFERENCE} in each; higher is better",
+            draw_hypervolume,
+            spec="hypervolume",
+        )
+    )
 
 
 def _tuned_names(hyperparameters: HyperParameters) -> list[str]:

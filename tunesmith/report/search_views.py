@@ -68,8 +68,10 @@ def objective_history(
 ) -> Figure:
     """Each trial's score by trial number, and the best score so far as a step line.
 
-    Stopped trials (ended early by a pruner) are hollow; failed and invalid trials
-    have no score and are marked with grey crosses along the bottom. The best trial
+    Stopped trials (ended early by a pruner) are hollow; failed, invalid and
+    infeasible (never trained) trials have no score and are marked with grey crosses
+    along the bottom; a trial that broke a constraint (``feasible`` False) is a grey
+    cross at its score, left out of the best so far. The best trial
     (``best_trial_id``, or the first ranked) is a star.
 
     Example:
@@ -87,9 +89,21 @@ def objective_history(
     scores = trials["score"].to_numpy(dtype="float64")
     status = trials["status"].astype(str).to_numpy()
     scored = np.isin(status, RESULT_STATUSES) & np.isfinite(scores)
+    # A trial that broke a constraint is not ranked: shown apart, not in the best so far.
+    broke = scored & _infeasible(trials)
+    scored &= ~broke
     stopped = scored & (status == "STOPPED")
     fig, axes = new_figure(panel_width=8.0, panel_height=4.2)
     ax = axes[0, 0]
+    if broke.any():
+        ax.scatter(
+            numbers[broke],
+            scores[broke],
+            s=26,
+            marker="x",
+            color=MUTED,
+            label=f"breaks a constraint ({broke.sum()})",
+        )
     ax.scatter(
         numbers[scored & ~stopped], scores[scored & ~stopped], s=22, color=PALETTE[0], label="trial"
     )
@@ -120,7 +134,8 @@ def objective_history(
     # No score to place them by: crosses at the bottom edge, in axes coordinates.
     for name, mask in (
         ("failed", status == "FAILED"),
-        ("invalid", (status == "INVALID") | (np.isin(status, RESULT_STATUSES) & ~scored)),
+        ("invalid", (status == "INVALID") | (np.isin(status, RESULT_STATUSES) & ~scored & ~broke)),
+        ("infeasible, never trained", status == "INFEASIBLE"),
     ):
         if mask.any():
             ax.scatter(
@@ -535,6 +550,13 @@ def _decades(lo: float, hi: float) -> list[float]:
     """The powers of ten in [lo, hi]: the natural ticks of a log axis."""
     first, last = math.ceil(math.log10(lo) - 1e-9), math.floor(math.log10(hi) + 1e-9)
     return [10.0**k for k in range(first, last + 1)]
+
+
+def _infeasible(results: pd.DataFrame) -> np.ndarray:
+    """Which trials broke a constraint (the frame's ``feasible`` column, when it has one)."""
+    if "feasible" not in results.columns:
+        return np.zeros(len(results), dtype=bool)
+    return ~results["feasible"].astype("boolean").fillna(True).to_numpy(dtype=bool)
 
 
 def _running_best(scores: np.ndarray, direction: str) -> np.ndarray:
