@@ -11,6 +11,7 @@ import tunesmith
 from tunesmith import HyperParameters
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.oracles import RandomSearchOracle
+from tunesmith.store import Store
 from tunesmith.tuners import BaseTuner
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "keras_tuner_project"
@@ -69,3 +70,19 @@ def test_a_tuner_adds_and_imports_through_its_oracle(tmp_path):
     tuner.search()
     assert len(oracle.trials) == 8  # 1 added, 5 imported, 2 run
     assert tuner.get_best_hyperparameters(1)[0].values["units"] == 28
+
+
+def test_tune_refuses_an_oracle_whose_added_trials_a_new_store_would_lose(tmp_path):
+    oracle = RandomSearchOracle(objective="val_accuracy", max_trials=2, hyperparameters=_space())
+    oracle.import_keras_tuner(FIXTURE)
+    with pytest.raises(InvalidArgumentError, match="in memory only"):
+        tunesmith.tune(lambda hp: 0.5, algorithm=oracle, directory=tmp_path)
+    assert len(oracle.trials) == 5
+    # Attached first, then imported: the store keeps them.
+    with Store.open(tmp_path / "kept") as store:
+        stored = RandomSearchOracle(
+            objective="val_accuracy", max_trials=2, hyperparameters=_space()
+        )
+        stored.attach_store(store)
+        stored.import_keras_tuner(FIXTURE)
+        assert len(store.load_trials()) == 5

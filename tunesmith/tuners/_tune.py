@@ -252,6 +252,15 @@ def tune(
     project_dir = None if directory is None else Path(directory) / project_name
     if storage is not None or project_dir is not None:
         store = open_storage(storage, project_dir, overwrite=overwrite)
+    if store is not None and oracle.trials and oracle.store is None:
+        store.close()
+        raise InvalidArgumentError(
+            f"The oracle given holds {len(oracle.trials)} trial(s) in memory only (added, "
+            "imported or run before a store was attached); attaching the store now would "
+            "not keep them. Pass the results with add=[(values, metrics), ...], or attach "
+            "the store first (oracle.attach_store(tunesmith.store.Store.open(path))) and "
+            "then add or import."
+        )
     try:
         if store is not None:
             oracle.attach_store(store)
