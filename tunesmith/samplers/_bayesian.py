@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, TypedDict
 
 import numpy as np
@@ -9,6 +10,8 @@ import numpy as np
 # scipy loads a submodule on first use: `import tunesmith` stays fast.
 import scipy
 
+from tunesmith.objective import Pareto
+from tunesmith.pareto import nondominated_ranks, pareto_mask, reference_point
 from tunesmith.samplers._base import Proposal, Sampler, SamplingContext
 from tunesmith.samplers._draws import random_untried
 from tunesmith.samplers._fidelity_model import (
@@ -17,13 +20,24 @@ from tunesmith.samplers._fidelity_model import (
     fidelity_data,
     with_fidelity_column,
 )
-from tunesmith.samplers._gp._acquisition import make_acquisition
+from tunesmith.samplers._gp._acquisition import (
+    JointTerm,
+    expected_improvement_term,
+    make_acquisition,
+    make_joint_acquisition,
+)
 from tunesmith.samplers._gp._encoding import SpaceEncoder
+from tunesmith.samplers._gp._hypervolume import (
+    log_expected_hypervolume_improvement,
+    nondominated_boxes,
+    thin_front,
+)
 from tunesmith.samplers._gp._model import GaussianProcess, GPParams, length_prior_mean
 from tunesmith.samplers._gp._optimize import propose
 from tunesmith.samplers._gp._targets import impute_failures, warp_targets
 from tunesmith.samplers._gp._threads import single_blas_thread
 from tunesmith.samplers._observations import Observations, configuration_observations
+from tunesmith.samplers._outcomes import Outcomes, has_constraint_values, outcomes, signed_log
 from tunesmith.space import HyperParameters, config_key
 
 ACQUISITIONS = ("auto", "logei", "ucb")
@@ -41,6 +55,11 @@ _SCHEDULED_RANDOM_FRACTION = 1.0 / 3.0
 # trials have grown by this factor (at least one more) since the last fit; between
 # fits the model is conditioned on the new results with the fitted ones.
 _REFIT_GROWTH = 1.1
+# The name of the single objective's model among the cached fits.
+_SCORE_MODEL = "score"
+# A pending trial joins the front (as what the models predict) when it is at least
+# this likely to be feasible.
+_LIKELY_FEASIBLE = 0.5
 
 
 def default_initial_points(dimensions: int) -> int:
@@ -135,9 +154,10 @@ class BayesianSampler(Sampler):
         self.beta = float(beta)
         self.acquisition = acquisition
         self.random_fraction = random_fraction
-        # A cache, not state: the last fitted kernel hyperparameters by column (the
-        # next fit starts there) and how many results that fit saw.
-        self._fitted: _LastFit | None = None
+        # A cache, not state: per model (the score's, each objective's and
+        # constraint's), the last fitted kernel hyperparameters by column (the next
+        # fit starts there) and how many results that fit saw.
+        self._fits: dict[str, _LastFit] = {}
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -149,7 +169,7 @@ class BayesianSampler(Sampler):
         }
 
     def reset(self) -> None:
-        self._fitted = None
+        self._fits = {}
 
     def initial_points(self, space: HyperParameters) -> int:
         """How many quasi-random configurations come before the model (for ``space``)."""
@@ -193,6 +213,8 @@ class BayesianSampler(Sampler):
                         return None
                     return self._fidelity_proposal(context, rng, data)
                 seen = self.observations(context)
+                if isinstance(context.objective, Pareto) or has_constraint_values(context.trials):
+                    return self._outcome_proposal(context, rng, seen)
                 if np.isfinite(seen.scores).sum() < 2:
                     return None
                 return self._model_proposal(context, rng, seen)
@@ -248,6 +270,76 @@ class BayesianSampler(Sampler):
         acquisition = make_acquisition(model, self._acquisition_kind, best, self.beta)
         order = np.argsort(np.where(real, y, np.inf), kind="stable")
         anchors = [finished[i] for i in order[:_ANCHORS] if real[i]]
+        return propose(encoder, acquisition, rng, context.tried, anchors, context.space_size)
+
+    def _outcome_proposal(
+        self, context: SamplingContext, rng: np.random.Generator, seen: Observations
+    ) -> dict[str, Any] | None:
+        """The proposal of one GP per objective and one per constraint value: log EI
+        (one objective) or log EHVI (a Pareto objective) over the feasible trials,
+        plus the log probability that every constraint holds; that probability
+        alone while no trial is feasible. None without two values to fit any model."""
+        found = outcomes(seen, context.objective)
+        encoder = SpaceEncoder(context.space.space, seen.finished)
+        if encoder.tunable_count == 0:
+            return None
+        x = encoder.encode(seen.finished)
+        x_pending = encoder.encode(seen.pending) if seen.pending else None
+        fit = partial(
+            self._fitted_model,
+            categorical=encoder.categorical,
+            columns=encoder.column_ids,
+            pending=bool(seen.pending),
+            rng=rng,
+        )
+        # Objectives: the configurations that have them all (failures imputed).
+        rows = ~np.isnan(found.objectives).any(axis=1)
+        values = found.objectives[rows]
+        objectives: list[GaussianProcess] = []
+        warped = np.empty_like(values)
+        if all(np.isfinite(values[:, k]).sum() >= 2 for k in range(values.shape[1])):
+            for k in range(values.shape[1]):
+                warped[:, k] = warp_targets(impute_failures(values[:, k]))
+                objectives.append(fit(x[rows], warped[:, k], key=f"objective/{k}"))
+        constraints = []
+        for column, name in enumerate(found.constraint_names):
+            known = ~np.isnan(found.constraints[:, column])
+            if known.sum() >= 2:
+                y = signed_log(found.constraints[known, column])
+                constraints.append(fit(x[known], y, key=name))
+        if not objectives and not constraints:
+            return None
+
+        # The incumbent (the front): the models' predictions at the feasible trials,
+        # and at the pending ones likely to be feasible (taken to score that).
+        feasible = found.feasible[rows]
+        incumbents = (
+            np.column_stack([m.predict(x[rows][feasible])[0] for m in objectives])
+            if objectives and feasible.any()
+            else None
+        )
+        if x_pending is not None:
+            likely = np.ones(len(x_pending), dtype=bool)
+            for model in constraints:
+                mean, std = model.predict(x_pending)
+                likely &= scipy.special.ndtr(-mean / np.maximum(std, 1e-9)) >= _LIKELY_FEASIBLE
+            believed = [m.predict(x_pending)[0] for m in objectives]
+            if incumbents is not None and likely.any():
+                incumbents = np.vstack([incumbents, np.column_stack(believed)[likely]])
+            # Kriging believer: a running trial's uncertainty is removed.
+            objectives = [
+                m.condition_on(x_pending, b) for m, b in zip(objectives, believed, strict=True)
+            ]
+            constraints = [m.condition_on(x_pending, m.predict(x_pending)[0]) for m in constraints]
+        improvement = None
+        if incumbents is not None:
+            if len(objectives) == 1:
+                term = expected_improvement_term(float(np.min(incumbents[:, 0])))
+            else:
+                term = hypervolume_term(incumbents, reference_point(warped))
+            improvement = (objectives, term)
+        acquisition = make_joint_acquisition(improvement, constraints)
+        anchors = [seen.finished[i] for i in _anchor_rows(found)[:_ANCHORS]]
         return propose(encoder, acquisition, rng, context.tried, anchors, context.space_size)
 
     def _fidelity_proposal(
@@ -310,49 +402,80 @@ class BayesianSampler(Sampler):
         columns: list[tuple[object, ...]],
         pending: bool,
         rng: np.random.Generator,
+        key: str = _SCORE_MODEL,
     ) -> GaussianProcess:
-        """A GP on ``(x, y)``, its kernel hyperparameters fitted from the last fit's,
-        or, with trials running and nearly as many results as that fit saw, reused.
+        """A GP on ``(x, y)``, its kernel hyperparameters fitted from the last fit's
+        (of the model named ``key``), or, with trials running and nearly as many
+        results as that fit saw, reused.
 
         Trials run in parallel, so asks come in bursts as workers free up: the
         hyperparameters fitted a few results ago still hold, and refitting them at
         every ask would make the driver the bottleneck of many workers.
         """
         model = GaussianProcess(categorical, min_noise=max(self.alpha, 1e-6))
-        last = self._warm_start(columns)
-        if pending and last is not None and self._fit_still_holds(columns, len(y)):
+        last = self._warm_start(columns, key)
+        if pending and last is not None and self._fit_still_holds(columns, len(y), key):
             model.condition(x, y, last)
         else:
             model.fit(x, y, warm_start=last, rng=rng)
-            self._remember(columns, model.params, len(y))
+            self._remember(columns, model.params, len(y), key)
         return model
 
-    def _fit_still_holds(self, columns: list[tuple[object, ...]], finished: int) -> bool:
+    def _fit_still_holds(self, columns: list[tuple[object, ...]], finished: int, key: str) -> bool:
         """Whether the last fit covers the same columns and nearly as many results."""
-        assert self._fitted is not None
-        same_columns = set(self._fitted["lengths"]) == set(columns)
-        seen = self._fitted["finished"]
+        fitted = self._fits[key]
+        same_columns = set(fitted["lengths"]) == set(columns)
+        seen = fitted["finished"]
         return same_columns and finished < max(seen * _REFIT_GROWTH, seen + 1)
 
-    def _warm_start(self, columns: list[tuple[object, ...]]) -> GPParams | None:
-        if self._fitted is None:
+    def _warm_start(self, columns: list[tuple[object, ...]], key: str) -> GPParams | None:
+        fitted = self._fits.get(key)
+        if fitted is None:
             return None
         default = length_prior_mean(len(columns))
-        lengths = self._fitted["lengths"]
+        lengths = fitted["lengths"]
         return GPParams(
             np.array([lengths.get(c, default) for c in columns]),
-            self._fitted["signal"],
-            self._fitted["noise"],
+            fitted["signal"],
+            fitted["noise"],
         )
 
     def _remember(
-        self, columns: list[tuple[object, ...]], params: GPParams | None, finished: int
+        self, columns: list[tuple[object, ...]], params: GPParams | None, finished: int, key: str
     ) -> None:
         if params is None:
             return
-        self._fitted = {
+        self._fits[key] = {
             "lengths": dict(zip(columns, params.log_lengths.tolist(), strict=True)),
             "signal": params.log_signal,
             "noise": params.log_noise,
             "finished": finished,
         }
+
+
+def hypervolume_term(front: np.ndarray, reference: np.ndarray) -> JointTerm:
+    """log EHVI over the non-dominated part of ``front`` below ``reference`` (both in
+    the models' units), as a joint acquisition's improvement term."""
+    kept = thin_front(front[pareto_mask(front)], reference)
+    lower, upper = nondominated_boxes(kept, reference)
+
+    def term(mean: np.ndarray, std: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return log_expected_hypervolume_improvement(mean, std, lower, upper)
+
+    return term
+
+
+def _anchor_rows(found: Outcomes) -> list[int]:
+    """Configurations to search around, best first: the feasible ones by front, then
+    by the first objective; without any, the least infeasible ones."""
+    feasible = np.flatnonzero(found.feasible)
+    if feasible.size:
+        values = found.objectives[feasible]
+        ranks = nondominated_ranks(values)
+        order = np.lexsort((values[:, 0], ranks))
+        return [int(i) for i in feasible[order]]
+    if not found.constraint_names:
+        return []
+    broken = np.nansum(np.maximum(found.constraints, 0.0), axis=1)
+    known = ~np.isnan(found.constraints).all(axis=1)
+    return [int(i) for i in np.flatnonzero(known)[np.argsort(broken[known], kind="stable")]]

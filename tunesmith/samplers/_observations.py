@@ -15,8 +15,8 @@ and promoted trials this one way.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,12 +42,19 @@ class Observations:
             configurations stopped below the reference floored.
         pending: The values of the configurations whose only trials still run.
         reference: The fidelity the scores refer to (None without results).
+        metrics: Per finished configuration, the metrics of the trial its score
+            comes from (of its last trial when it only failed): every objective of
+            a :class:`~tunesmith.Pareto` and the ``constraint/*`` values are there.
+        trained: Per finished configuration, False when it was never trained (an
+            ``INFEASIBLE`` model): its ``inf`` score is no failure of training.
     """
 
     finished: list[dict[str, Any]]
     scores: np.ndarray
     pending: list[dict[str, Any]]
     reference: Fidelity | None = None
+    metrics: tuple[Mapping[str, object], ...] = ()
+    trained: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def fidelity_of(trial: Trial) -> Fidelity:
@@ -108,6 +115,8 @@ def configuration_observations(
     ]
     reference = _reference(results, enough)
     finished, scores, stopped, pending = [], [], [], []
+    metrics: list[Mapping[str, object]] = []
+    trained: list[bool] = []
     for chain, by_fidelity in zip(chains, results, strict=True):
         values = chain[0].values
         if by_fidelity:
@@ -117,14 +126,25 @@ def configuration_observations(
             finished.append(values)
             scores.append(by_fidelity[level])
             stopped.append(level < reference)
+            source = next(
+                t
+                for t in reversed(chain)
+                if t.has_valid_score and t.score is not None and fidelity_of(t) == level
+            )
+            metrics.append(source.metrics or {})
+            trained.append(True)
         elif all(t.status.is_finished for t in chain):
             finished.append(values)  # failed, invalid, or told without a score
             scores.append(math.inf)
             stopped.append(False)
+            metrics.append(chain[-1].metrics or {})
+            trained.append(chain[-1].status is not TrialStatus.INFEASIBLE)
         else:
             pending.append(values)
     floored = floor_stopped(np.array(scores, dtype=float), np.array(stopped, dtype=bool))
-    return Observations(finished, floored, pending, reference)
+    return Observations(
+        finished, floored, pending, reference, tuple(metrics), np.array(trained, dtype=bool)
+    )
 
 
 def _reference(results: list[dict[Fidelity, float]], enough: int) -> Fidelity | None:
