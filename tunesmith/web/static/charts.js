@@ -257,6 +257,96 @@
     };
   }
 
+  /* The objectives of a study document, in order (one for a single-objective study). */
+  function objectivesOf(study) {
+    return study.objectives && study.objectives.length ? study.objectives : [study.objective];
+  }
+
+  /* Numeric metrics of the trials at their best step, objectives first, then model/*
+   * metrics and the others by name: what a trade-off chart may put on its axes. */
+  function metricNames(study) {
+    const names = new Set();
+    for (const t of study.trials) {
+      for (const [k, v] of Object.entries(t.metrics || {})) {
+        if (isNumber(v) && !k.startsWith("constraint/")) names.add(k);
+      }
+    }
+    const first = objectivesOf(study).map((o) => o.name).filter((n) => names.has(n));
+    const rest = [...names].filter((n) => !first.includes(n)).sort((a, b) =>
+      (b.startsWith("model/") - a.startsWith("model/")) || a.localeCompare(b));
+    return [...first, ...rest];
+  }
+
+  // A filled cross: infeasible trials, as the report's grey crosses.
+  const CROSS = "path://M2,0L5,3L8,0L10,2L7,5L10,8L8,10L5,7L2,10L0,8L3,5L0,2Z";
+  const INFEASIBLE_COLOR = "#9ca3af";
+
+  /* Two metrics of every finished trial: the Pareto front (the server's, never ranked
+   * here) in red and, on two objectives, joined by the staircase that bounds what it
+   * dominates; dominated trials faded; trials that break a constraint grey crosses. */
+  function pareto(study, xName, yName) {
+    const objectives = objectivesOf(study);
+    xName = xName || objectives[0].name;
+    yName = yName || (objectives[1] || objectives[0]).name;
+    const broken = study.broken || {};
+    const front = new Set(study.front || []);
+    const groups = { front: [], dominated: [], infeasible: [] };
+    for (const t of study.trials) {
+      const m = t.metrics || {};
+      if (!isNumber(m[xName]) || !isNumber(m[yName])) continue;
+      const point = { value: [m[xName], m[yName]], id: t.trial_id };
+      if (broken[t.trial_id]) groups.infeasible.push({ ...point, broken: broken[t.trial_id] });
+      else if (front.has(t.trial_id)) groups.front.push(point);
+      else if (FINISHED.has(t.status)) groups.dominated.push(point);
+    }
+    const objective = (name) => objectives.find((o) => o.name === name);
+    const sign = objective(xName) && objective(xName).direction === "max" ? -1 : 1;
+    const staircase = objective(xName) && objective(yName)
+      ? groups.front.map((p) => p.value).sort((a, b) => sign * (a[0] - b[0])) : [];
+    const label = (name) => objective(name) ? `${name} (${objective(name).direction})` : name;
+    const labels = [...new Set(groups.infeasible.flatMap((p) => p.broken))];
+    return {
+      animation: false,
+      grid: { left: 72, right: 24, top: 40, bottom: 48 },
+      legend: { top: 4 },
+      tooltip: { trigger: "item",
+                 formatter: (p) => p.data && p.data.id ? `trial ${p.data.id}<br>${xName} ${formatValue(p.data.value[0])}` +
+                   `<br>${yName} ${formatValue(p.data.value[1])}` +
+                   (p.data.broken ? `<br>breaks ${p.data.broken.join(", ")}` : "") : "" },
+      xAxis: { type: "value", name: label(xName), nameLocation: "middle", nameGap: 28, scale: true },
+      yAxis: { type: "value", name: label(yName), scale: true },
+      series: [
+        { name: `dominated (${groups.dominated.length})`, type: "scatter", data: groups.dominated,
+          symbolSize: 6, itemStyle: { color: PALETTE[0], opacity: 0.25 } },
+        { name: `infeasible (${groups.infeasible.length})${labels.length ? ": " + labels.join(", ") : ""}`,
+          type: "scatter", data: groups.infeasible, symbol: CROSS, symbolSize: 8,
+          itemStyle: { color: INFEASIBLE_COLOR } },
+        { name: "front", type: "line", step: "end", data: staircase, showSymbol: false, silent: true,
+          lineStyle: { color: PALETTE[1], width: 1.5 } },
+        { name: `Pareto front (${groups.front.length})`, type: "scatter", data: groups.front,
+          symbolSize: 9, itemStyle: { color: PALETTE[1] }, z: 3 },
+      ],
+    };
+  }
+
+  /* The hypervolume of the feasible trials so far (normalised objectives; see
+   * tunesmith/_tradeoffs.py for the scaling and the reference point). */
+  function hypervolume(study) {
+    const hv = study.hypervolume;
+    if (!hv) return null;
+    const data = hv.numbers.map((n, i) => [n, hv.values[i]]);
+    const most = hv.reference.reduce((a, b) => a * b, 1);
+    return {
+      animation: false,
+      grid: { left: 64, right: 24, top: 24, bottom: 48 },
+      tooltip: { trigger: "axis", valueFormatter: formatValue },
+      xAxis: { type: "value", name: "trial", nameLocation: "middle", nameGap: 28, minInterval: 1 },
+      yAxis: { type: "value", name: `hypervolume (at most ${formatValue(most)})`, min: 0, max: most },
+      series: [{ name: "hypervolume", type: "line", step: "end", data, symbolSize: 4,
+                 color: PALETTE[0] }],
+    };
+  }
+
   /* Best score so far of several studies on one axis (same objective direction). */
   function compareHistory(studies) {
     return {
@@ -276,6 +366,7 @@
 
   global.TunesmithCharts = {
     PALETTE, FINISHED, scored, better, formatValue, dimensions, history, parallel, slice,
-    importance, curveMetrics, curves, brackets, compareHistory,
+    importance, curveMetrics, curves, brackets, compareHistory, objectivesOf, metricNames,
+    pareto, hypervolume,
   };
 })(typeof window !== "undefined" ? window : globalThis);

@@ -147,6 +147,9 @@
     }
     if (view !== state) return;
     state.study = doc;
+    doc.broken = doc.broken || {};
+    doc.front = doc.front || [];
+    doc.origins = doc.origins || {};
     state.trials = new Map(doc.trials.map((t) => [t.trial_id, t]));
     state.curves = doc.curves;
     state.cursor = doc.cursor;
@@ -204,6 +207,16 @@
       state.trials.set(t.trial_id, t);
       changed = true;
     }
+    // Trade-offs: the constraints each changed trial breaks, the front and hypervolume.
+    for (const t of changes.trials) delete state.study.broken[t.trial_id];
+    Object.assign(state.study.broken, changes.broken || {});
+    for (const key of ["front", "hypervolume"]) {
+      if (key in changes && JSON.stringify(changes[key]) !== JSON.stringify(state.study[key])) {
+        state.study[key] = changes[key];
+        touched.finished = true;
+        changed = true;
+      }
+    }
     if ("best" in changes && (changes.best && changes.best.trial_id) !== (state.best && state.best.trial_id)) {
       state.best = changes.best;
       touched.finished = true;
@@ -234,9 +247,13 @@
     const dims = C.dimensions(s);
     state.sliceName = state.sliceName || (dims[0] && dims[0].name);
     const hasBrackets = s.trials.some((t) => t.values["tuner/bracket"] !== undefined);
+    const hasTradeoffs = s.pareto || (s.constraints || []).length > 0;
+    const metricNames = C.metricNames(s);
+    const objectiveNames = C.objectivesOf(s).map((o) => o.name);
+    state.paretoAxes = state.paretoAxes || { x: objectiveNames[0], y: objectiveNames[1] || metricNames.find((n) => n !== objectiveNames[0]) || objectiveNames[0] };
     const nav = el("div", { class: "sticky-nav" },
       ["overview", "trials", "history", "parallel", "slices", "importance", "curves", "running",
-       "failed", ...(hasBrackets ? ["brackets"] : [])].map((id) => el("a", { href: `#/study/${encodeURIComponent(state.key)}`, onclick: (e) => {
+       "failed", ...(hasTradeoffs ? ["tradeoffs"] : []), ...(hasBrackets ? ["brackets"] : [])].map((id) => el("a", { href: `#/study/${encodeURIComponent(state.key)}`, onclick: (e) => {
         e.preventDefault(); document.getElementById(id).scrollIntoView();
       } }, id)));
     state.nodes = {
@@ -253,8 +270,10 @@
     const boxes = {
       history: chartBox("history"), parallel: chartBox("parallel", true), slice: chartBox("slice"),
       importance: chartBox("importance"), curves: chartBox("curves"), running: chartBox("running"),
-      brackets: chartBox("brackets"),
+      brackets: chartBox("brackets"), pareto: chartBox("pareto"), hypervolume: chartBox("hypervolume"),
     };
+    const axisSelect = (axis) => el("select", { id: `pareto-${axis}`, onchange: (e) => { state.paretoAxes[axis] = e.target.value; drawPareto(state); } },
+      metricNames.map((n) => el("option", { value: n, selected: n === state.paretoAxes[axis] }, n)));
     const sliceSelect = el("select", { id: "slice-select", onchange: (e) => { state.sliceName = e.target.value; drawSlice(state); } },
       dims.map((d) => el("option", { value: d.name, selected: d.name === state.sliceName }, d.name)));
     state.nodes.metricSelect = el("select", { id: "metric-select", onchange: (e) => { state.metric = e.target.value; drawCurves(state); } });
@@ -284,6 +303,11 @@
           el("span", { class: "muted" }, "check rows of the table to compare up to 10 trials")), boxes.curves)),
       section("running", "Running trials", state.nodes.running, boxes.running),
       section("failed", "Failed trials", state.nodes.failed),
+      hasTradeoffs ? section("tradeoffs", s.pareto ? "Pareto front" : "Feasibility",
+        el("p", { class: "muted" }, "Red: the Pareto front as the tuner ranks it; faded: dominated trials; grey crosses: trials that break a constraint."),
+        el("div", { class: "toolbar" }, "x ", axisSelect("x"), " y ", axisSelect("y")),
+        el("div", { class: "grid2" }, boxes.pareto, s.pareto ? el("div", {}, el("h3", {}, "Hypervolume over trials"),
+          el("p", { class: "muted" }, "Objectives scaled to [0, 1] over the feasible trials, reference point 1.1 in each."), boxes.hypervolume) : null)) : null,
       hasBrackets ? section("brackets", "Brackets and promotions", boxes.brackets, state.nodes.bracketTable) : null);
     for (const [name, box] of Object.entries(boxes)) {
       if (box.isConnected) state.charts[name] = chart(box);
@@ -347,7 +371,7 @@
   }
 
   function statusFilter(state) {
-    const statuses = ["", "COMPLETED", "RUNNING", "STOPPED", "FAILED", "INVALID"];
+    const statuses = ["", "COMPLETED", "RUNNING", "STOPPED", "FAILED", "INVALID", "INFEASIBLE"];
     return el("select", { id: "status-filter", onchange: (e) => { state.status = e.target.value; state.page = 0; drawTable(state); } },
       statuses.map((s) => el("option", { value: s, selected: s === state.status }, s || "all")));
   }
@@ -380,6 +404,10 @@
       { key: "score", label: state.study.objective.name, get: (t) => t.score, num: true },
       { key: "epochs", label: "epochs", get: (t) => t.values["tuner/epochs"] ?? (t.epochs || null), num: true },
       { key: "seconds", label: "seconds", get: duration, num: true },
+      ...C.objectivesOf(state.study).slice(1).map((o) => ({ key: `metric:${o.name}`, label: o.name, get: (t) => (t.metrics || {})[o.name], num: true })),
+      ...C.metricNames(state.study).filter((n) => n.startsWith("model/")).map((n) => ({ key: `metric:${n}`, label: n, get: (t) => (t.metrics || {})[n], num: true })),
+      ...((state.study.constraints || []).length ? [{ key: "broken", label: "broken constraint", get: (t) => (state.study.broken[t.trial_id] || []).join(", ") || null }] : []),
+      ...(Object.keys(state.study.origins || {}).length ? [{ key: "origin", label: "origin", get: (t) => state.study.origins[t.trial_id] || null }] : []),
       ...names.map((n) => ({ key: `hp:${n}`, label: n, get: (t) => t.values[n], num: true })),
     ];
   }
@@ -427,7 +455,9 @@
       const box = el("input", { type: "checkbox", "data-select": t.trial_id });
       box.checked = state.selected.has(t.trial_id);
       box.addEventListener("change", () => toggleSelected(state, t.trial_id, box.checked));
-      const cls = [best && best.trial_id === t.trial_id ? "best" : "", state.selected.has(t.trial_id) ? "selected" : ""].join(" ").trim();
+      const cls = [best && best.trial_id === t.trial_id ? "best" : "", state.selected.has(t.trial_id) ? "selected" : "",
+        state.study.pareto && state.study.front.includes(t.trial_id) ? "front" : "",
+        state.study.broken[t.trial_id] ? "infeasible" : ""].join(" ").trim();
       return el("tr", { "data-trial": t.trial_id, class: cls || null, onclick: (e) => {
         if (e.target.tagName !== "INPUT") { state.focus = t.trial_id; drawDetails(state); }
       } }, el("td", {}, box),
@@ -476,7 +506,7 @@
 
   const VIEWS = { summary: drawSummary, table: drawTable, history: drawHistory, parallel: drawParallel,
                   slice: drawSlice, curves: drawCurves, running: drawRunning, failed: drawFailed,
-                  brackets: drawBrackets, details: drawDetails };
+                  brackets: drawBrackets, details: drawDetails, pareto: drawPareto };
 
   /* Draw the views; their times go to tunesmithTimings.views (the benchmark reads them). */
   function drawAll(state) {
@@ -502,7 +532,7 @@
       // The cheap views always; the charts only when what they draw changed, so that
       // a page watching a fast search costs the machine little.
       for (const draw of [drawSummary, drawTable, drawRunning, drawFailed, drawDetails]) draw(state);
-      if (touched.finished) for (const draw of [drawHistory, drawParallel, drawSlice, drawBrackets]) draw(state);
+      if (touched.finished) for (const draw of [drawHistory, drawParallel, drawSlice, drawBrackets, drawPareto]) draw(state);
       if ([...touched.curves].some((id) => state.selected.has(id))) drawCurves(state);
     });
   }
@@ -512,12 +542,23 @@
     const best = bestOf(state);
     const count = (s) => trials.filter((t) => t.status === s).length;
     const card = (label, value, id) => el("div", { class: "card", "data-summary": id }, el("div", { class: "muted" }, label), el("h3", {}, value));
-    state.nodes.summary.replaceChildren(
+    state.nodes.summary.replaceChildren(...[
       card("best " + state.study.objective.name, best ? `${C.formatValue(best.score)} (trial ${best.trial_id})` : "–", "best"),
       card("trials", String(trials.length), "trials"),
       card("running", String(count("RUNNING")), "running"),
       card("completed / stopped", `${count("COMPLETED")} / ${count("STOPPED")}`, "done"),
-      card("failed", String(count("FAILED")), "failed"));
+      card("failed", String(count("FAILED")), "failed"),
+      state.study.pareto ? card("Pareto front", `${state.study.front.length} trials`, "front") : null,
+      (state.study.constraints || []).length || count("INFEASIBLE")
+        ? card("infeasible", `${Object.keys(state.study.broken).length} (${count("INFEASIBLE")} never trained)`, "infeasible") : null].filter(Boolean));
+  }
+
+  function drawPareto(state) {
+    if (!state.charts.pareto) return;
+    const study = studyNow(state);
+    state.charts.pareto.setOption(C.pareto(study, state.paretoAxes.x, state.paretoAxes.y), { notMerge: true });
+    const hv = C.hypervolume(study);
+    if (state.charts.hypervolume && hv) state.charts.hypervolume.setOption(hv, { notMerge: true });
   }
 
   function drawHistory(state) {

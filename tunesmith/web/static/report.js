@@ -29,6 +29,16 @@
     if (spec === "history") option = C.history(doc);
     else if (spec === "parallel") option = C.parallel(doc).option;
     else if (spec === "importance" && doc.importance) option = C.importance(doc.importance);
+    else if (spec === "hypervolume") option = C.hypervolume(doc);
+    else if (spec === "pareto") {
+      const names = C.metricNames(doc);
+      const objectives = C.objectivesOf(doc).map((o) => o.name);
+      const axes = { x: objectives[0], y: objectives[1] };
+      const redraw = () => chart.setOption(C.pareto(doc, axes.x, axes.y), { notMerge: true });
+      tools.append("x ", select(names, axes.x, (n) => { axes.x = n; redraw(); }),
+                   " y ", select(names, axes.y, (n) => { axes.y = n; redraw(); }));
+      option = C.pareto(doc, axes.x, axes.y);
+    }
     else if (spec === "slices") {
       const names = C.dimensions(doc).map((d) => d.name);
       if (!names.length) return;
