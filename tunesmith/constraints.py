@@ -156,8 +156,8 @@ class ConstraintFunction(Constraint):
         if not callable(function):
             raise InvalidArgumentError(f"ConstraintFunction takes a function, got {function!r}.")
         self.function = function
-        self.name = name or getattr(function, "__name__", type(function).__name__)
-        self.metric = self.name
+        self.name: str = str(name or getattr(function, "__name__", type(function).__name__))
+        self.metric: str = self.name
         self.max, self.min = 0.0, None
 
     @property

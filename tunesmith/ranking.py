@@ -105,7 +105,7 @@ def _rank_pareto(ranked: list[T], objective: Pareto) -> list[T]:
     """
     complete = [t for t in ranked if objective.has_value(t.metrics or {})]
     partial = [t for t in ranked if not objective.has_value(t.metrics or {})]
-    points = np.array([objective.minimised(t.metrics or {}) for t in complete], dtype=float)
+    points = _minimised_points(complete, objective)
     fronts = nondominated_ranks(points) if complete else np.zeros(0, dtype=np.int64)
     order = sorted(
         range(len(complete)),
@@ -113,6 +113,16 @@ def _rank_pareto(ranked: list[T], objective: Pareto) -> list[T]:
     )
     partial.sort(key=lambda t: objective.rank_key(t.score, t.metrics or {}, t.number))
     return [complete[i] for i in order] + partial
+
+
+def _minimised_points(trials: list[T], objective: Pareto) -> np.ndarray:
+    """Each trial's objective values as one row, all to minimise."""
+    rows = [objective.minimised(_numbers(t.metrics)) for t in trials]
+    return np.asarray(rows, dtype=float).reshape(len(rows), len(objective.objectives))
+
+
+def _numbers(metrics: Mapping[str, object] | None) -> dict[str, float]:
+    return {k: float(v) for k, v in (metrics or {}).items() if isinstance(v, (int, float))}
 
 
 def pareto_front(trials: Iterable[T], objective: Objective) -> list[T]:
@@ -135,7 +145,7 @@ def pareto_front(trials: Iterable[T], objective: Objective) -> list[T]:
     complete = [t for t in ranked if objective.has_value(t.metrics or {})]
     if not complete:
         return []
-    points = np.array([objective.minimised(t.metrics or {}) for t in complete], dtype=float)
+    points = _minimised_points(complete, objective)
     fronts = nondominated_ranks(points)
     return [trial for trial, front in zip(complete, fronts, strict=True) if front == 0]
 

@@ -10,8 +10,10 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from tunesmith.constraints import broken_constraints, is_feasible
 from tunesmith.errors import TooManyFailedTrialsError
 from tunesmith.execution._callback import Callback
+from tunesmith.objective import Pareto
 from tunesmith.study import Study
 from tunesmith.trial import Trial, TrialStatus
 
@@ -63,8 +65,16 @@ class SearchDisplay:
         total = oracle.max_trials or getattr(oracle, "planned_trials", None) or "?"
         best = oracle.get_best_trials(1)
         best_values = best[0].values if best else {}
+        # Infeasible configurations (never trained) and results told from elsewhere
+        # do not count against max_trials, nor in "trial k of N".
+        skipped = sum(
+            1
+            for t in oracle.trials.values()
+            if t.number < trial.number
+            and (t.status is TrialStatus.INFEASIBLE or t.trial_id in oracle.origins)
+        )
         table = Table(
-            title=f"Search: trial {trial.number + 1} of {total} (id {trial.trial_id})",
+            title=f"Search: trial {trial.number + 1 - skipped} of {total} (id {trial.trial_id})",
             title_justify="left",
         )
         table.add_column("Hyperparameter")
@@ -106,7 +116,16 @@ class SearchDisplay:
             return
         name = oracle.objective.name
         took = format_duration(trial.seconds or 0.0)
-        if trial.status.has_result:
+        if trial.status is TrialStatus.INFEASIBLE:
+            broken = ", ".join(broken_constraints(trial.metrics))
+            outcome = f"[yellow]INFEASIBLE[/yellow] before training ({broken}): not trained"
+        elif trial.status.has_result and isinstance(oracle.objective, Pareto):
+            outcome = ", ".join(
+                f"{n} = {trial.metrics[n]:.6g}"
+                for n in oracle.objective.names
+                if n in trial.metrics
+            ) + (f" at epoch {trial.best_step + 1}" if trial.best_step is not None else "")
+        elif trial.status.has_result:
             outcome = f"{name} = {trial.score:.6g}" + (
                 # best_step counts from 0 (keras-tuner's); people count epochs from 1.
                 f" at epoch {trial.best_step + 1}" if trial.best_step is not None else ""
@@ -120,13 +139,21 @@ class SearchDisplay:
             outcome = f"[red]{trial.status.value}[/red]: {trial.error.strip().splitlines()[-1]}"
         else:
             outcome = trial.status.value
-        best = oracle.get_best_trials(1)
-        best_text = f"{best[0].score:.6g} (trial {best[0].trial_id})" if best else "none yet"
+        if trial.status.has_result and not is_feasible(trial.metrics):
+            outcome += f"; infeasible ({', '.join(broken_constraints(trial.metrics))})"
         self.console.print(f"Trial {trial.trial_id} finished in {took}: {outcome}")
-        self.console.print(
-            f"Best {name} so far: {best_text}   Total elapsed: "
-            f"{format_duration(time.time() - self._search_started)}\n"
-        )
+        elapsed = format_duration(time.time() - self._search_started)
+        if isinstance(oracle.objective, Pareto):
+            front = oracle.pareto_front()
+            listed = ", ".join(t.trial_id for t in front[:8]) + (" …" if len(front) > 8 else "")
+            so_far = f"Pareto front so far: {len(front)} trial(s)" + (
+                f" ({listed})" if front else ""
+            )
+        else:
+            best = oracle.get_best_trials(1)
+            best_text = f"{best[0].score:.6g} (trial {best[0].trial_id})" if best else "none yet"
+            so_far = f"Best {name} so far: {best_text}"
+        self.console.print(f"{so_far}   Total elapsed: {elapsed}\n")
 
     def search_end(self, oracle: Study, reason: str | None) -> None:
         """The closing line; raises when every trial failed and nothing was printed."""

@@ -63,7 +63,9 @@ class FunctionTask:
             # Every trial would fail the same way: the function changed since the
             # stored study began (or defines one name twice).
             raise function_mismatch(exc) from exc
-        result = TrialResult(metrics=self._metrics(value), stopped_early=context.stopped)
+        # What check_model measured joins the metrics (objectives, constraints, tables).
+        metrics = {**context.model_metrics, **self._metrics(value)}
+        result = TrialResult(metrics=metrics, stopped_early=context.stopped)
         return result, trial.hyperparameters
 
     def _metrics(self, value: object) -> dict[str, float]:

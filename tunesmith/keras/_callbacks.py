@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import keras
@@ -46,6 +47,8 @@ class TrialRecorder(keras.callbacks.Callback):
         #: The model the fit ran on (Keras hands it to every callback of a fit): the
         #: one whose weights the trial keeps, whoever built it.
         self.fitted_model: Any = None
+        #: Measures and checks a model built lazily (set by the tuner; None: not at all).
+        self.check_model: Callable[[Any], None] | None = None
 
     def set_model(self, model: Any) -> None:
         super().set_model(model)
@@ -53,6 +56,10 @@ class TrialRecorder(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = {k: float(v) for k, v in (logs or {}).items() if _is_scalar(v)}
+        if not self.context.model_metrics and self.check_model is not None:
+            # Built by fit itself: measured (and checked) once it exists.
+            self.check_model(self.model)
+        logs.update(self.context.model_metrics)
         self.epochs_run += 1
         self.last_logs = logs
         try:

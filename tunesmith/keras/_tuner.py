@@ -28,6 +28,7 @@ from tunesmith.keras._board import SearchBoard, execution_callback, is_tensorboa
 from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_weights
 from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._fidelity import Checkpoints, fidelity_fit_kwargs
+from tunesmith.keras._model_metrics import latency_wanted, measure_model
 from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import PARENT, HyperParameters
@@ -70,6 +71,21 @@ class Tuner(BaseTuner):
             backend it has no effect, and the tuner warns so.
         logger: Accepted for keras-tuner compatibility; not used.
         tuner_id: This tuner's name in ``oracle.ongoing_trials``.
+        measure_latency: Measure each model's inference latency for one batch
+            (``model/latency_ms``) right after its build. By default only when an
+            objective or a constraint reads it (it compiles the prediction function).
+        max_time, stop_on_plateau, constraints: The whole search's budget and the
+            limits a trial must respect (see :func:`tunesmith.tune`); a limit on a
+            model metric (``model/params``, ``model/bytes``, ``model/latency_ms``)
+            is checked right after the build, before any training.
+
+    Right after each build, before training, the tuner measures the model:
+    ``model/params`` (trainable parameters), ``model/bytes`` (all weights' bytes)
+    and, when wanted, ``model/latency_ms`` (median of five warm
+    ``predict_on_batch`` calls on one batch; specific to this machine). They join
+    every epoch's logs, so they can be objectives, constraints, table columns and
+    dashboard axes. A model built lazily (its input shape known only once ``fit``
+    sees data) is measured, and checked, after its first epoch.
 
     Subclasses may override keras-tuner's hooks: ``on_trial_begin/end``,
     ``on_search_begin/end`` (see :class:`~tunesmith.tuners.BaseTuner`) and
@@ -93,9 +109,14 @@ class Tuner(BaseTuner):
         overwrite: bool = False,
         executions_per_trial: int = 1,
         verbose: int = 1,
+        measure_latency: bool | None = None,
         **kwargs: Any,
     ) -> None:
         check_count("executions_per_trial", executions_per_trial, least=1)
+        #: Whether each model's inference latency is measured after its build (None:
+        #: when an objective or a constraint reads ``model/latency_ms``).
+        self.measure_latency = measure_latency
+        self._measuring: tuple[TrialContext, int | None] | None = None
         self.max_model_size = max_model_size
         self.optimizer = optimizer
         self.loss = loss
@@ -211,6 +232,16 @@ class Tuner(BaseTuner):
         self.checkpoints.release_finished()
         # Keras' own progress bars would interleave with the search's display.
         fit_kwargs = fidelity_fit_kwargs(hp.values, {**fit_kwargs, "verbose": 0})
+        self._measuring = (context, fit_kwargs.get("batch_size"))
+        try:
+            return self._run_executions(trial, context, fit_args, fit_kwargs)
+        finally:
+            self._measuring = None
+
+    def _run_executions(
+        self, trial: Trial, context: TrialContext, fit_args: tuple, fit_kwargs: dict[str, Any]
+    ) -> Any:
+        """``run_trial``'s executions, once the fit arguments are set."""
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])
         total_epochs = fit_kwargs.get("epochs")
         assert self.hypermodel is not None  # Tuner.run_trial builds through it
@@ -223,6 +254,7 @@ class Tuner(BaseTuner):
         returned_results: list[Any] = []
         for execution in range(self.executions_per_trial):
             recorder = TrialRecorder(context, execution, total_epochs)
+            recorder.check_model = self._check_model
             callbacks = self._deepcopy_callbacks(user_callbacks)
             self._configure_tensorboard_dir(callbacks, trial, execution)
             callbacks.append(recorder)
@@ -276,6 +308,7 @@ class Tuner(BaseTuner):
             result.epochs = epochs or result.epochs
             result.stopped_early = any(r.stopped_by_oracle for r in per_execution)
             result.diverged = next((r.diverged for r in per_execution if r.diverged), None)
+            result.metrics = {**context.model_metrics, **result.metrics}
             return result
         return _ExecutionsResult(fit_results, per_execution)
 
@@ -292,6 +325,7 @@ class Tuner(BaseTuner):
             self.oracle.objective,
             project_dir=Path(self.project_dir),
             max_epochs=self.oracle.full_training_epochs(),
+            constraints=getattr(self.oracle, "constraints", ()),
         )
 
     def _build_and_fit_model(self, trial: Trial, *fit_args: Any, **fit_kwargs: Any) -> Any:
@@ -352,7 +386,27 @@ class Tuner(BaseTuner):
         keras.backend.clear_session()
         model = self._build(hp)
         self._last_model = model
+        if getattr(model, "built", False):
+            self._check_model(model)
         return model
+
+    def _check_model(self, model: Any) -> None:
+        """Measure a trial's new model and check the limits on model metrics.
+
+        Raises :class:`~tunesmith.constraints.InfeasibleTrial` when the model breaks
+        one: the trial is then stored INFEASIBLE, never trained. Outside a trial
+        (``load_model``) nothing is measured.
+        """
+        measuring = getattr(self, "_measuring", None)
+        if measuring is None:
+            return
+        context, batch_size = measuring
+        names = [c_name for c in context.constraints for c_name in c.metrics]
+        names += getattr(context.objective, "names", [context.objective.name])
+        latency = self.measure_latency
+        if latency is None:
+            latency = latency_wanted(names)
+        context.check_model(measure_model(model, batch_size, latency=bool(latency)))
 
     def _override_compile_args(self, model: Any) -> None:
         """Compile again with the tuner's ``optimizer``, ``loss``, ``metrics`` where given.
