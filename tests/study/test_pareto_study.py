@@ -125,7 +125,9 @@ def test_tune_returns_the_front_and_best_trial_follows_the_rule(tmp_path):
     front = result.best_trials
     assert len(front) >= 2
     points = np.array([pareto.minimised(t.metrics) for t in result.trials])
-    on_front = {t.trial_id for t, keep in zip(result.trials, pareto_mask(points)) if keep}
+    on_front = {
+        t.trial_id for t, keep in zip(result.trials, pareto_mask(points), strict=True) if keep
+    }
     assert {t.trial_id for t in front} == on_front
     # One best: the front's best by the first objective.
     assert result.best_trial is front[0]
