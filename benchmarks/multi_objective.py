@@ -553,6 +553,9 @@ def main() -> None:
     parser.add_argument("--samplers", nargs="*", help="sampler names (default: all)")
     parser.add_argument("--quick", action="store_true", help="smoke: 1 seed, 12 trials, 2 problems")
     parser.add_argument("--tag", default="", help="suffix of the results file")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the runs already in the results file"
+    )
     args = parser.parse_args()
     parts = ["pareto", "constrained"] if args.part == "both" else [args.part]
     for part in parts:
@@ -577,6 +580,16 @@ def main() -> None:
         )
         RESULTS.mkdir(exist_ok=True)
         runs: list[dict[str, Any]] = []
+        if args.resume and path.exists():
+            done = {
+                (r["problem"], r["sampler"], r["seed"]): r for r in json.loads(path.read_text())
+            }
+            runs = [r for r in done.values() if r["problem"] in keys and r["sampler"] in samplers]
+            tasks = [
+                t
+                for t in tasks
+                if (t[1], t[2], t[3]) not in done or done[(t[1], t[2], t[3])]["trials"] < t[4]
+            ]
         started = time.perf_counter()
         with ProcessPoolExecutor(args.jobs) as pool:
             futures = [pool.submit(run_one, *task) for task in tasks]
