@@ -556,6 +556,9 @@ def main() -> None:
     parser.add_argument(
         "--resume", action="store_true", help="keep the runs already in the results file"
     )
+    parser.add_argument(
+        "--report-only", action="store_true", help="print the tables of the results file"
+    )
     args = parser.parse_args()
     parts = ["pareto", "constrained"] if args.part == "both" else [args.part]
     for part in parts:
@@ -573,13 +576,17 @@ def main() -> None:
             budgets = [25, 50]
             plan = {s: 50 for s in range(args.seeds)}
         tasks = [(part, k, s, seed, n) for k in keys for seed, n in plan.items() for s in samplers]
-        # The slowest first, so the pool ends together.
-        tasks.sort(key=lambda t: (-t[4], t[3] != "optuna-gp", t[3] != "tunesmith-bayesian"))
+        # Seed by seed (a cut run covers every problem), the slowest samplers first.
+        tasks.sort(key=lambda t: (t[3], -t[4], t[2] != "optuna-gp", t[2] != "tunesmith-bayesian"))
         path = (
             RESULTS / f"multi_objective_{part}{args.tag or ('_quick' if args.quick else '')}.json"
         )
         RESULTS.mkdir(exist_ok=True)
         runs: list[dict[str, Any]] = []
+        if args.report_only:
+            print(f"\n## {part}\n")
+            print(report(part, json.loads(path.read_text()), budgets, problems))
+            continue
         if args.resume and path.exists():
             done = {
                 (r["problem"], r["sampler"], r["seed"]): r for r in json.loads(path.read_text())
