@@ -181,3 +181,20 @@ def test_a_killed_keras_pareto_search_with_a_size_limit_resumes(tmp_path):
     for trial_id, status in before.items():  # nothing done before was lost or redone
         if status is not TrialStatus.RUNNING:
             assert next(t for t in after if t.trial_id == trial_id).status is status
+
+
+def test_a_constraint_on_a_metric_the_model_never_logs_stops_after_one_epoch(tmp_path):
+    tuner = kt.RandomSearch(
+        Counted().build,
+        objective=Pareto(["val_accuracy", "model/params"]),
+        max_trials=3,
+        directory=tmp_path,
+        seed=0,
+        verbose=0,
+        constraints=[Constraint("val_acuracy", min=0.6)],
+    )
+    with pytest.raises(kt.errors.FatalValueError, match="Did you mean 'val_accuracy'"):
+        tuner.search(X, Y, epochs=5, validation_split=0.25)
+    (trial,) = tuner.oracle.trials.values()
+    assert trial.status is TrialStatus.FAILED
+    assert len(tuner.oracle.curves(trial.trial_id)) == 0  # stopped inside epoch 1

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import keras
 
+from tunesmith.errors import FatalValueError
+from tunesmith.objective import did_you_mean
+
 if TYPE_CHECKING:
     from tunesmith.execution import TrialContext
     from tunesmith.trial import Trial
@@ -47,6 +50,9 @@ class TrialRecorder(keras.callbacks.Callback):
         #: The model the fit ran on (Keras hands it to every callback of a fit): the
         #: one whose weights the trial keeps, whoever built it.
         self.fitted_model: Any = None
+        #: Metrics the first epoch's logs must hold (a Pareto objective's, the
+        #: constraints'): one missing stops the search after one epoch, not a trial.
+        self.required: list[str] = []
         #: Measures and checks a model built lazily (set by the tuner; None: not at all).
         self.check_model: Callable[[Any], None] | None = None
 
@@ -60,6 +66,8 @@ class TrialRecorder(keras.callbacks.Callback):
             # Built by fit itself: measured (and checked) once it exists.
             self.check_model(self.model)
         logs.update(self.context.model_metrics)
+        if self.epochs_run == 0:
+            self._require(logs)
         self.epochs_run += 1
         self.last_logs = logs
         try:
@@ -88,6 +96,16 @@ class TrialRecorder(keras.callbacks.Callback):
         elif not go_on:
             self.stopped_by_oracle = True
             self.model.stop_training = True
+
+    def _require(self, logs: dict[str, float]) -> None:
+        missing = [name for name in self.required if name not in logs]
+        if missing:
+            raise FatalValueError(
+                f"{missing[0]!r}, an objective or a constraint of this search, is not "
+                f"among the metrics the model logs ({', '.join(sorted(logs))})."
+                f"{did_you_mean(missing[0], logs)} Every trial would train in vain: name "
+                "a logged metric, or compile the model with it (metrics=[...])."
+            )
 
     def _report(self, epoch: int, logs: dict[str, float]) -> bool:
         self.context.progress(self.execution, epoch, self.total_epochs, logs)

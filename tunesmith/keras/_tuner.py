@@ -194,11 +194,12 @@ class Tuner(BaseTuner):
             return
         objective = self.oracle.objective
         names = [o.name for o in getattr(objective, "objectives", [objective])]
+        names += [name for c in getattr(self.oracle, "constraints", ()) for name in c.metrics]
         needs = [name for name in names if name.startswith("val_")]
         if needs:
             raise InvalidArgumentError(
-                f"The objective {needs[0]!r} is computed on validation data, but search() "
-                "got neither validation_data nor validation_split: every trial would "
+                f"The objective or constraint {needs[0]!r} is computed on validation data, "
+                "but search() got neither validation_data nor validation_split: every trial would "
                 "train and then fail. Pass validation_data=(x_val, y_val) or "
                 f"validation_split=0.2, or use the training metric {needs[0][4:]!r} as "
                 "objective."
@@ -255,6 +256,8 @@ class Tuner(BaseTuner):
         for execution in range(self.executions_per_trial):
             recorder = TrialRecorder(context, execution, total_epochs)
             recorder.check_model = self._check_model
+            if not custom_fit:  # a custom fit may compute metrics after its epochs
+                recorder.required = _required_metrics(context)
             callbacks = self._deepcopy_callbacks(user_callbacks)
             self._configure_tensorboard_dir(callbacks, trial, execution)
             callbacks.append(recorder)
@@ -634,6 +637,14 @@ class _BoardCallback(Callback):
 
     def on_close(self, study: Study) -> None:
         self.board.close()  # the last trial, ended by now
+
+
+def _required_metrics(context: TrialContext) -> list[str]:
+    """The metrics every epoch's logs must hold: each objective of a Pareto
+    objective and each metric a constraint reads."""
+    names = list(getattr(context.objective, "names", []))
+    names += [name for constraint in context.constraints for name in constraint.metrics]
+    return list(dict.fromkeys(names))
 
 
 def _checked_strategy(strategy: Any) -> Any:
