@@ -18,7 +18,7 @@ from tunesmith.execution import (
     run_study,
     wants_steps,
 )
-from tunesmith.objective import Objective, create_objective
+from tunesmith.objective import Objective, Pareto, create_objective
 from tunesmith.oracles import Oracle, algorithm_class
 from tunesmith.space import HyperParameters, config_key
 from tunesmith.store import Storage, Store, open_storage
@@ -59,7 +59,8 @@ class TuneResult:
             return self.store.results_frame()
         from tunesmith.store import records_frame, trial_record  # pandas, when asked
 
-        return records_frame([trial_record(trial) for trial in self.trials])
+        records = [trial_record(trial) for trial in self.trials]
+        return records_frame(records, self.oracle.settings())
 
     def close(self) -> None:
         """Close the store (and give back the project's lock); the trials stay readable."""
@@ -78,7 +79,12 @@ class TuneResult:
         listed = ", ".join(f"{n} {status}" for status, n in counts.most_common())
         text = f"{len(trials)} trials" + (f": {listed}" if listed else "")
         best = self.best_trial
-        if best is not None and best.score is not None:
+        if isinstance(self.oracle.objective, Pareto):
+            front = self.pareto_front
+            text += f"; Pareto front of {len(front)}"
+            text += f": trials {', '.join(t.trial_id for t in front[:6])}" if front else ""
+            text += " …" if len(front) > 6 else ""
+        elif best is not None and best.score is not None:
             values = ", ".join(f"{k}={format_value(v)}" for k, v in best.values.items())
             text += f"; best score {best.score:.4g} at trial {best.trial_id}"
             text += f", {values}" if values else ""
