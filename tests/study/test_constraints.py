@@ -148,3 +148,25 @@ def test_add_trial_is_told_without_running_and_learned_from():
     with pytest.raises(InvalidArgumentError, match="lack the objective"):
         study.add_trial({"width": 3}, {"accuracy": 0.0})
     assert len(study.trials) == 3  # the refused calls stored nothing
+
+
+def curve(hp, steps):
+    x = hp.Float("x", 0.0, 1.0)
+    for epoch in range(steps.initial_epoch, steps.epochs):
+        steps.report(epoch, x / (epoch + 1))
+    return x / steps.epochs
+
+
+def test_asha_neither_counts_nor_promotes_trials_told_without_running():
+    from tunesmith.oracles import ASHAOracle
+
+    oracle = ASHAOracle(
+        objective=tunesmith.Objective("objective", "min"), max_trials=4, max_epochs=9, seed=0
+    )
+    added = [({"x": 0.1 * i}, {"objective": 0.01 * i}) for i in range(5)]
+    result = tunesmith.tune(curve, algorithm=oracle, add=added)
+    ran = [t for t in result.trials if t.trial_id not in oracle.origins]
+    assert oracle.configurations == 4  # the 5 added trials are not configurations run
+    assert all(t.status is TrialStatus.COMPLETED and "tuner/epochs" in t.values for t in ran)
+    parents = {t.values.get("tuner/trial_id") for t in ran} - {None}
+    assert parents and not parents & set(oracle.origins)  # never trained: never promoted

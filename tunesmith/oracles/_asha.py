@@ -120,5 +120,6 @@ class ASHAOracle(Oracle):
     # ---------------------------------------------------------------- schedule
     @property
     def configurations(self) -> int:
-        """How many configurations were started (trials at the bottom rung)."""
-        return self.sampling_context().configurations_started
+        """How many configurations were started (trials at the bottom rung; those told
+        without running and those found infeasible before training left out)."""
+        return self.sampling_context().configurations_run

@@ -17,7 +17,7 @@ from tunesmith.space import (
     count_configurations,
     is_tuner_value,
 )
-from tunesmith.trial import Trial
+from tunesmith.trial import Trial, TrialStatus
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ class SamplingContext:
     max_trials: int | None = None
     #: Under a scheduler, the epochs of full training (a model predicts there).
     target_fidelity: float | None = None
+    #: The ids of trials told without running (added or imported): they are data
+    #: for a sampler, but not runs a budget counts.
+    told_only: frozenset[str] = frozenset()
     _cache: _ContextCache = field(default_factory=_ContextCache, compare=False, repr=False)
 
     def for_number(self, number: int) -> SamplingContext:
@@ -120,6 +123,18 @@ class SamplingContext:
     def configurations_started(self) -> int:
         """How many configurations were drawn so far (promotions repeat their parent's)."""
         return sum(PARENT not in t.values for t in self.trials)
+
+    @property
+    def configurations_run(self) -> int:
+        """The configurations this search ran, those a budget counts: neither
+        promotions, nor trials told without running, nor configurations found
+        infeasible before training."""
+        return sum(
+            PARENT not in t.values
+            and t.trial_id not in self.told_only
+            and t.status is not TrialStatus.INFEASIBLE
+            for t in self.trials
+        )
 
     def exhausted(self) -> Exhausted | None:
         """An :class:`Exhausted` when every configuration of a finite space was tried."""

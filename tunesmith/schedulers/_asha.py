@@ -10,7 +10,7 @@ from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wa
 from tunesmith.schedulers._base import Scheduler
 from tunesmith.schedulers._fidelity import parent_of, ranked, with_fidelity
 from tunesmith.schedulers.rungs import promotion_quota, rung_ladder
-from tunesmith.space import ROUND
+from tunesmith.space import EPOCHS, ROUND
 from tunesmith.trial import Trial, TrialStatus
 
 
@@ -64,15 +64,15 @@ class ASHAScheduler(Scheduler):
         return context.max_trials if context.max_trials is not None else self.default_configurations
 
     def remaining(self, context: SamplingContext) -> int | None:
-        return max(0, self.budget(context) - context.configurations_started)
+        return max(0, self.budget(context) - context.configurations_run)
 
     def next_trial(self, context: SamplingContext, sampler: Sampler) -> Proposal:
         values = self._promotion(context)
         if values is not None:
             return values
-        started = context.configurations_started
+        started = context.configurations_started  # numbers the draw: never reused
         answer: Proposal
-        if started < self.budget(context):
+        if context.configurations_run < self.budget(context):
             answer = sampler.sample(context.for_number(started).at_fidelity(self.max_epochs))
             if isinstance(answer, dict):
                 return with_fidelity(
@@ -95,6 +95,8 @@ class ASHAScheduler(Scheduler):
         """The trials of each rung, bottom first, in creation order."""
         rungs: list[list[Trial]] = [[] for _ in self.rungs]
         for trial in sorted(trials, key=lambda t: t.number):
+            if EPOCHS not in trial.values:
+                continue  # told without running (added, imported): no fidelity, no rung
             rung = int(trial.values.get(ROUND, 0))
             if rung < len(rungs):
                 rungs[rung].append(trial)

@@ -466,15 +466,18 @@ class Study(StudyStorage):
     _proposes_itself = False
 
     def _nothing_declared_yet(self) -> bool:
-        # Trials told without running (added, imported) declare nothing: a
-        # define-by-run search that starts from them still runs one to learn its space.
+        """Whether every trial run so far failed before declaring a hyperparameter.
+
+        Trials told without running (added, imported) declare nothing: a
+        define-by-run search that starts from them asks its sampler (or scheduler)
+        as usual, which proposes the empty configuration the first trial fills in.
+        """
+        ran = [t for t in self.trials.values() if t.trial_id not in self.origins]
         return (
             not self.hyperparameters.space
             and not self._proposes_itself
-            and bool(self.trials)
-            and not any(
-                t.status.has_result for t in self.trials.values() if t.trial_id not in self.origins
-            )
+            and bool(ran)
+            and not any(t.status.has_result for t in ran)
         )
 
     def _budget_spent(self) -> bool:
@@ -560,8 +563,18 @@ class Study(StudyStorage):
         """What a sampler sees now: the space, the trials, the objective, the seed."""
         number = len(self.trials) if number is None else number
         trials = tuple(sorted(self.trials.values(), key=lambda t: t.number))
+        if not self.hyperparameters.space:
+            # A define-by-run space not learnt yet: trials told without running are
+            # no runs of it, and the first run proposes the empty configuration.
+            trials = tuple(t for t in trials if t.trial_id not in self.origins)
         return SamplingContext(
-            self.hyperparameters, trials, self.objective, self.seed, number, self.max_trials
+            self.hyperparameters,
+            trials,
+            self.objective,
+            self.seed,
+            number,
+            self.max_trials,
+            told_only=frozenset(self.origins),
         )
 
     def full_training_epochs(self) -> int | None:
