@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tunesmith.constraints import broken_constraints
+from tunesmith.objective import Pareto
+from tunesmith.ranking import is_ranked
 from tunesmith.store import describe_part, normalise_settings
 
 if TYPE_CHECKING:
@@ -23,16 +26,36 @@ def results_summary_text(oracle: Study, project_dir: Path, num_trials: int = 10)
         f"{oracle.objective}",
         search_text(oracle.settings()),
     ]
+    objective = oracle.objective
+    front = {t.trial_id for t in oracle.pareto_front()} if isinstance(objective, Pareto) else set()
+    if front:
+        lines.append(f"Pareto front: {len(front)} trial(s), listed first")
     for trial in best:
         lines.append("")
-        lines += trial.summary_lines()
-    unranked = [t for t in oracle.trials.values() if not t.has_valid_score]
+        trial_lines = trial.summary_lines()
+        if isinstance(objective, Pareto):
+            # Every objective, not the first alone (the score).
+            values = ", ".join(
+                f"{name}={trial.metrics[name]:.6g}"
+                for name in objective.names
+                if name in trial.metrics
+            )
+            where = "on the Pareto front" if trial.trial_id in front else "dominated"
+            trial_lines = [
+                f"Objectives: {values} ({where})" if line.startswith("Score: ") else line
+                for line in trial_lines
+            ]
+        lines += trial_lines
+    unranked = [t for t in oracle.trials.values() if not is_ranked(t)]
     if unranked:
         counts: dict[str, int] = {}
         for trial in unranked:
-            counts[trial.status.value] = counts.get(trial.status.value, 0) + 1
+            status = trial.status.value
+            if trial.status.has_result and broken_constraints(trial.metrics):
+                status = "over a limit"  # a result, but a constraint broken
+            counts[status] = counts.get(status, 0) + 1
         text = ", ".join(f"{n} {status.lower()}" for status, n in sorted(counts.items()))
-        lines += ["", f"Not ranked: {text} (see results_frame() for their errors)."]
+        lines += ["", f"Not ranked: {text} (see results_frame() for why)."]
     if not best and not oracle.trials:
         lines += ["", "No trials yet."]
     return "\n".join(lines)
