@@ -88,6 +88,8 @@ class TrialContext:
         self.initial_epoch: int = int(values.get(INITIAL_EPOCH, 0))
         #: Whether a report answered that the trial should stop.
         self.stopped = False
+        #: The objective's value at each step reported (the last execution's).
+        self.reported: dict[int, float] = {}
         #: What :meth:`check_model` was last given (the model's ``model/*`` metrics).
         self.model_metrics: dict[str, float] = {}
 
@@ -98,9 +100,23 @@ class TrialContext:
             metrics = {k: float(v) for k, v in value.items()}
         else:
             metrics = {self.objective.name: float(value)}
+        objective = metrics.get(self.objective.name)
+        if objective is not None:
+            self.reported[int(step)] = objective
         go_on = bool(self._link.report(int(execution), int(step), metrics))
         self.stopped = self.stopped or not go_on
         return go_on
+
+    def step_of(self, value: float | None) -> int:
+        """The step whose report gave ``value`` (the result a function returned), or
+        the last step reported; 0 when nothing was reported."""
+        if not self.reported:
+            return 0
+        if value is not None:
+            for step, reported in sorted(self.reported.items()):
+                if reported == value:
+                    return step
+        return max(self.reported)
 
     def check_model(self, model_metrics: Mapping[str, float]) -> None:
         """Check what was measured of a model before training against the limits.

@@ -65,7 +65,11 @@ class FunctionTask:
             raise function_mismatch(exc) from exc
         # What check_model measured joins the metrics (objectives, constraints, tables).
         metrics = {**context.model_metrics, **self._metrics(value)}
-        result = TrialResult(metrics=metrics, stopped_early=context.stopped)
+        result = TrialResult(
+            metrics=metrics,
+            best_step=context.step_of(metrics.get(self.objective.name)),
+            stopped_early=context.stopped,
+        )
         return result, trial.hyperparameters
 
     def _metrics(self, value: object) -> dict[str, float]:
