@@ -475,12 +475,25 @@ def hypervolume_term(points: np.ndarray, reference: np.ndarray) -> JointTerm:
 
 def _anchor_rows(found: Outcomes) -> list[int]:
     """Configurations to search around, best first: the feasible ones by front, then
-    by the first objective; without any, the least infeasible ones."""
+    by the first objective; without any, the least infeasible ones.
+
+    With several objectives, the first front is taken from its middle outwards (by
+    its order in the first objective): its ends, where one objective is at its best
+    (often exactly, as an error of 0), would otherwise come first and hold the local
+    search to the edges of the space, while the trade-offs lie between them
+    (measured in benchmarks/RESULTS.md: ZDT2 regret after 50 trials 0.041 against
+    0.084, 5 seeds).
+    """
     feasible = np.flatnonzero(found.feasible)
     if feasible.size:
         values = found.objectives[feasible]
         ranks = nondominated_ranks(values)
-        order = np.lexsort((values[:, 0], ranks))
+        centred = np.zeros(len(values))
+        if values.shape[1] > 1:
+            front = np.flatnonzero(ranks == 0)
+            along = front[np.argsort(values[front, 0], kind="stable")]
+            centred[along] = np.abs(np.arange(along.size) - (along.size - 1) / 2.0)
+        order = np.lexsort((values[:, 0], centred, ranks))
         return [int(i) for i in feasible[order]]
     if not found.constraint_names:
         return []
