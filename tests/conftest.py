@@ -188,6 +188,14 @@ TESTS: dict[str, dict[str, list[str]]] = {
     },
     # Over about 1.5 s for another reason: GP fits, whole HTML reports with figures.
     "slow": {
+        "samplers/test_bayesian_multiobjective.py": ["test_three_objectives_beat_random_search"],
+        "samplers/test_bayesian_constraints.py": [
+            "test_far_fewer_infeasible_proposals_than_random_search"
+        ],
+        "study/test_import.py": [  # optuna's first import
+            "test_a_single_objective_optuna_study_is_imported",
+            "test_a_two_objective_optuna_study_fills_a_pareto_study_in_order",
+        ],
         "oracles/test_asha.py": [
             "test_far_fewer_epochs_than_full_training_and_a_near_best_result[bayesian]"
         ],

@@ -198,3 +198,24 @@ def test_a_constraint_on_a_metric_the_model_never_logs_stops_after_one_epoch(tmp
     (trial,) = tuner.oracle.trials.values()
     assert trial.status is TrialStatus.FAILED
     assert len(tuner.oracle.curves(trial.trial_id)) == 0  # stopped inside epoch 1
+
+
+def test_bayesian_optimization_searches_a_pareto_front_under_a_limit(tmp_path):
+    hypermodel = Counted()
+    tuner = kt.BayesianOptimization(
+        hypermodel,
+        objective=Pareto(["val_loss", "model/params"]),
+        max_trials=4,
+        num_initial_points=2,
+        directory=tmp_path,
+        seed=0,
+        verbose=0,
+        constraints=[Constraint("model/params", max=_params(32))],
+    )
+    tuner.search(X, Y, epochs=2, validation_split=0.25)
+    trials = list(tuner.oracle.trials.values())
+    completed = [t for t in trials if t.status is TrialStatus.COMPLETED]
+    assert len(completed) == 4 == hypermodel.fits
+    assert all(t.values["units"] <= 32 for t in completed)
+    front = tuner.oracle.get_best_trials()
+    assert front and {t.trial_id for t in front} <= {t.trial_id for t in completed}
