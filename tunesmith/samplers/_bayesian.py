@@ -63,6 +63,9 @@ _LIKELY_FEASIBLE = 0.5
 # Log EHVI counts improvements down to this share of each objective's range below
 # its best value (see ideal_floor).
 _FLOOR_MARGIN = 0.1
+# With constraints, the best feasible configuration is also perturbed by steps of
+# this size (in the unit cube) to seed the local search.
+_REFINE_STEP = 0.02
 
 
 def default_initial_points(dimensions: int) -> int:
@@ -343,7 +346,12 @@ class BayesianSampler(Sampler):
             improvement = (objectives, term)
         acquisition = make_joint_acquisition(improvement, constraints)
         anchors = [seen.finished[i] for i in _anchor_rows(found)[:_ANCHORS]]
-        return propose(encoder, acquisition, rng, context.tried, anchors, context.space_size)
+        # Constrained optima often lie on a constraint's edge: small steps around
+        # the best feasible configuration find it where the usual ones overshoot.
+        refine = _REFINE_STEP if constraints and found.feasible.any() else None
+        return propose(
+            encoder, acquisition, rng, context.tried, anchors, context.space_size, refine
+        )
 
     def _fidelity_proposal(
         self, context: SamplingContext, rng: np.random.Generator, data: FidelityData

@@ -57,6 +57,7 @@ def propose(
     excluded: set[ConfigKey],
     anchors: Sequence[Mapping[str, Any]] = (),
     count: int | None = None,
+    refine: float | None = None,
 ) -> dict[str, Any] | None:
     """The untried configuration with the highest ``acquisition``, or None when none
     was found (every candidate was already tried).
@@ -66,7 +67,7 @@ def propose(
     """
     if count is not None and count <= EXHAUSTIVE_LIMIT:
         return _exhaustive(encoder, acquisition, excluded)
-    return _Search(encoder, acquisition, rng, excluded).run(anchors)
+    return _Search(encoder, acquisition, rng, excluded).run(anchors, refine)
 
 
 def _exhaustive(
@@ -100,10 +101,14 @@ class _Search:
             d.index: np.array([d.hp.to_unit(v) for v in d.hp.grid_values()]) for d in self.discrete
         }
 
-    def run(self, anchors: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    def run(
+        self, anchors: Sequence[Mapping[str, Any]], refine: float | None = None
+    ) -> dict[str, Any] | None:
         points = self._sobol()
         if anchors:
             points = np.vstack([points, self._around(anchors[:_ANCHORS])])
+        if anchors and refine is not None:
+            points = np.vstack([points, self._around(anchors[:1], refine, every=True)])
         distinct = {id(c): c for c in self._evaluate(points) if c is not None}
         starts = sorted(distinct.values(), key=lambda c: -c.score)[:_STARTS]
         self._local_search(starts)
@@ -116,11 +121,17 @@ class _Search:
         points: np.ndarray = sobol.random(_SOBOL_POINTS)[:, : len(self.encoder.space)]
         return points
 
-    def _around(self, anchors: Sequence[Mapping[str, Any]]) -> np.ndarray:
+    def _around(
+        self,
+        anchors: Sequence[Mapping[str, Any]],
+        step: float = _PERTURBATION,
+        every: bool = False,
+    ) -> np.ndarray:
         """Perturbations of each anchor: a few coordinates moved (ordered ones by a
-        small normal step, categorical ones to a uniform draw)."""
+        normal step of ``step``, categorical ones to a uniform draw); with ``every``,
+        all the ordered ones and no categorical one."""
         size = len(self.encoder.space)
-        rate = min(1.0, max(0.2, 2.0 / max(size, 1)))
+        rate = 1.0 if every else min(1.0, max(0.2, 2.0 / max(size, 1)))
         categorical = np.zeros(size, dtype=bool)
         for d in self.encoder.dimensions:
             categorical[d.index] = d.categorical
@@ -128,8 +139,8 @@ class _Search:
         for values in anchors:
             base = self.encoder.unit_point(values, fill=self.rng.random(size))
             moved = self.rng.random((_POINTS_PER_ANCHOR, size)) < rate
-            steps = base + _PERTURBATION * self.rng.standard_normal((_POINTS_PER_ANCHOR, size))
-            fresh = self.rng.random((_POINTS_PER_ANCHOR, size))
+            steps = base + step * self.rng.standard_normal((_POINTS_PER_ANCHOR, size))
+            fresh = base if every else self.rng.random((_POINTS_PER_ANCHOR, size))
             new = np.where(categorical, fresh, np.clip(steps, 0.0, 1.0))
             out.append(np.where(moved, new, base))
         return np.vstack(out) if out else np.empty((0, size))
