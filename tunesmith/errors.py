@@ -51,6 +51,11 @@ class TooManyFailedTrialsError(FatalRuntimeError):
     """More trials failed in a row than ``max_consecutive_failed_trials`` allows."""
 
 
+class NoRankedTrialError(LookupError, TunesmithError):
+    """A best trial, model or configuration was asked for, but no trial has a score
+    (none ran yet, or every one failed); the message says which and what to do."""
+
+
 class SearchSpaceError(ValueError, TunesmithError):
     """A hyperparameter definition is invalid; the message names it and the fix."""
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 import tunesmith as kt
-from tunesmith.errors import InvalidArgumentError, ObjectiveError, TooManyFailedTrialsError
+from tunesmith.errors import (
+    InvalidArgumentError,
+    NoRankedTrialError,
+    ObjectiveError,
+    TooManyFailedTrialsError,
+)
 
 
 def test_a_validation_objective_without_validation_data_fails_before_any_trial(
@@ -56,16 +61,27 @@ def test_a_search_where_every_trial_failed_raises_at_verbose_0(data, tmp_path):
         TooManyFailedTrialsError, match=r"(?s)All 2 trials failed.*a typo in build_model"
     ):
         tuner.search(x, y, epochs=1, validation_data=(xv, yv))
-    assert tuner.get_best_models(1) == []
+    with pytest.raises(NoRankedTrialError, match=r"none of the 2 trial\(s\) has a score"):
+        tuner.get_best_models(1)
+    with pytest.raises(NoRankedTrialError, match="results_summary"):
+        tuner.get_best_hyperparameters()
+    assert tuner.get_best_models(0) == []
 
 
-def test_tune_where_every_trial_failed_raises_at_verbose_0(tmp_path, capsys):
+def test_no_best_model_before_any_search(tmp_path):
+    tuner = kt.RandomSearch(
+        lambda hp: None, objective="val_loss", max_trials=2, directory=tmp_path, verbose=0
+    )
+    with pytest.raises(NoRankedTrialError, match=r"no trial has run yet.*tuner.search"):
+        tuner.get_best_hyperparameters(1)
+
+
+@pytest.mark.parametrize("verbose", [0, 1, 2])
+def test_tune_where_every_trial_failed_raises_at_every_verbosity(verbose, capsys):
     def broken(hp):
         raise KeyError("no such column")
 
     with pytest.raises(TooManyFailedTrialsError, match=r"(?s)All 2 trials failed.*no such column"):
-        kt.tune(broken, max_trials=2, max_consecutive_failed_trials=5)
-    # At verbose=1 the same finding is printed instead, and the result returned.
-    result = kt.tune(broken, max_trials=2, max_consecutive_failed_trials=5, verbose=1)
-    assert result.best_trial is None
-    assert "All 2 trials failed" in capsys.readouterr().out
+        kt.tune(broken, max_trials=2, max_consecutive_failed_trials=5, verbose=verbose)
+    # Printed as well when the search prints.
+    assert ("All 2 trials failed" in capsys.readouterr().out) == bool(verbose)

@@ -13,7 +13,12 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TypeAlias
 
-from tunesmith.errors import FailedTrialError, FatalRuntimeError, StudyMismatchError
+from tunesmith.errors import (
+    FailedTrialError,
+    FatalRuntimeError,
+    StudyMismatchError,
+    TooManyFailedTrialsError,
+)
 from tunesmith.execution._callback import Callback
 from tunesmith.execution._context import Link
 from tunesmith.execution._display import DisplayCallback, SearchDisplay
@@ -89,7 +94,9 @@ def run_study(
 
     An exception in a trial fails that trial (stored with its traceback) and the
     search goes on, until ``max_consecutive_failed_trials`` in a row; a
-    :class:`~tunesmith.errors.FatalError` is stored, then stops the search. A worker
+    :class:`~tunesmith.errors.FatalError` is stored, then stops the search. A search
+    that ends with every trial failed raises
+    :class:`~tunesmith.errors.TooManyFailedTrialsError` quoting the last error. A worker
     that dies fails its trial (retried as ``max_retries_per_trial`` allows). Ctrl-C
     leaves the running trials RUNNING in the store, so the next search resumes them.
     While the study's space is still empty (a define-by-run function declares it as
@@ -138,6 +145,10 @@ def run_study(
     finally:
         _each(callbacks, "on_close", study)
     _each(callbacks, "on_search_end", study)
+    # The same outcome at every verbosity: a search with no scored trial is an error.
+    failed = study.all_failed()
+    if failed:
+        raise TooManyFailedTrialsError(failed)
 
 
 def _end(

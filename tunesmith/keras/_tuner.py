@@ -492,8 +492,11 @@ class Tuner(BaseTuner):
 
     # ----------------------------------------------------------------- results
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
-        """The hyperparameters of the ``num_trials`` best trials, best first."""
-        return [t.hyperparameters for t in self.oracle.get_best_trials(num_trials)]
+        """The hyperparameters of the ``num_trials`` best trials, best first.
+
+        Raises :class:`~tunesmith.errors.NoRankedTrialError` when no trial has a score.
+        """
+        return [t.hyperparameters for t in self._ranked_trials(num_trials, "hyperparameters")]
 
     def get_best_models(self, num_models: int = 1) -> list[Any]:
         """The models of the ``num_models`` best trials, best first, each rebuilt and
@@ -501,9 +504,10 @@ class Tuner(BaseTuner):
 
         Trials stopped early by a pruner count with the score they reached. A best
         trial whose weights file is missing is an error naming the trial and the file,
-        never the model of another trial.
+        never the model of another trial; so is asking when no trial has a score
+        (:class:`~tunesmith.errors.NoRankedTrialError`, where keras-tuner returns ``[]``).
         """
-        return [self.load_model(t) for t in self.oracle.get_best_trials(num_models)]
+        return [self.load_model(t) for t in self._ranked_trials(num_models, "model")]
 
     def load_model(self, trial: Trial) -> Any:
         """Rebuild ``trial``'s model and load its best-epoch weights."""

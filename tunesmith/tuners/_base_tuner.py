@@ -11,6 +11,7 @@ import contextlib
 import os
 import time
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from tunesmith.errors import (
     ChiefWorkerEnvironmentError,
     FatalError,
     InvalidArgumentError,
+    NoRankedTrialError,
     UnknownArgumentError,
     format_trial_error,
 )
@@ -271,12 +273,37 @@ class BaseTuner:
         raise NotImplementedError
 
     def get_best_models(self, num_models: int = 1) -> list[Any]:
-        """The models of the ``num_models`` best trials, best first."""
-        return [self.load_model(t) for t in self.oracle.get_best_trials(num_models)]
+        """The models of the ``num_models`` best trials, best first.
+
+        Raises :class:`~tunesmith.errors.NoRankedTrialError` when no trial has a
+        score (keras-tuner returns ``[]``, whose ``[0]`` is a bare ``IndexError``).
+        """
+        return [self.load_model(t) for t in self._ranked_trials(num_models, "model")]
 
     def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
-        """The hyperparameters of the ``num_trials`` best trials, best first."""
-        return [t.hyperparameters for t in self.oracle.get_best_trials(num_trials)]
+        """The hyperparameters of the ``num_trials`` best trials, best first.
+
+        Raises :class:`~tunesmith.errors.NoRankedTrialError` when no trial has a score.
+        """
+        return [t.hyperparameters for t in self._ranked_trials(num_trials, "hyperparameters")]
+
+    def _ranked_trials(self, count: int, what: str) -> list[Trial]:
+        best = self.oracle.get_best_trials(count)
+        if best or count < 1:
+            return best
+        trials = list(self.oracle.trials.values())
+        statuses = Counter(t.status.value.lower() for t in trials)
+        if not trials:
+            happened = "no trial has run yet"
+            todo = "run tuner.search(...) first"
+        else:
+            listed = ", ".join(f"{n} {status}" for status, n in statuses.most_common())
+            happened = f"none of the {len(trials)} trial(s) has a score ({listed})"
+            todo = (
+                "tuner.results_summary() shows each trial's last error; fix it and search "
+                "again (overwrite=False keeps the stored trials)"
+            )
+        raise NoRankedTrialError(f"There is no best {what}: {happened}. To get one, {todo}.")
 
     def results_summary(self, num_trials: int = 10) -> None:
         """Print the best trials: id, score, best step and hyperparameters, best first."""

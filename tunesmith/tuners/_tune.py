@@ -88,6 +88,8 @@ class TuneResult:
             values = ", ".join(f"{k}={format_value(v)}" for k, v in best.values.items())
             text += f"; best score {best.score:.4g} at trial {best.trial_id}"
             text += f", {values}" if values else ""
+        elif trials:
+            text += "; no trial has a score"
         return f"TuneResult({text})"
 
     @property
