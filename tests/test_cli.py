@@ -54,8 +54,8 @@ def test_export_csv_and_json(project, tmp_path):
 
 
 def test_missing_and_corrupt_stores_are_clear_errors(tmp_path, capsys):
-    with pytest.raises(SystemExit, match="No tunesmith store"):
-        main(["summary", str(tmp_path / "nothing")])
+    assert main(["summary", str(tmp_path / "nothing")]) == 2
+    assert "No tunesmith project at" in capsys.readouterr().err
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "tunesmith.db").write_bytes(b"this is not a database" * 100)
@@ -154,7 +154,7 @@ def test_dashboard_refuses_a_public_address_without_the_flag(project, capsys):
 def test_dashboard_of_a_missing_folder_says_so(tmp_path, capsys):
     pytest.importorskip("starlette")
     assert main(["dashboard", str(tmp_path / "nowhere"), "--port", "0"]) == 2
-    assert "is not a folder" in capsys.readouterr().err
+    assert "No tunesmith project at" in capsys.readouterr().err
 
 
 def test_dashboard_serves_until_stopped(project):

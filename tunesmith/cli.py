@@ -23,17 +23,18 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _project_dir(path: str) -> Path:
+    """The project under ``path``; every command's one StoreError (exit code 2) if none."""
+    from tunesmith.store import require_store
+
+    return require_store(Path(path))
+
+
 def _open(path: str):
     from tunesmith.oracles import load_oracle
-    from tunesmith.store import Store, find_store
+    from tunesmith.store import Store
 
-    project_dir = find_store(Path(path))
-    if project_dir is None:
-        raise SystemExit(
-            f"No tunesmith store under {path}. Give the folder <directory>/<project_name> "
-            "that a tuner wrote (it holds tunesmith.db)."
-        )
-    store = Store.open_read_only(project_dir)  # readers never write
+    store = Store.open_read_only(_project_dir(path))  # readers never write
     return store, load_oracle(store)
 
 
@@ -67,7 +68,7 @@ def _export(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from tunesmith.report import write_report
 
-    written = write_report(args.directory, args.output, title=args.title)
+    written = write_report(_project_dir(args.directory), args.output, title=args.title)
     print(f"Wrote {written}")
     return 0
 
@@ -81,11 +82,9 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _recover(args: argparse.Namespace) -> int:
-    from tunesmith.store import find_store, recover
+    from tunesmith.store import recover
 
-    project_dir = find_store(Path(args.directory))
-    if project_dir is None:
-        raise SystemExit(f"No tunesmith store under {args.directory}.")
+    project_dir = _project_dir(args.directory)
     done = recover(project_dir)
     moved = ", ".join(done.moved_folders) or "none"
     print(
@@ -100,7 +99,8 @@ def _tensorboard(args: argparse.Namespace) -> int:
     from tunesmith.tensorboard import export_store
 
     try:
-        written = export_store(args.directory, args.logdir, overwrite=args.overwrite)
+        project_dir = _project_dir(args.directory)
+        written = export_store(project_dir, args.logdir, overwrite=args.overwrite)
     except FileExistsError as exc:
         print(f"tunesmith: {exc} On the command line: --overwrite.", file=sys.stderr)
         return 2
@@ -109,6 +109,12 @@ def _tensorboard(args: argparse.Namespace) -> int:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
+    from tunesmith.store import no_project_message
+
+    if not Path(args.directory).expanduser().is_dir():
+        # An existing folder may hold no project yet (the dashboard waits for them).
+        print(f"tunesmith: {no_project_message(args.directory)}", file=sys.stderr)
+        return 2
     try:
         from tunesmith.web import DashboardServer, print_banner
     except ImportError as exc:
@@ -135,7 +141,11 @@ def _dashboard(args: argparse.Namespace) -> int:
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each option's default, but not a default of None (nothing to show)."""
+    """Shows each option's default, but not a default of None (nothing to show), and
+    descriptions taken from docstrings without their reStructuredText literals' marks."""
+
+    def format_help(self) -> str:
+        return super().format_help().replace("``", "")
 
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
@@ -189,7 +199,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = commands.add_parser("export", help="export a stored project's trials")
     export.add_argument("directory", help="<directory>/<project_name> of a search")
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        default="csv",
+        help="csv: one row per trial; json: everything, with the curves",
+    )
     export.add_argument(
         "-o", "--output", help="file to write, - for stdout (default: in the project folder)"
     )

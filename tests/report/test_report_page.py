@@ -142,7 +142,7 @@ def test_cli_report(study, tmp_path, capsys):
     assert f"Wrote {out}" in capsys.readouterr().out
     assert "From the CLI" in out.read_text("utf-8")
     assert main(["report", str(tmp_path / "none")]) == 2
-    assert "No tunesmith store" in capsys.readouterr().err
+    assert "No tunesmith project at" in capsys.readouterr().err
 
 
 def test_model_summary_keeps_every_column(monkeypatch):

@@ -52,6 +52,8 @@ from tunesmith.store._paths import (
     TRIALS_DIRNAME,
     check_trial_id,
     find_store,
+    no_project_message,
+    require_store,
     sidecars,
 )
 from tunesmith.store._recover import Recovery, recover
@@ -76,11 +78,13 @@ __all__ = [
     "describe_part",
     "driver_running",
     "find_store",
+    "no_project_message",
     "normalise_settings",
     "open_storage",
     "read_model",
     "records_frame",
     "recover",
+    "require_store",
     "sidecars",
     "strict_json",
     "trial_record",

@@ -114,14 +114,56 @@ def results_frame(
     for record in records:
         names.update(dict.fromkeys(record["values"]))
     hyperparameters = []
+    declared = declared_types(settings or {})
     for name in names:
         column = HP_PREFIX + name if name in columns else name
         # Inactive (conditional) hyperparameters are missing from a trial's values.
-        columns[column] = pd.Series([r["values"].get(name) for r in records])
+        values = [r["values"].get(name) for r in records]
+        columns[column] = _hyperparameter_series(values, declared.get(name))
         hyperparameters.append(column)
     frame = pd.DataFrame(columns)
     frame.attrs[HYPERPARAMETERS_ATTR] = hyperparameters
     return frame
+
+
+def declared_types(settings: Mapping[str, Any]) -> dict[str, str]:
+    """The type of each hyperparameter the stored space declares, by name
+    (``{"units": "Int", "lr": "Float"}``); empty when the settings hold no space.
+
+    Example:
+        >>> units = {"class_name": "Int", "config": {"name": "units"}}
+        >>> declared_types({"space": {"space": [units]}})
+        {'units': 'Int'}
+    """
+    space = settings.get("space")
+    items = space.get("space") if isinstance(space, Mapping) else space
+    out: dict[str, str] = {}
+    for item in items if isinstance(items, Sequence) else ():
+        if isinstance(item, Mapping) and isinstance(item.get("config"), Mapping):
+            name = item["config"].get("name")
+            if isinstance(name, str):
+                out[name] = str(item.get("class_name"))
+    return out
+
+
+def _hyperparameter_series(values: Sequence[object], declared: str | None) -> pd.Series:
+    """One hyperparameter's column in its declared type: an ``Int`` stays integer (the
+    nullable ``Int64`` where a conditional value is missing, never floats such as
+    ``16.0``), a ``Boolean`` stays boolean. Without a declaration (an older store), a
+    column whose values are all integers is read as one."""
+    present = [v for v in values if v is not None]
+    integers = all(isinstance(v, int) and not isinstance(v, bool) for v in present)
+    whole = all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and float(v).is_integer()
+        for v in present
+    )
+    if present and (integers or (declared == "Int" and whole)):
+        dtype = "int64" if len(present) == len(values) else "Int64"
+        numbers = [int(v) if isinstance(v, (int, float)) else None for v in values]
+        return pd.Series(numbers, dtype=dtype)
+    if present and declared == "Boolean" and all(isinstance(v, bool) for v in present):
+        return pd.Series(list(values), dtype="bool" if len(present) == len(values) else "boolean")
+    return pd.Series(list(values))
 
 
 def metric_columns(

@@ -98,3 +98,43 @@ def find_store(path: str | os.PathLike[str]) -> Path | None:
     raise StoreError(
         f"{path} holds {len(candidates)} tunesmith projects:\n{listing}\nName the one you mean."
     )
+
+
+#: What every reader asks for when a path holds no project.
+_EXPECTED = (
+    "give the folder <directory>/<project_name> that a tuner wrote "
+    f"(it holds {DB_FILENAME}), or the folder directly above it."
+)
+
+
+def no_project_message(path: str | os.PathLike[str]) -> str:
+    """The one message of every reader (the CLI's commands, :func:`tunesmith.load`)
+    for a path that holds no tunesmith project: which path, what is there, what is
+    expected.
+
+    Example:
+        >>> no_project_message("/no/such/folder")
+        'No tunesmith project at /no/such/folder: there is no such folder; give the folder <directory>/<project_name> that a tuner wrote (it holds tunesmith.db), or the folder directly above it.'
+    """  # noqa: E501
+    where = Path(path).expanduser()
+    if not where.exists():
+        found = "there is no such folder"
+    elif not where.is_dir():
+        found = "it is a file, not a project folder"
+    else:
+        found = f"the folder holds no {DB_FILENAME}"
+    return f"No tunesmith project at {path}: {found}; {_EXPECTED}"
+
+
+def require_store(path: str | os.PathLike[str]) -> Path:
+    """:func:`find_store`, or :class:`~tunesmith.errors.StoreError` with
+    :func:`no_project_message` when ``path`` holds no project.
+
+    Example:
+        >>> require_store("runs/my_search")    # doctest: +SKIP
+        PosixPath('runs/my_search')
+    """
+    project_dir = find_store(path)
+    if project_dir is None:
+        raise StoreError(no_project_message(path))
+    return project_dir
