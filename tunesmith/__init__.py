@@ -29,6 +29,7 @@ from tunesmith import _compat_paths  # noqa: E402
 _compat_paths.install()  # keras-tuner's module paths (kt.engine.trial, ...)
 
 from tunesmith import errors, oracles, pruners, samplers, schedulers  # noqa: E402
+from tunesmith._project import Project, load  # noqa: E402
 from tunesmith._version import __version__  # noqa: E402
 from tunesmith.constraints import Constraint  # noqa: E402
 from tunesmith.execution import LocalWorkers, RayWorkers, Steps  # noqa: E402
@@ -67,6 +68,7 @@ __all__ = [
     "Oracle",
     "Pareto",
     "Plateau",
+    "Project",
     "RandomSearch",
     "RayWorkers",
     "SklearnTuner",
@@ -79,6 +81,7 @@ __all__ = [
     "applications",
     "dashboard",
     "errors",
+    "load",
     "oracles",
     "pruners",
     "samplers",
