@@ -29,7 +29,6 @@ from tunesmith import _compat_paths  # noqa: E402
 _compat_paths.install()  # keras-tuner's module paths (kt.engine.trial, ...)
 
 from tunesmith import errors, oracles, pruners, samplers, schedulers  # noqa: E402
-from tunesmith._project import Project, load  # noqa: E402
 from tunesmith._version import __version__  # noqa: E402
 from tunesmith.constraints import Constraint  # noqa: E402
 from tunesmith.execution import LocalWorkers, RayWorkers, Steps  # noqa: E402
@@ -50,6 +49,8 @@ __getattr__, __dir__ = _compat_paths.lazy_attributes(
         "ASHA": "tunesmith.keras:ASHA",
         "dashboard": "tunesmith.web:dashboard",  # the web server loads when asked for
         "keras": "tunesmith.keras",
+        "load": "tunesmith._project:load",  # a saved project, read back
+        "Project": "tunesmith._project:Project",
         "web": "tunesmith.web",
     },
 )
