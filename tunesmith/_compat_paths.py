@@ -44,6 +44,7 @@ import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import os
 import sys
 import types
 from collections.abc import Callable, Mapping, Sequence
@@ -230,10 +231,64 @@ def _children(path: str) -> set[str]:
     }
 
 
-def _load(target: str) -> Any:
-    """The object ``"module:attribute"`` (or the module ``"module"``) names."""
+#: A missing top-level module → the extra that installs it (with Keras' backends:
+#: Keras imports the one ``KERAS_BACKEND`` names, TensorFlow when none is named).
+EXTRA_FOR_MODULE: dict[str, str] = {
+    "keras": "keras",
+    "jax": "keras",
+    "jaxlib": "keras",
+    "tensorflow": "keras",
+    "torch": "keras",
+    "sklearn": "report",
+    "matplotlib": "report",
+    "starlette": "dashboard",
+    "uvicorn": "dashboard",
+}
+
+
+def missing_extra_error(error: ModuleNotFoundError, needed_for: str) -> ImportError | None:
+    """An ImportError naming the extra to install for ``error``'s missing module.
+
+    None when the missing module is none that an extra of tunesmith installs.
+
+    Example:
+        >>> error = ModuleNotFoundError("No module named 'keras'", name="keras")
+        >>> print(missing_extra_error(error, "tunesmith.RandomSearch"))
+        tunesmith.RandomSearch needs keras, which is not installed: pip install "tunesmith[keras]"
+    """
+    missing = (error.name or "").partition(".")[0]
+    extra = EXTRA_FOR_MODULE.get(missing)
+    if extra is None:
+        return None
+    message = (
+        f'{needed_for} needs {missing}, which is not installed: pip install "tunesmith[{extra}]"'
+    )
+    if extra == "keras" and missing != "keras":
+        backend = os.environ.get("KERAS_BACKEND")
+        message += (
+            f" (Keras found no {missing} for its backend"
+            + (f" KERAS_BACKEND={backend!r}" if backend else ", and no KERAS_BACKEND is set")
+            + "; that extra brings JAX, or install TensorFlow or torch and set"
+            " KERAS_BACKEND=tensorflow or torch)"
+        )
+    return ModuleNotFoundError(message, name=error.name)
+
+
+def _load(target: str, asked_for: str | None = None) -> Any:
+    """The object ``"module:attribute"`` (or the module ``"module"``) names.
+
+    A missing Keras, Keras backend or other optional dependency raises a
+    ModuleNotFoundError that names the extra to install (and ``asked_for``, the
+    name the user reached it by).
+    """
     module_name, _, attribute = target.partition(":")
-    module = importlib.import_module(module_name)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as error:
+        friendly = missing_extra_error(error, asked_for or target.replace(":", "."))
+        if friendly is None:
+            raise
+        raise friendly from error
     return getattr(module, attribute) if attribute else module
 
 
@@ -255,7 +310,7 @@ def lazy_attributes(
 
     def __getattr__(name: str) -> Any:
         if name in names:
-            value = _load(names[name])
+            value = _load(names[name], f"{module_name}.{name}")
         elif name in children:
             value = importlib.import_module(f"{module_name}.{name}")
         else:
