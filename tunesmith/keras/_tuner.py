@@ -28,7 +28,9 @@ from tunesmith.keras._board import SearchBoard, execution_callback, is_tensorboa
 from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_weights
 from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._fidelity import Checkpoints, fidelity_fit_kwargs
+from tunesmith.keras._keep_best import KeepBest, kept_trial_ids
 from tunesmith.keras._model_metrics import latency_wanted, measure_model
+from tunesmith.keras._seeding import seed_execution
 from tunesmith.objective import Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import PARENT, HyperParameters
@@ -78,6 +80,22 @@ class Tuner(BaseTuner):
             limits a trial must respect (see :func:`tunesmith.tune`); a limit on a
             model metric (``model/params``, ``model/bytes``, ``model/latency_ms``)
             is checked right after the build, before any training.
+        keep_best_models: Bound the disk a search takes: keep the best-epoch weights
+            (``trials/<id>/best.weights.h5``) of this many best trials only, deleting
+            a trial's once it falls out of them (under a ``Pareto`` objective the
+            whole front stays too). ``get_best_models(k)`` works for ``k`` up to it.
+            Named after ``get_best_models``, the call those files serve. None (the
+            default) keeps every trial's. Deletion follows the trial's stored end, so
+            a kill never loses the best file (see ``_keep_best.py``). For example
+            ``kt.RandomSearch(build_model, "val_loss", max_trials=50,
+            keep_best_models=3)`` leaves three weights files, whatever the trials.
+
+    Each execution is reproducible: right before its model is built, Keras' random
+    state (Python's, numpy's and the backend's, through ``keras.utils.set_random_seed``)
+    is seeded from the oracle's ``seed``, the trial's id and the execution's index, so
+    weight initialisation, dropout and shuffling repeat. The oracle always has a seed
+    (drawn and stored when none is given), so a resumed or re-run trial gets the seed
+    an uninterrupted search gives it; pass ``seed=`` to the tuner to repeat a search.
 
     Right after each build, before training, the tuner measures the model:
     ``model/params`` (trainable parameters), ``model/bytes`` (all weights' bytes)
@@ -110,9 +128,14 @@ class Tuner(BaseTuner):
         executions_per_trial: int = 1,
         verbose: int = 1,
         measure_latency: bool | None = None,
+        keep_best_models: int | None = None,
         **kwargs: Any,
     ) -> None:
         check_count("executions_per_trial", executions_per_trial, least=1)
+        if keep_best_models is not None:
+            check_count("keep_best_models", keep_best_models, least=1)
+        #: Keep the best-epoch weights of this many best trials only (None: all).
+        self.keep_best_models = keep_best_models
         #: Whether each model's inference latency is measured after its build (None:
         #: when an objective or a constraint reads ``model/latency_ms``).
         self.measure_latency = measure_latency
@@ -125,6 +148,10 @@ class Tuner(BaseTuner):
         self.executions_per_trial = executions_per_trial
         self._board: SearchBoard | None = None  # set while search() runs
         self._last_model: Any = None  # the model _build_and_fit_model built last
+        # The study's seed, kept here too: in a worker the oracle is a view without it.
+        self._search_seed: int | None = None
+        # (trial id, execution) whose Keras random state _try_build seeds, while it runs.
+        self._seeding: tuple[str, int] | None = None
         super().__init__(
             oracle,
             hypermodel,
@@ -158,18 +185,39 @@ class Tuner(BaseTuner):
             ...              callbacks=[keras.callbacks.EarlyStopping("val_loss", patience=3)])
         """
         self._refuse_unloggable_objective(fit_args, fit_kwargs)
+        self._warn_epochs_replaced(fit_kwargs)
         # run_trial gets exactly what search() was given; the fits themselves run
         # silently (see run_trial), as the display has an epoch line of its own.
         self.display.verbose = int(fit_kwargs.get("verbose", self.verbose))
         # With a TensorBoard callback: each trial's HParams session and the experiment.
         self._board = SearchBoard.from_callbacks(fit_kwargs.get("callbacks"), self.oracle)
+        self._search_seed = getattr(self.oracle, "seed", None)
         try:
             self._run_search(fit_args, fit_kwargs)
         finally:
             self._board = None
 
+    def _warn_epochs_replaced(self, fit_kwargs: dict[str, Any]) -> None:
+        """Say so when ``search(epochs=...)`` is replaced by a schedule's epochs
+        (Hyperband, ASHA): each trial trains to the epochs its schedule sets."""
+        full = self.oracle.full_training_epochs()
+        epochs = fit_kwargs.get("epochs")
+        if full is None or epochs is None or epochs == full:
+            return
+        warnings.warn(
+            f"search(epochs={epochs}) is ignored by {type(self).__name__}: its schedule "
+            f"trains each trial up to max_epochs={full} epochs. To change how long the "
+            f"best trials train, pass max_epochs= to the tuner, and leave epochs out of "
+            "search().",
+            UserWarning,
+            stacklevel=3,
+        )
+
     def _search_callbacks(self) -> list[Callback]:
         callbacks: list[Callback] = [_ReleaseCheckpoints(self.checkpoints)]
+        keep = self.__dict__.get("keep_best_models")
+        if keep is not None:
+            callbacks.append(KeepBest(self.oracle, keep, self._weights_path, (BUILD_CONFIG_FILE,)))
         if self._board is not None:
             callbacks.append(_BoardCallback(self._board))
         return callbacks
@@ -264,9 +312,16 @@ class Tuner(BaseTuner):
             if TunerHooks.wanted(self, Tuner):
                 callbacks.append(TunerHooks(self, trial))
             self._last_model = None
-            returned = self._build_and_fit_model(
-                trial, *fit_args, **{**fit_kwargs, "callbacks": callbacks}
-            )
+            # Seeded here for a _build_and_fit_model that builds in its own way, and
+            # again in _try_build, after the clear_session that forgets Keras' seed.
+            self._seeding = (str(trial.trial_id), execution)
+            self._seed_keras()
+            try:
+                returned = self._build_and_fit_model(
+                    trial, *fit_args, **{**fit_kwargs, "callbacks": callbacks}
+                )
+            finally:
+                self._seeding = None
             # The model fitted with the tuner's callbacks, even when an overridden
             # _build_and_fit_model built it another way; else the one built last.
             fit_results.append(returned)
@@ -387,11 +442,23 @@ class Tuner(BaseTuner):
         Subclasses call it from their own ``_build_and_fit_model``, or override it.
         """
         keras.backend.clear_session()
+        self._seed_keras()
         model = self._build(hp)
         self._last_model = model
         if getattr(model, "built", False):
             self._check_model(model)
         return model
+
+    def _seed_keras(self) -> None:
+        """Seed Keras' random state for the execution being built, from the study's
+        seed, the trial's id and the execution's index (see ``_seeding.py``)."""
+        seeding = self.__dict__.get("_seeding")
+        if seeding is None:
+            return  # load_model, or a build outside run_trial
+        seed = getattr(self.oracle, "seed", None)
+        if seed is None:
+            seed = self.__dict__.get("_search_seed")
+        seed_execution(seed, *seeding)
 
     def _check_model(self, model: Any) -> None:
         """Measure a trial's new model and check the limits on model metrics.
@@ -512,6 +579,18 @@ class Tuner(BaseTuner):
     def load_model(self, trial: Trial) -> Any:
         """Rebuild ``trial``'s model and load its best-epoch weights."""
         path = self._weights_path(trial)
+        keep = self.__dict__.get("keep_best_models")
+        if (
+            not path.exists()
+            and keep is not None
+            and str(trial.trial_id) not in kept_trial_ids(self.oracle, keep)
+        ):
+            raise StoreError(
+                f"The weights of trial {trial.trial_id} were deleted: with "
+                f"keep_best_models={keep} only the {keep} best trials keep theirs, and "
+                "it is not among them. Load one of get_best_models(), or rebuild this "
+                "model from its hyperparameters and train it again."
+            )
         if not path.exists():
             others = [
                 t.trial_id
