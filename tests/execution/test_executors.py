@@ -25,7 +25,7 @@ from worker_helpers import (
 )
 
 import tunesmith
-from tunesmith.errors import FatalValueError
+from tunesmith.errors import FatalValueError, TooManyFailedTrialsError
 from tunesmith.store import Store
 from tunesmith.trial import TrialStatus
 
@@ -188,15 +188,19 @@ def test_a_worker_killed_mid_trial_fails_that_trial_and_the_search_goes_on(
 
 def test_a_trial_past_its_timeout_fails_and_a_fresh_worker_goes_on(executor):
     started = time.monotonic()
-    result = tunesmith.tune(
-        sleeps,
+    oracle = tunesmith.oracles.RandomSearchOracle(
+        objective=tunesmith.Objective("objective", "min"),
         max_trials=2,
         max_consecutive_failed_trials=5,
-        verbose=1,  # all trials fail: printed, not raised
-        executor=executor(workers=2, trial_timeout=1.0),
     )
+    # Both trials time out: the search ends having failed every trial, which raises.
+    with pytest.raises(TooManyFailedTrialsError, match="All 2 trials failed"):
+        tunesmith.tune(
+            sleeps, algorithm=oracle, verbose=1, executor=executor(workers=2, trial_timeout=1.0)
+        )
     assert time.monotonic() - started < 25
-    assert all("trial_timeout=1 s" in t.error for t in result.trials)
+    assert len(oracle.trials) == 2
+    assert all("trial_timeout=1 s" in t.error for t in oracle.trials.values())
 
 
 def test_a_fatal_error_in_a_worker_stops_the_search_with_its_own_type(executor):

@@ -9,6 +9,7 @@ from tunesmith.errors import (
     InvalidArgumentError,
     NoRankedTrialError,
     ObjectiveError,
+    SearchSpaceError,
     TooManyFailedTrialsError,
 )
 
@@ -85,3 +86,26 @@ def test_tune_where_every_trial_failed_raises_at_every_verbosity(verbose, capsys
         kt.tune(broken, max_trials=2, max_consecutive_failed_trials=5, verbose=verbose)
     # Printed as well when the search prints.
     assert ("All 2 trials failed" in capsys.readouterr().out) == bool(verbose)
+
+
+def test_a_space_definition_error_in_build_model_stops_at_the_first_trial(data, tmp_path):
+    x, y, xv, yv = data
+    builds = []
+
+    def build_model(hp):
+        builds.append(1)
+        hp.Int("units", 64, 8)  # min_value above max_value: the same in every trial
+
+    tuner = kt.RandomSearch(
+        build_model,
+        objective="val_loss",
+        max_trials=5,
+        max_retries_per_trial=2,
+        directory=tmp_path,
+        verbose=0,
+    )
+    builds.clear()  # the tuner builds once to learn the space
+    with pytest.raises(SearchSpaceError, match="greater than the max_value"):
+        tuner.search(x, y, epochs=1, validation_data=(xv, yv))
+    assert len(builds) == 1
+    assert [t.status for t in tuner.oracle.trials.values()] == [kt.TrialStatus.FAILED]

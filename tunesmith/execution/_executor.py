@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from tunesmith.errors import FailedTrialError, FatalError, format_trial_error
+from tunesmith.errors import FailedTrialError, FatalError, SearchSpaceError, format_trial_error
 from tunesmith.execution._context import Link
+from tunesmith.space import InactiveHyperParameterError, UnknownHyperParameterError
 from tunesmith.trial import Trial
 
 
@@ -176,11 +177,22 @@ def error_kind(exc: BaseException) -> str:
     """How a trial's exception ends it: ``fatal`` (stops the search), ``failed`` (no
     retry), ``interrupted`` (Ctrl-C) or ``error`` (retried as allowed).
 
+    A hyperparameter defined wrongly (``min > max``, an empty ``Choice``: a
+    :class:`~tunesmith.errors.SearchSpaceError`) is fatal: the definition is the same
+    in every trial, so trying again only delays its message. Reading a name that is
+    unknown or inactive in this configuration is not: another may have it.
+
     Example:
         >>> error_kind(ValueError("bad")), error_kind(FailedTrialError("no"))
         ('error', 'failed')
+        >>> error_kind(SearchSpaceError("units: min_value 64 > max_value 8"))
+        'fatal'
     """
     if isinstance(exc, FatalError):
+        return "fatal"
+    if isinstance(exc, SearchSpaceError) and not isinstance(
+        exc, (UnknownHyperParameterError, InactiveHyperParameterError)
+    ):
         return "fatal"
     if isinstance(exc, FailedTrialError):
         return "failed"

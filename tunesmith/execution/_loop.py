@@ -79,8 +79,12 @@ class StudyProtocol:
         # process; a worker's are lost with it). A clash is the failure itself.
         with contextlib.suppress(StudyMismatchError):
             self.study.update_space(trial.hyperparameters)
-        # A FailedTrialError is not retried; the worker's traceback is the text.
-        self.study.tell(trial, error=FailedTrialError(text) if kind == "failed" else text)
+        # A FailedTrialError is not retried, nor a fatal error; the worker's traceback
+        # is the text.
+        if kind == "fatal":
+            self.study.tell(trial, error=text, retryable=False)
+        else:
+            self.study.tell(trial, error=FailedTrialError(text) if kind == "failed" else text)
 
 
 def run_study(
@@ -176,7 +180,11 @@ def _end(
                 if isinstance(error, BaseException)
                 else FatalRuntimeError(f"A trial stopped the search in its worker:\n{text}")
             )
-        protocol.failed(trial, kind, text, fatal or error)
+        try:
+            protocol.failed(trial, kind, text, fatal or error)
+        except TooManyFailedTrialsError:
+            if fatal is None:
+                raise  # else the fatal error itself says more, and is raised below
     _each(callbacks, "on_trial_end", study, trial)
     if fatal is not None:
         raise fatal

@@ -53,10 +53,18 @@ class FunctionTask:
     def run(self, trial: Trial, link: Link) -> TaskValue:
         context = self._context(trial, link)
         try:
-            if wants_steps(self.function):
-                value = self.function(trial.hyperparameters, context)
-            else:
-                value = self.function(trial.hyperparameters)
+            args = (
+                (trial.hyperparameters, context)
+                if wants_steps(self.function)
+                else (trial.hyperparameters,)
+            )
+            value = _call(
+                self.function,
+                args,
+                {},
+                "tune() calls the objective function as fn(hp), or fn(hp, steps) when it "
+                "takes a second argument; give it that signature",
+            )
         except InfeasibleTrial as infeasible:
             return TrialResult(metrics=infeasible.metrics, infeasible=True), trial.hyperparameters
         except ConflictingDefinitionError as exc:
@@ -83,6 +91,26 @@ class FunctionTask:
             "must return a number (the value to optimise) or a dict of metrics holding the "
             "objective."
         )
+
+
+def _call(
+    function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], fix: str
+) -> Any:
+    """``function(*args, **kwargs)``; a ``TypeError`` raised by the call itself (the
+    arguments do not fit the signature, so no line of the function ran) becomes a
+    :class:`~tunesmith.errors.FatalTypeError`: every trial would fail the same way."""
+    try:
+        return function(*args, **kwargs)
+    except TypeError as exc:
+        # Raised inside the function, the traceback goes on into its frame; raised
+        # by the call, it ends here.
+        if exc.__traceback__ is None or exc.__traceback__.tb_next is not None:
+            raise
+        name = getattr(function, "__qualname__", None) or type(function).__name__
+        raise FatalTypeError(
+            f"Calling {name} failed: {exc}. {fix}. The same call fails in every trial, "
+            "so the search stops."
+        ) from exc
 
 
 class RunsTrials(Protocol):
@@ -129,7 +157,14 @@ class TunerTask:
         tuner = self.tuner
         with tuner.running(context):
             try:
-                results = tuner.run_trial(trial, *self.fit_args, **self.fit_kwargs)
+                results = _call(
+                    tuner.run_trial,
+                    (trial, *self.fit_args),
+                    self.fit_kwargs,
+                    "run_trial gets the trial and exactly the arguments search() was given; "
+                    "define it as `def run_trial(self, trial, *args, **kwargs)`, or pass "
+                    "search() only the arguments it takes",
+                )
             except InfeasibleTrial as infeasible:
                 return TrialResult(
                     metrics=infeasible.metrics, infeasible=True
