@@ -34,8 +34,14 @@ class TrialContext:
     argument gets one (it is also ``tunesmith.Steps``): ``initial_epoch`` and
     ``epochs`` are the trial's fidelity under Hyperband or ASHA (a promoted trial
     continues from ``initial_epoch``; a function that keeps no state trains from
-    scratch up to ``epochs``); without a scheduler ``epochs`` is None and the
-    function chooses. ``report(step, value)`` records the objective (a number, or a
+    scratch up to ``epochs``).
+
+    **Without a scheduler (random, grid, Bayesian search, with or without a pruner)
+    ``epochs`` is None**: nothing chooses a fidelity, so the function decides how
+    long to train, e.g. ``range(steps.initial_epoch, steps.epochs or 20)``; and
+    ``initial_epoch`` is 0. ``range(steps.epochs)`` there is a ``TypeError``.
+
+    ``report(step, value)`` records the objective (a number, or a
     dict of metrics holding it) at ``step`` and answers whether to go on: with a
     pruner it may answer False, and the function then returns the value it has,
     which is stored as a stopped trial. The Keras tuners report each epoch through

@@ -13,6 +13,7 @@ from rich.table import Table
 from tunesmith.constraints import broken_constraints, is_feasible
 from tunesmith.execution._callback import Callback
 from tunesmith.objective import Pareto
+from tunesmith.space import EPOCHS, PARENT
 from tunesmith.study import Study
 from tunesmith.trial import Trial, TrialStatus
 
@@ -72,10 +73,11 @@ class SearchDisplay:
             if t.number < trial.number
             and (t.status is TrialStatus.INFEASIBLE or t.trial_id in oracle.origins)
         )
-        table = Table(
-            title=f"Search: trial {trial.number + 1 - skipped} of {total} (id {trial.trial_id})",
-            title_justify="left",
-        )
+        title = f"Search: trial {trial.number + 1 - skipped} of {total} (id {trial.trial_id})"
+        if _counts_configurations(oracle):
+            # ASHA's max_trials counts configurations; a promotion is one more trial.
+            title = _configuration_title(trial, oracle, total)
+        table = Table(title=title, title_justify="left")
         table.add_column("Hyperparameter")
         table.add_column("Value", justify="right")
         table.add_column("Best value so far", justify="right")
@@ -175,6 +177,34 @@ class SearchDisplay:
                 f"[yellow]Search interrupted{where}.[/yellow] The store is consistent; "
                 "run the search again with overwrite=False to resume."
             )
+
+
+def _counts_configurations(oracle: Study) -> bool:
+    """Whether ``max_trials`` counts configurations and promotions run beyond it (ASHA)."""
+    scheduler = oracle.scheduler
+    return bool(oracle.max_trials) and scheduler is not None and scheduler.owns_budget
+
+
+def _configuration_title(trial: Trial, oracle: Study, total: object) -> str:
+    """'configuration k of N' for a new configuration; for a promotion, which trial
+    it continues, as it is a trial beyond the N configurations."""
+    parent = trial.values.get(PARENT)
+    if parent is not None:
+        epochs = trial.values.get(EPOCHS)
+        to = f" to {epochs} epochs" if epochs is not None else ""
+        return (
+            f"Search: promotion of trial {parent}{to} (trial {trial.trial_id}; "
+            f"not one of the {total} configurations)"
+        )
+    started = sum(
+        1
+        for t in oracle.trials.values()
+        if t.number <= trial.number
+        and PARENT not in t.values
+        and t.status is not TrialStatus.INFEASIBLE
+        and t.trial_id not in oracle.origins
+    )
+    return f"Search: configuration {started} of {total} (trial {trial.trial_id})"
 
 
 #: A trial's last epoch as its line shows it: execution, epoch, epochs, logs.

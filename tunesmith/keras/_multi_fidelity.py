@@ -28,7 +28,8 @@ class Hyperband(Tuner):
     training: weights and optimizer state are loaded, and it fits from
     ``tuner/initial_epoch`` to ``tuner/epochs`` (both in its values, with
     ``tuner/bracket``, ``tuner/round`` and ``tuner/trial_id``, as in keras-tuner).
-    The ``epochs`` passed to ``search`` is replaced by the schedule's.
+    The ``epochs`` passed to ``search`` is replaced by the schedule's (with a
+    ``UserWarning`` naming ``max_epochs``).
 
     One iteration trains about ``max_epochs * log(max_epochs, factor) ** 2``
     epochs in all; ``hyperband_iterations`` repeats it. ``sampler`` draws each new
@@ -85,7 +86,10 @@ class ASHA(Tuner):
     ``max_epochs``) whenever a worker is free, otherwise a new configuration is
     drawn, by ``sampler="random"`` or ``"bayesian"`` (a Gaussian process on the
     results so far). ``max_trials`` counts configurations, not promotions (default:
-    the fewest with which one can reach ``max_epochs``, ``factor ** (rungs - 1)``).
+    the fewest with which one can reach ``max_epochs``, ``factor ** (rungs - 1)``):
+    each promotion is one more trial, so more than ``max_trials`` trials run (the
+    display says "configuration k of N" and names each promotion). The ``epochs``
+    passed to ``search`` is replaced by the schedule's, with a ``UserWarning``.
     Promoted trials continue their parent's training as in :class:`Hyperband`; see
     :class:`~tunesmith.oracles.ASHAOracle`.
 

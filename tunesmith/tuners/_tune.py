@@ -164,11 +164,15 @@ def tune(
     ``algorithm`` is ``"random"``, ``"grid"``, ``"bayesian"`` (a Gaussian process;
     see :class:`~tunesmith.oracles.BayesianOptimizationOracle`), ``"hyperband"`` or
     ``"asha"`` (with ``max_epochs``; ``sampler="bayesian"`` makes them model-based),
-    or an oracle.
+    or an oracle. Under ``"asha"``, ``max_trials`` counts configurations: each
+    promotion is one more trial, so more than ``max_trials`` trials run (the display
+    says "configuration k of N" and names promotions).
 
     A function that takes a second argument gets a
     :class:`~tunesmith.execution.Steps`: the fidelity to train to
-    (``steps.initial_epoch``, ``steps.epochs``) and ``steps.report(step, value)``
+    (``steps.initial_epoch``, ``steps.epochs``; ``steps.epochs`` is None unless
+    ``algorithm`` is ``"hyperband"`` or ``"asha"``, so the function chooses, e.g.
+    ``steps.epochs or 20``) and ``steps.report(step, value)``
     after each step, whose answer says whether to go on. That is how Hyperband
     and ASHA run plain functions, and how a ``pruner=`` (``"median"``,
     ``"successive_halving"``, a :class:`~tunesmith.pruners.Pruner`) stops
