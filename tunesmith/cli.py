@@ -267,6 +267,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return args.run(args)
+    except KeyboardInterrupt:
+        # Ctrl-C: the search printed how to resume; no traceback, the shell's status.
+        print("tunesmith: interrupted.", file=sys.stderr)
+        return 130
     except StoreError as exc:
         print(f"tunesmith: {exc}", file=sys.stderr)
         return 2

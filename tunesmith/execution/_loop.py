@@ -145,7 +145,10 @@ def run_study(
     except KeyboardInterrupt:
         interrupted = next(iter(running.values()), None) if len(running) == 1 else None
         _each(callbacks, "on_interrupt", study, interrupted)
-        raise
+        # A fresh one, without the frames of the fit it cut (JAX's, Keras') or the
+        # exceptions it interrupted: an uncaught Ctrl-C prints a few lines, after the
+        # display's resume message. A second Ctrl-C above still ends the process.
+        raise KeyboardInterrupt from None
     finally:
         _each(callbacks, "on_close", study)
     _each(callbacks, "on_search_end", study)
