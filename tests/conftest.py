@@ -37,6 +37,7 @@ LANE_MARKERS = ("slow", "subprocess", "workers", "ray", "browser", "server", "ke
 #: Marker -> the modules whose every test gets it.
 MODULES: dict[str, list[str]] = {
     "subprocess": [
+        "faults/test_ctrl_c.py",
         "keras/test_crash_resume.py",
         "keras/test_hyperband_resume.py",
         "store/test_store_durability.py",
@@ -62,6 +63,7 @@ MODULES: dict[str, list[str]] = {
         "keras/test_interrupt.py",
         "keras/test_promotion.py",
         "keras/test_pruning_tuner.py",
+        "keras/test_schedule_epochs_warning.py",
         "keras/test_w1_document_code.py",
         "tensorboard/test_tensorboard_keras.py",  # its module fixture trains
     ],
@@ -121,6 +123,10 @@ TESTS: dict[str, dict[str, list[str]]] = {
     },
     # Searches and fits of real Keras models.
     "keras": {
+        "faults/test_ctrl_c.py": [
+            "test_a_keras_search_interrupted_during_fit_shows_no_jax_traceback",
+            "test_the_cli_demo_interrupted_exits_130_without_a_traceback",
+        ],
         "applications/test_applications_augment.py": [
             "test_all_transforms_in_sequence",
             "test_rand_augment_transforms_each_image_in_training",

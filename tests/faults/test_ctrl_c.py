@@ -12,10 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
-pytestmark = pytest.mark.subprocess
-
 ENV = {**os.environ, "KERAS_BACKEND": "jax", "PYTHONUNBUFFERED": "1", "COLUMNS": "200"}
 
 
@@ -74,7 +70,6 @@ def test_a_tune_script_interrupted_prints_the_resume_message_and_a_short_stderr(
     assert_short_and_resumable(code, out, err)
 
 
-@pytest.mark.keras
 def test_a_keras_search_interrupted_during_fit_shows_no_jax_traceback(tmp_path):
     code, out, err = run_script(
         tmp_path,
@@ -107,7 +102,6 @@ def test_a_keras_search_interrupted_during_fit_shows_no_jax_traceback(tmp_path):
     assert_short_and_resumable(code, out, err)
 
 
-@pytest.mark.keras
 def test_the_cli_demo_interrupted_exits_130_without_a_traceback(tmp_path):
     process = subprocess.Popen(
         [
