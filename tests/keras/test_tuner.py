@@ -138,7 +138,10 @@ def test_objective_not_logged_names_the_logged_metrics(tmp_path, data, hypermode
         max_consecutive_failed_trials=2,
     )
     x, y, xv, yv = data
-    with pytest.raises(TooManyFailedTrialsError, match="accuracy, loss, model/bytes, model/params, val_accuracy, val_loss"):
+    with pytest.raises(
+        TooManyFailedTrialsError,
+        match="accuracy, loss, model/bytes, model/params, val_accuracy, val_loss",
+    ):
         tuner.search(x, y, epochs=1, validation_data=(xv, yv), verbose=0)  # no AUC metric
     assert all(t.status is TrialStatus.FAILED for t in tuner.oracle.trials.values())
 
