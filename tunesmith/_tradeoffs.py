@@ -30,7 +30,7 @@ Example:
     >>> front_ids(records, pareto), broken_by_trial(records)
     (['a', 'b'], {'c': ['model/params<=1000']})
     >>> [round(v, 2) for v in hypervolume_progress(records, pareto)["values"]]
-    [0.11, 0.22]
+    [0.11, 0.21]
 """
 
 from __future__ import annotations

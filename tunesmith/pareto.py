@@ -180,7 +180,7 @@ def hypervolume_history(
 
     Example:
         >>> hypervolume_history([[3, 3], [1, 3], [2, 2]], reference=[4, 4])
-        [1.0, 3.0, 4.0]
+        [1.0, 3.0, 5.0]
     """
     array = _points(points)
     keep = np.ones(len(array), dtype=bool) if feasible is None else np.asarray(feasible, bool)
