@@ -13,7 +13,7 @@ $(BIN)/activate:
 
 # The stamp re-installs only when the package's requirements change.
 $(VENV)/.installed: $(BIN)/activate pyproject.toml $(CONSTRAINTS)
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[keras,examples,report,tensorboard,ray,dashboard,dev]"
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e ".[keras,examples,report,tensorboard,ray,dashboard,mlflow,wandb,docs,dev]"
 	touch $@
 
 install: $(VENV)/.installed
@@ -46,7 +46,7 @@ constraints:
 	rm -rf .venv-constraints
 	$(PYTHON) -m venv .venv-constraints
 	.venv-constraints/bin/pip install --quiet --upgrade "pip>=23,<27"
-	.venv-constraints/bin/pip install --quiet -e ".[keras,examples,report,tensorboard,ray,dashboard,dev]"
+	.venv-constraints/bin/pip install --quiet -e ".[keras,examples,report,tensorboard,ray,dashboard,mlflow,wandb,docs,dev]"
 	{ sed -n '1,/^[^#]/{/^#/p}' constraints.txt; \
 	  .venv-constraints/bin/pip freeze --exclude-editable | grep -v '^-e'; } > constraints.new
 	mv constraints.new constraints.txt
