@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONSTRAINTS ?= constraints.txt
 export KERAS_BACKEND ?= jax
 
-.PHONY: demo test test-fast lint bench clean install constraints vendor
+.PHONY: demo test test-fast lint bench clean install constraints vendor docs
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: install
 test-fast:
 	@test -e $(VENV)/.installed || $(MAKE) install
 	$(BIN)/python -m pytest -m "not slow and not subprocess and not workers and not ray and not browser and not server and not keras" --durations=10
+
+# The documentation site (mkdocs.yml, docs/) into site/; a warning fails the build.
+docs: install
+	$(BIN)/mkdocs build --strict
 
 lint: install
 	$(BIN)/ruff check tunesmith tests examples benchmarks

@@ -49,8 +49,9 @@ class ASHAOracle(Oracle):
         max_trials: How many configurations to start (see above).
         sampler: ``"random"``, ``"bayesian"`` or a :class:`~tunesmith.samplers.Sampler`.
         seed: Makes the proposals reproducible.
-        hyperparameters, allow_new_entries, tune_new_entries, max_retries_per_trial,
-            max_consecutive_failed_trials: As for every :class:`Oracle`.
+        hyperparameters, allow_new_entries, tune_new_entries: As for every
+            :class:`Oracle`, and so are ``max_retries_per_trial`` and
+            ``max_consecutive_failed_trials``.
 
     Example:
         >>> from tunesmith import HyperParameters

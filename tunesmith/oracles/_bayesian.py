@@ -49,8 +49,9 @@ class BayesianOptimizationOracle(Oracle):
         beta: The exploration weight of the confidence-bound acquisition
             (``mean - beta * std`` when minimising).
         seed: Makes the proposals reproducible.
-        hyperparameters, allow_new_entries, tune_new_entries, max_retries_per_trial,
-            max_consecutive_failed_trials: As for every :class:`Oracle`.
+        hyperparameters, allow_new_entries, tune_new_entries: As for every
+            :class:`Oracle`, and so are ``max_retries_per_trial`` and
+            ``max_consecutive_failed_trials``.
         acquisition: ``"logei"`` (log expected improvement), ``"ucb"`` (keras-tuner's
             confidence bound with ``beta``) or ``"auto"`` (currently ``"logei"``).
         pruner: Stops unpromising trials early (see :mod:`tunesmith.pruners`).

@@ -55,8 +55,9 @@ class HyperbandOracle(Oracle):
         seed: Makes the configurations reproducible.
         sampler: Draws each new configuration: ``"random"`` (keras-tuner's),
             ``"bayesian"``, or a :class:`~tunesmith.samplers.Sampler`.
-        hyperparameters, allow_new_entries, tune_new_entries, max_retries_per_trial,
-            max_consecutive_failed_trials: As for every :class:`Oracle`.
+        hyperparameters, allow_new_entries, tune_new_entries: As for every
+            :class:`Oracle`, and so are ``max_retries_per_trial`` and
+            ``max_consecutive_failed_trials``.
 
     Example:
         >>> from tunesmith import HyperParameters
