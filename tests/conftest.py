@@ -92,6 +92,7 @@ TESTS: dict[str, dict[str, list[str]]] = {
         "test_cli.py": ["test_dashboard_serves_until_stopped"],
         "test_compat_paths.py": ["test_import_tunesmith_and_the_keras_free_paths_load_no_keras"],
         "test_metrics_tracking.py": ["test_names_are_inferred_without_importing_keras"],
+        "test_docs_site.py": ["test_mkdocs_build_strict_succeeds"],
         "test_readme_examples.py": ["test_program_runs_as_written"],
         "test_tune.py": ["test_tune_does_not_import_keras"],
         "testing/test_testing_package.py": [
@@ -194,6 +195,7 @@ TESTS: dict[str, dict[str, list[str]]] = {
     },
     # Over about 1.5 s for another reason: GP fits, whole HTML reports with figures.
     "slow": {
+        "test_docs_site.py": ["test_mkdocs_build_strict_succeeds"],  # mkdocs, ~5 s
         "samplers/test_bayesian_multiobjective.py": ["test_three_objectives_beat_random_search"],
         "samplers/test_bayesian_constraints.py": [
             "test_far_fewer_infeasible_proposals_than_random_search"

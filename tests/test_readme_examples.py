@@ -1,10 +1,12 @@
-"""Every Python block of the README and docs/ runs as written, in a fresh process.
+"""Every Python block of the README and docs/ (and its subfolders) runs as written, in
+a fresh process.
 
 A block is a program of its own, unless the text just before it begins with
 "Continuing the first example": then it runs after the file's first program, in the
 same process, as a reader pasting both into one script would. The programs run in
 an empty folder, with no KERAS_BACKEND set and a home without keras.json, as on a
-newcomer's machine.
+newcomer's machine. A block that is not meant to run is fenced as something other
+than ``python`` (``bash``, ``text``, ``console``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = ROOT / "docs"
+DOCUMENTS = [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]
 CONTINUES = "Continuing the first example"
 _BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 
@@ -35,7 +38,8 @@ def programs(document: Path) -> list[tuple[str, str]]:
             found[0].append(match.group(1))
         else:
             found.append([match.group(1)])
-    return [(f"{document.name}:{_first_line(p[0])}", "\n".join(p)) for p in found]
+    label = document.relative_to(DOCS).as_posix() if DOCS in document.parents else document.name
+    return [(f"{label}:{_first_line(p[0])}", "\n".join(p)) for p in found]
 
 
 def _first_line(code: str) -> str:
