@@ -31,7 +31,7 @@ _compat_paths.install()  # keras-tuner's module paths (kt.engine.trial, ...)
 from tunesmith import errors, oracles, pruners, samplers, schedulers  # noqa: E402
 from tunesmith._version import __version__  # noqa: E402
 from tunesmith.constraints import Constraint  # noqa: E402
-from tunesmith.execution import LocalWorkers, RayWorkers, Steps  # noqa: E402
+from tunesmith.execution import Callback, LocalWorkers, RayWorkers, Steps  # noqa: E402
 from tunesmith.hypermodel import HyperModel  # noqa: E402
 from tunesmith.objective import Objective, Pareto  # noqa: E402
 from tunesmith.oracles import Oracle, synchronized  # noqa: E402
@@ -48,6 +48,9 @@ __getattr__, __dir__ = _compat_paths.lazy_attributes(
     own={
         "ASHA": "tunesmith.keras:ASHA",
         "dashboard": "tunesmith.web:dashboard",  # the web server loads when asked for
+        "integrations": "tunesmith.integrations",
+        "MLflowCallback": "tunesmith.integrations:MLflowCallback",  # mlflow, when used
+        "WandbCallback": "tunesmith.integrations:WandbCallback",  # wandb, when used
         "keras": "tunesmith.keras",
         "load": "tunesmith._project:load",  # a saved project, read back
         "Project": "tunesmith._project:Project",
@@ -58,6 +61,7 @@ __getattr__, __dir__ = _compat_paths.lazy_attributes(
 __all__ = [
     "ASHA",
     "BayesianOptimization",
+    "Callback",
     "Constraint",
     "GridSearch",
     "HyperModel",
@@ -65,6 +69,7 @@ __all__ = [
     "HyperParameters",
     "Hyperband",
     "LocalWorkers",
+    "MLflowCallback",
     "Objective",
     "Oracle",
     "Pareto",
@@ -78,10 +83,12 @@ __all__ = [
     "TrialStatus",
     "TuneResult",
     "Tuner",
+    "WandbCallback",
     "__version__",
     "applications",
     "dashboard",
     "errors",
+    "integrations",
     "load",
     "oracles",
     "pruners",

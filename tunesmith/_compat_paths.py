@@ -243,6 +243,8 @@ EXTRA_FOR_MODULE: dict[str, str] = {
     "matplotlib": "report",
     "starlette": "dashboard",
     "uvicorn": "dashboard",
+    "mlflow": "mlflow",
+    "wandb": "wandb",
 }
 
 

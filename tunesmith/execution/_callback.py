@@ -38,7 +38,22 @@ class Callback:
         epochs: int | None,
         logs: dict[str, float],
     ) -> None:
-        """A running trial finished an epoch (after its report was recorded)."""
+        """A running trial finished an epoch (after its report was recorded).
+
+        Only Keras fits send epochs; a :func:`~tunesmith.tune` function's
+        ``steps.report`` reaches :meth:`on_trial_report` alone."""
+
+    def on_trial_report(
+        self,
+        study: Study,
+        trial: Trial,
+        execution: int,
+        step: int,
+        metrics: dict[str, float],
+    ) -> None:
+        """A running trial reported ``metrics`` at ``step`` of ``execution`` (from 0),
+        after the study recorded them: each epoch of a Keras fit, each
+        ``steps.report`` of a :func:`~tunesmith.tune` function."""
 
     def on_trial_end(self, study: Study, trial: Trial) -> None:
         """``trial`` ended and the study recorded it (or queued it to run again)."""

@@ -114,7 +114,10 @@ def run_study(
         trial = running[event.slot]
         if event.kind == "report":
             execution, step, metrics = event.data
-            return study.report(trial, step, metrics, execution=execution)
+            go_on = study.report(trial, step, metrics, execution=execution)
+            for callback in callbacks:
+                callback.on_trial_report(study, trial, execution, step, metrics)
+            return go_on
         for callback in callbacks:
             callback.on_trial_progress(study, trial, *event.data)
         return None

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import time
 import warnings
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,7 @@ from tunesmith.space import HyperParameters
 from tunesmith.store import Storage, Store, open_storage
 from tunesmith.study import ImportReport, Study, TrialResult, to_trial_result
 from tunesmith.trial import Trial, TrialStatus
+from tunesmith.tuners._search_callbacks import split_callbacks
 
 #: keras-tuner's variables for its gRPC chief and workers.
 CHIEF_WORKER_VARIABLES = ("KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT")
@@ -167,6 +169,11 @@ class BaseTuner:
         search goes on, until ``max_consecutive_failed_trials`` in a row; a
         :class:`~tunesmith.errors.FatalError` stops it at once. Ctrl-C leaves the
         interrupted trial RUNNING in the store, so the next search resumes it.
+
+        ``callbacks=[...]`` may hold search callbacks
+        (:class:`~tunesmith.execution.Callback`, such as
+        :class:`~tunesmith.integrations.MLflowCallback`): they follow the search on
+        the driver and are taken out of the list; the rest reach :meth:`run_trial`.
         """
         if "verbose" in fit_kwargs:
             self.display.verbose = int(fit_kwargs["verbose"])
@@ -175,15 +182,44 @@ class BaseTuner:
     def _run_search(self, fit_args: tuple, fit_kwargs: dict) -> None:
         """The one loop (:func:`~tunesmith.execution.run_study`) with keras-tuner's
         protocol and hooks, on this tuner's executor."""
+        fit_kwargs = dict(fit_kwargs)
+        user_callbacks: list[Callback] = []
+        if "callbacks" in fit_kwargs:
+            user_callbacks, fit_callbacks = split_callbacks(
+                fit_kwargs["callbacks"],
+                self._fit_callback_check(),
+                f"{type(self).__name__}.search()",
+            )
+            if fit_callbacks or not user_callbacks:
+                fit_kwargs["callbacks"] = fit_callbacks
+            else:  # only search callbacks: run_trial gets no callbacks= it never had
+                del fit_kwargs["callbacks"]
         if not isinstance(self.executor, Inline):
             refuse_unshippable_data(fit_args, fit_kwargs)
         run_study(
             self.oracle,
             TunerTask(self, fit_args, fit_kwargs),
             self.executor,
-            [_TunerHooks(self), DisplayCallback(self.display), *self._search_callbacks()],
+            [
+                _TunerHooks(self),
+                DisplayCallback(self.display),
+                *self._search_callbacks(),
+                *user_callbacks,
+            ],
             _TunerProtocol(self, parallel=not isinstance(self.executor, Inline)),
         )
+
+    def _fit_callback_check(self) -> Callable[[Any], bool] | None:
+        """How to tell the callbacks ``run_trial`` passes to Keras' ``fit`` (None: the
+        tuner's own ``run_trial`` takes whatever it is given).
+
+        The Keras tuners' ``run_trial`` gives them to ``model.fit``, so anything there
+        must be a Keras callback; a subclass with its own ``run_trial`` decides itself.
+        """
+        if not self._uses_hypermodel() or "keras" not in sys.modules:
+            return None
+        keras_callback = sys.modules["keras"].callbacks.Callback
+        return lambda callback: isinstance(callback, keras_callback)
 
     def _search_callbacks(self) -> list[Callback]:
         """More callbacks for this tuner's searches (the Keras tuner's board, checkpoints)."""

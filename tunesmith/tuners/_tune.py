@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution import (
+    Callback,
     DisplayCallback,
     FunctionTask,
     SearchDisplay,
@@ -24,6 +25,7 @@ from tunesmith.space import HyperParameters, config_key
 from tunesmith.store import Storage, Store, open_storage
 from tunesmith.study import Plateau
 from tunesmith.trial import Trial
+from tunesmith.tuners._search_callbacks import search_callbacks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -156,6 +158,7 @@ def tune(
     enqueue: Sequence[Mapping[str, Any]] = (),
     add: Sequence[tuple[Mapping[str, Any], Mapping[str, float] | float]] = (),
     constraints: Any = None,
+    callbacks: Sequence[Callback] | None = None,
 ) -> TuneResult:
     """Minimise (or maximise) ``objective_fn(hp)`` over the hyperparameters it declares.
 
@@ -206,6 +209,10 @@ def tune(
     trial returning values that must be ``<= 0``) declare limits: only trials
     within them can be best, and a function that measures its model first can
     skip training an infeasible one with ``steps.check_model({...})``.
+
+    ``callbacks=[...]`` are :class:`~tunesmith.execution.Callback` s that follow the
+    search on the driver, e.g. :class:`~tunesmith.integrations.MLflowCallback` or
+    :class:`~tunesmith.integrations.WandbCallback` to track each trial as a run.
 
     Example:
         >>> def f(hp):
@@ -260,6 +267,7 @@ def tune(
             "`def objective(hp, steps)`, to read `steps.epochs` and call "
             "`steps.report(step, value)` after each epoch."
         )
+    followers = search_callbacks(callbacks, "tune()")
     store = None
     project_dir = None if directory is None else Path(directory) / project_name
     if storage is not None or project_dir is not None:
@@ -287,7 +295,7 @@ def tune(
             constraints=oracle.constraints,
         )
         display = DisplayCallback(SearchDisplay(verbose=verbose))
-        run_study(oracle, task, as_executor(executor), [display])
+        run_study(oracle, task, as_executor(executor), [display, *followers])
     except BaseException:
         # Nothing to return: give the store (and the project's lock) back now, not
         # whenever the garbage collector gets to it.
