@@ -67,6 +67,8 @@ MODULES: dict[str, list[str]] = {
         "keras/test_w1_document_code.py",
         "tensorboard/test_tensorboard_keras.py",  # its module fixture trains
     ],
+    # Its module fixture creates an MLflow store's tables (seconds).
+    "slow": ["integrations/test_mlflow.py"],
 }
 
 #: Marker -> module -> the tests in it that get it: a function (all its
@@ -124,6 +126,11 @@ TESTS: dict[str, dict[str, list[str]]] = {
     },
     # Searches and fits of real Keras models.
     "keras": {
+        "integrations/test_mlflow.py": ["test_a_keras_search_logs_each_epoch_of_each_execution"],
+        "tuners/test_search_callbacks.py": [
+            "test_a_keras_tuner_sends_search_callbacks_to_the_search_and_keras_ones_to_fit",
+            "test_a_keras_tuner_refuses_an_object_that_is_neither_kind",
+        ],
         "faults/test_ctrl_c.py": [
             "test_a_keras_search_interrupted_during_fit_shows_no_jax_traceback",
             "test_the_cli_demo_interrupted_exits_130_without_a_traceback",
