@@ -127,6 +127,7 @@ def _dashboard(args: argparse.Namespace) -> int:
             port=args.port,
             allow_remote=args.allow_remote,
             token=args.token,
+            root_path=args.root_path,
         )
     except (ValueError, OSError) as exc:
         print(f"tunesmith: {exc}", file=sys.stderr)
@@ -256,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow a --host reachable from other machines (a token is then required)",
     )
     live.add_argument("--token", help="the token to require (default: a random one, off-machine)")
+    live.add_argument(
+        "--root-path",
+        default="",
+        help="path prefix a reverse proxy serves it under, e.g. /proxy/8765 (Jupyter)",
+    )
     live.add_argument("--open", action="store_true", help="open it in the web browser")
     live.set_defaults(run=_dashboard)
     return parser

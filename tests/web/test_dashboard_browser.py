@@ -265,3 +265,214 @@ def test_a_note_is_saved_and_shown_again(driver, server, runs):
     assert again.get_attribute("value") == "units above 64 never helped"
     assert "units above 64" in (runs / "random_search" / "notes.json").read_text()
     no_console_errors(driver)
+
+
+# ---------------------------------------------------------------- the page's details
+
+
+def _polish_objective(hp, steps):
+    """An Int from 16 to 256 (round ticks crowd its max), a Choice holding "" and a
+    log-scaled Float: what a parallel-coordinates axis has to label."""
+    units = hp.Int("units", 16, 256)
+    act = hp.Choice("act", ["", "relu", "tanh"])
+    lr = hp.Float("lr", 1e-4, 1e-1, sampling="log")
+    return {"val_loss": abs(units - 100) / 100 + lr + (0.1 if act == "" else 0.0)}
+
+
+@pytest.fixture(scope="module")
+def polish(tmp_path_factory):
+    """A study of 4 trials, fewer than the report trusts importance from."""
+    import tunesmith
+
+    root = tmp_path_factory.mktemp("polish")
+    tunesmith.tune(
+        _polish_objective,
+        objective="val_loss",
+        directory=str(root),
+        project_name="polish",
+        max_trials=4,
+        seed=3,
+    ).close()
+    served = DashboardServer(root, port=0).start()
+    yield served
+    served.stop()
+
+
+# Every text ECharts drew and shows in a chart: its words and its box on the page. A
+# label is a text element of tspans; hidden ones (ignore, invisible) are left out.
+_DRAWN_TEXTS = """
+const chart = echarts.getInstanceByDom(document.querySelector(arguments[0]));
+const out = [];
+for (const span of chart.getZr().storage.getDisplayList(true)) {
+  if (span.type !== 'tspan' || !span.style || span.style.text === undefined) continue;
+  let hidden = false;
+  for (let p = span; p; p = p.parent) if (p.ignore || p.invisible) hidden = true;
+  if (hidden) continue;
+  const label = span.parent && span.parent.type === 'text' ? span.parent : span;
+  const box = label.getBoundingRect().clone();
+  const transform = label.getComputedTransform();
+  if (transform) box.applyTransform(transform);
+  const size = Number((label.style && label.style.fontSize) || 12);
+  out.push({text: String(span.style.text), x: box.x, w: box.width,
+            y: box.y + box.height / 2 - size / 2, h: size});
+}
+return out;
+"""
+
+
+def drawn_texts(driver, chart: str) -> list[dict]:
+    """The texts shown in ``[data-chart=chart]``; each box as tall as its font, as the
+    glyphs are (ECharts' own measure of a label's height is smaller)."""
+    return driver.execute_script(_DRAWN_TEXTS, f'[data-chart="{chart}"]')
+
+
+def overlapping(texts: list[dict]) -> list[tuple[str, str]]:
+    def apart(a, b):
+        return (
+            a["x"] + a["w"] <= b["x"]
+            or b["x"] + b["w"] <= a["x"]
+            or a["y"] + a["h"] <= b["y"]
+            or b["y"] + b["h"] <= a["y"]
+        )
+
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(texts)
+        for b in texts[i + 1 :]
+        if not apart(a, b)
+    ]
+
+
+def test_no_stray_null_is_written_on_the_study_page(driver, server):
+    open_page(driver, server.url + "#/study/random_search", "study")
+    assert driver.find_element("id", "failed").text == "Failed trials\nNone."
+    nulls = driver.execute_script(
+        "const walk = document.createTreeWalker(document.getElementById('app'),"
+        " NodeFilter.SHOW_TEXT); const out = [];"
+        " while (walk.nextNode()) if (walk.currentNode.textContent.trim() === 'null')"
+        "   out.push(walk.currentNode.parentNode.id || walk.currentNode.parentNode.tagName);"
+        " return out;"
+    )
+    assert nulls == []
+    no_console_errors(driver)
+
+
+def test_each_card_names_its_project_once(driver, server):
+    open_page(driver, server.url, "list")
+    texts = driver.execute_script(
+        "return Object.fromEntries([...document.querySelectorAll('.card')]"
+        ".map((c) => [c.dataset.project, c.innerText]))"
+    )
+    # The heading, then where it is when below the folder; never the name again.
+    assert texts["random_search"].split("\nbest\n")[0] == "random_search"
+    assert texts["group/hyperband"].split("\nbest\n")[0] == "hyperband\nin group/"
+    assert texts["damaged"].startswith("damaged\n") and "\ndamaged\n" not in texts["damaged"]
+    no_console_errors(driver)
+
+
+def test_every_category_is_labelled_on_its_axis(driver, polish):
+    open_page(driver, polish.url + "#/study/polish", "study")
+    shown = {t["text"] for t in drawn_texts(driver, "parallel")}
+    assert {"(empty)", "relu", "tanh"} <= shown
+    assert "" not in shown  # no blank tick
+    select = driver.find_element("id", "slice-select")
+    select.find_element("css selector", 'option[value="act"]').click()
+    wait_for(
+        driver,
+        "return echarts.getInstanceByDom(document.querySelector('[data-chart=\"slice\"]'))"
+        ".getOption().xAxis[0].name === 'act'",
+    )
+    slice_texts = [t["text"] for t in drawn_texts(driver, "slice")]
+    assert all(name in slice_texts for name in ("(empty)", "relu", "tanh")), slice_texts
+    assert "" not in slice_texts
+    no_console_errors(driver)
+
+
+def test_few_trials_show_the_reports_importance_caveat(driver, polish):
+    from tunesmith.report.importance import few_trials_caveat
+
+    open_page(driver, polish.url + "#/study/polish", "study")
+    driver.execute_script("document.getElementById('importance').scrollIntoView()")
+    note = wait_for(
+        driver,
+        "const n = document.querySelector('[data-caveat]'); return n && n.textContent;",
+        timeout=60,
+    )
+    assert few_trials_caveat(4) in note
+    shown = [t["text"] for t in drawn_texts(driver, "importance")]
+    assert few_trials_caveat(4) in shown
+    shares = [t for t in shown if t.endswith(" %") and not t[0].isdigit()]
+    assert shares and all(t.startswith("~") for t in shares), shown  # rounded, as the report
+    no_console_errors(driver)
+
+
+def test_parallel_axis_labels_never_overlap(driver, polish):
+    open_page(driver, polish.url + "#/study/polish", "study")
+    texts = drawn_texts(driver, "parallel")
+    shown = [t["text"] for t in texts]
+    # The Int's bounds are labelled, and its round ticks between them.
+    assert {"16", "256", "100"} <= set(shown), shown
+    assert {"0.0001", "0.1"} <= set(shown), shown
+    assert overlapping(texts) == []
+    no_console_errors(driver)
+
+
+class _StripPrefix:
+    """A reverse proxy in miniature, as jupyter-server-proxy forwards
+    ``/proxy/<port>/...``: the prefix taken off, its own public name as the Host,
+    and anything outside the prefix not found."""
+
+    def __init__(self, app, prefix: str) -> None:
+        self.app, self.prefix = app, prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path != self.prefix and not path.startswith(self.prefix + "/"):
+                from starlette.responses import PlainTextResponse
+
+                await PlainTextResponse("not proxied", 404)(scope, receive, send)
+                return
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"]
+            scope = {
+                **scope,
+                "path": path[len(self.prefix) :] or "/",
+                "raw_path": (path[len(self.prefix) :] or "/").encode(),
+                "headers": [*headers, (b"host", b"hub.example.org")],
+            }
+        await self.app(scope, receive, send)
+
+
+@pytest.mark.parametrize("strips", [True, False], ids=["prefix-stripped", "prefix-kept"])
+def test_the_dashboard_works_under_a_path_prefix(driver, runs, strips):
+    served = DashboardServer(runs, port=0, root_path="/proxy/{port}")
+    prefix = f"/proxy/{served.port}"
+    assert served.root_path == prefix and served.token
+    if strips:
+        served.app = _StripPrefix(served.app, prefix)
+    served.start()
+    try:
+        # No trailing slash: relative addresses would leave the prefix.
+        page = f"http://127.0.0.1:{served.port}{prefix}?token={served.token}"
+        open_page(driver, page, "list")
+        assert driver.find_elements("css selector", '[data-project="random_search"]')
+        driver.find_element("css selector", '[data-project="random_search"] h3 a').click()
+        wait_for(driver, "return document.body.dataset.ready === 'study'")
+        points = wait_for(
+            driver,
+            "return echarts.getInstanceByDom(document.querySelector('[data-chart=\"history\"]'))"
+            ".getOption().series[0].data.length",
+        )
+        assert points == 12
+        loaded = driver.execute_script(
+            "return performance.getEntriesByType('resource').map((e) => e.name)"
+        )
+        assert any(f"{prefix}/api/study" in name for name in loaded), loaded
+        assert all(prefix in name for name in loaded if "/static/" in name or "/api/" in name)
+        no_console_errors(driver)  # a 404 is a console error in Chromium
+        if strips:  # the proxy really is one: the app is not reachable beside it
+            with pytest.raises(urllib.error.HTTPError) as outside:
+                urllib.request.urlopen(f"http://127.0.0.1:{served.port}/api/projects", timeout=10)
+            assert outside.value.code == 404
+    finally:
+        served.stop()

@@ -114,6 +114,22 @@ def hyperparameter_importance(
     return importance
 
 
+def few_trials_caveat(trials: int | None) -> str | None:
+    """The warning shown beside shares fitted on fewer than ``FEW_TRIALS`` trials.
+
+    The report's figure and the dashboard print it, so both warn at the same count.
+
+    Example:
+        >>> few_trials_caveat(4)
+        'from only 4 trials: a rough guide'
+        >>> few_trials_caveat(FEW_TRIALS) is None
+        True
+    """
+    if trials is None or trials >= FEW_TRIALS:
+        return None
+    return f"from only {trials} trials: a rough guide"
+
+
 def importance_plot(importance: pd.Series, title: str | None = None) -> Figure:
     """Horizontal bars of hyperparameter importance, largest on top, values written out.
 
@@ -139,8 +155,8 @@ def importance_plot(importance: pd.Series, title: str | None = None) -> Figure:
     ax.barh(positions, values.to_numpy(), color=PALETTE[0], height=0.65)
     ax.set_yticks(positions, [str(name) for name in values.index])
     ax.invert_yaxis()  # the largest on top
-    trials = importance.attrs.get("trials")
-    few = trials is not None and trials < FEW_TRIALS
+    caveat = few_trials_caveat(importance.attrs.get("trials"))
+    few = caveat is not None
     for position, value in zip(positions, values.to_numpy(), strict=True):
         # A handful of trials does not support a tenth of a percent.
         label = f" ~{value:.0%}" if few else f" {value:.1%}"
@@ -150,11 +166,11 @@ def importance_plot(importance: pd.Series, title: str | None = None) -> Figure:
     ax.set_xlabel("share of importance (permutation importance on a random forest)")
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(title or "Hyperparameter importance")
-    if few:
+    if caveat:
         ax.text(
             0.99,
             0.02,
-            f"from only {trials} trials: a rough guide",
+            caveat,
             transform=ax.transAxes,
             ha="right",
             va="bottom",

@@ -30,6 +30,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     ) from exc
 
 from tunesmith.web._app import create_app
+from tunesmith.web._notebook import hub_root_path, notebook_html
 from tunesmith.web._notes import read_notes, write_note
 from tunesmith.web._projects import Projects
 from tunesmith.web._serve import DEFAULT_HOST, DEFAULT_PORT, DashboardServer, print_banner
@@ -58,12 +59,15 @@ class DashboardURL(str):
 
     server: DashboardServer
 
+    page: str
+
     def __new__(cls, server: DashboardServer, study: str | None = None) -> DashboardURL:
         from urllib.parse import quote
 
         page = f"#/study/{quote(study, safe='')}" if study else ""
         url = super().__new__(cls, server.url + page)
         url.server = server
+        url.page = page
         return url
 
     def stop(self) -> None:
@@ -73,13 +77,9 @@ class DashboardURL(str):
         self.server.stop()
 
     def _repr_html_(self) -> str:
-        from html import escape
-
-        return (
-            f'<iframe src="{escape(str(self))}" width="100%" height="720" '
-            'style="border:1px solid #ddd"></iframe>'
-            f'<p><a href="{escape(str(self))}" target="_blank">Open the dashboard</a></p>'
-        )
+        # A frame at this machine's address, or through the notebook server's proxy;
+        # and how to reach it from a notebook served elsewhere.
+        return notebook_html(self.server.url, self.server.port, self.server.root_path, self.page)
 
 
 def dashboard(
@@ -90,6 +90,7 @@ def dashboard(
     allow_remote: bool = False,
     open_browser: bool = False,
     study: str | None = None,
+    root_path: str | None = None,
 ) -> DashboardURL:
     """Start the dashboard of every study under ``path`` in the background.
 
@@ -98,6 +99,10 @@ def dashboard(
     running dashboard. It listens on this machine only unless ``allow_remote=True``
     with another ``host``, and then requires a token, which the URL carries.
     ``study``: the key of a project under ``path`` to open the page on.
+    ``root_path``: the path a reverse proxy serves it under, such as
+    ``"/proxy/{port}"`` for jupyter-server-proxy (``{port}`` becomes its port); it
+    then requires a token too, which the URL carries. On JupyterHub it defaults to
+    the hub's proxy path, so the notebook shows it through the hub.
 
     Example:
         >>> url = dashboard("runs")             # doctest: +SKIP
@@ -107,7 +112,11 @@ def dashboard(
     with _running_lock:
         server = _running.get(root)
         if server is None or not server.alive:
-            server = DashboardServer(root, host=host, port=port, allow_remote=allow_remote)
+            if root_path is None:
+                root_path = hub_root_path() or ""
+            server = DashboardServer(
+                root, host=host, port=port, allow_remote=allow_remote, root_path=root_path
+            )
             warning = server.warning()
             if warning:
                 print(warning)

@@ -22,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -32,6 +32,7 @@ from tunesmith.store import DB_FILENAME, sidecars, strict_json
 from tunesmith.web._importance import importance_document
 from tunesmith.web._notes import read_notes, write_note
 from tunesmith.web._projects import Project, Projects
+from tunesmith.web._root_path import index_html, normalise_root_path
 
 STATIC_DIR = documents.STATIC_DIR
 TOKEN_COOKIE = "tunesmith_token"
@@ -232,12 +233,20 @@ class _TokenMiddleware:
         await self.app(scope, receive, send_with_cookie)
 
 
-def create_app(root: str | Path, token: str | None = None, local_only: bool = True) -> Starlette:
+def create_app(
+    root: str | Path,
+    token: str | None = None,
+    local_only: bool = True,
+    root_path: str = "",
+) -> Starlette:
     """The dashboard over every project under ``root``.
 
     ``token``: required on every request when set (the server sets it whenever it
     listens beyond this machine). ``local_only``: accept only requests addressed to
     this machine by name, which defeats DNS-rebinding pages in the user's browser.
+    ``root_path``: the path prefix a reverse proxy serves it under (``/proxy/8765``);
+    the page asks for everything under it, and requests are answered with the
+    prefix stripped by the proxy or not.
 
     Example:
         >>> from starlette.testclient import TestClient     # doctest: +SKIP
@@ -245,9 +254,11 @@ def create_app(root: str | Path, token: str | None = None, local_only: bool = Tr
         >>> client.get("/api/projects").json()["projects"]  # doctest: +SKIP
     """
     api = _Api(Projects(root))
+    prefix = normalise_root_path(root_path)
+    page = index_html(STATIC_DIR, prefix)
 
     async def index(request: Request) -> Response:
-        return FileResponse(STATIC_DIR / "index.html", headers={"Cache-Control": "no-store"})
+        return HTMLResponse(page, headers={"Cache-Control": "no-store"})
 
     routes = [
         Route("/", index),
@@ -259,6 +270,10 @@ def create_app(root: str | Path, token: str | None = None, local_only: bool = Tr
         Route("/api/notes", _endpoint(api.notes, accepts_body=True), methods=["GET", "PUT"]),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    if prefix:
+        # A proxy that forwards the whole path (or a browser pointed straight at the
+        # server) asks for the prefixed paths the page names.
+        routes.append(Mount(prefix, routes=list(routes)))
     # Level 5: nearly the size of level 9 at less than half its time, for a study
     # document of several MB.
     middleware = [Middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)]

@@ -13,14 +13,16 @@ MAX_TRIALS = 2000
 
 
 def importance_document(store: Store) -> dict[str, Any]:
-    """``{"names", "shares", "trials"}``, or ``{"message"}`` saying why there is none.
+    """``{"names", "shares", "trials", "caveat"}``, or ``{"message"}`` saying why there
+    is none. ``caveat``: the report's warning when the shares rest on few trials
+    (:data:`tunesmith.report.importance.FEW_TRIALS`), else None.
 
     Uses :func:`tunesmith.report.hyperparameter_importance` (a random forest and
     permutation importance), so the dashboard and the report agree; on the last
     2 000 finished trials of a larger study.
     """
     try:
-        from tunesmith.report.importance import hyperparameter_importance
+        from tunesmith.report.importance import few_trials_caveat, hyperparameter_importance
     except ImportError as exc:
         return {"message": f"{exc} (importance needs the report extra)."}
     settings = store.load_study() or {}
@@ -35,8 +37,10 @@ def importance_document(store: Store) -> dict[str, Any]:
         shares = hyperparameter_importance(finished.tail(MAX_TRIALS), space, direction)
     except ValueError as exc:
         return {"message": str(exc)}
+    trials = int(shares.attrs.get("trials", 0))
     return {
         "names": [str(name) for name in shares.index],
         "shares": [float(share) for share in shares],
-        "trials": int(shares.attrs.get("trials", 0)),
+        "trials": trials,
+        "caveat": few_trials_caveat(trials),
     }

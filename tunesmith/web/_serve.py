@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from tunesmith.web._app import create_app
+from tunesmith.web._projects import Projects
+from tunesmith.web._root_path import normalise_root_path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -71,6 +73,9 @@ class DashboardServer:
     port: int = DEFAULT_PORT
     allow_remote: bool = False
     token: str | None = None
+    #: The path prefix a reverse proxy serves the dashboard under (``/proxy/8765``);
+    #: ``{port}`` in it becomes the port (``/proxy/{port}`` with ``port=0``).
+    root_path: str = ""
     _socket: socket.socket | None = field(default=None, repr=False)
     _server: Any = field(default=None, repr=False)
     _thread: threading.Thread | None = field(default=None, repr=False)
@@ -78,12 +83,25 @@ class DashboardServer:
     def __post_init__(self) -> None:
         check_host(self.host, self.allow_remote)
         local = is_loopback(self.host)
-        if not local and not self.token:
+        normalise_root_path(self.root_path)  # a malformed one fails before a port is taken
+        Projects(self.root)  # and so does a root that is not a folder
+        # A proxy forwards its own public name as the Host, which the check of this
+        # machine's names would refuse: the token guards the dashboard instead.
+        if (not local or self.root_path) and not self.token:
             self.token = secrets.token_urlsafe(24)
-        # Built first: a root that is not a folder fails before a port is taken.
-        self.app = create_app(self.root, token=self.token, local_only=local)
         self._socket = _bind(self.host, self.port)
         self.port = self._socket.getsockname()[1]
+        self.root_path = normalise_root_path(self.root_path.replace("{port}", str(self.port)))
+        try:
+            self.app = create_app(
+                self.root,
+                token=self.token,
+                local_only=local and not self.root_path,
+                root_path=self.root_path,
+            )
+        except BaseException:
+            self._socket.close()
+            raise
 
     @property
     def url(self) -> str:
@@ -94,7 +112,7 @@ class DashboardServer:
             shown = f"[{self.host}]"  # an IPv6 address in a URL
         else:
             shown = self.host
-        url = f"http://{shown}:{self.port}/"
+        url = f"http://{shown}:{self.port}{self.root_path}/"
         return url + (f"?token={self.token}" if self.token else "")
 
     def warning(self) -> str | None:
@@ -156,3 +174,9 @@ def print_banner(server: DashboardServer) -> None:
     if warning:
         print(warning, file=sys.stderr)
     print(f"tunesmith dashboard of {server.root} at {server.url}  (Ctrl-C stops it)", flush=True)
+    if server.root_path:
+        print(
+            f"Behind your proxy, open {server.root_path}/ on its address "
+            f"(the proxy forwards it to port {server.port}).",
+            flush=True,
+        )

@@ -44,6 +44,51 @@
     return String(v);
   }
 
+  /* A category's tick label: an empty string would leave its tick blank. */
+  function categoryName(value) {
+    const text = String(value);
+    return text === "" ? "(empty)" : text;
+  }
+
+  /* Labels of a category axis: every category named, none skipped to make room. */
+  const CATEGORY_LABELS = { interval: 0 };
+  /* Labels of a value axis whose ticks ECharts chooses: one that would overlap
+   * another is left out rather than printed over it. */
+  const VALUE_LABELS = { hideOverlap: true };
+
+  /* A step of 1, 2 or 5 times a power of ten giving about ``count`` steps over ``span``. */
+  function niceStep(span, count) {
+    const raw = span / count;
+    const power = 10 ** Math.floor(Math.log10(raw));
+    const unit = raw / power;
+    return power * (unit < 1.5 ? 1 : unit < 3.5 ? 2 : unit < 7.5 ? 5 : 10);
+  }
+
+  /* The ticks of a hyperparameter's axis from min to max: both bounds, and the round
+   * values between them that are not crowding a bound. ECharts would print its round
+   * ticks and the bounds however close (250 just under 256 for an Int from 16 to
+   * 256); keeping those ticks half a step away keeps the labels apart. */
+  function boundedTicks(kind, min, max) {
+    if (!(max > min)) return [min];
+    if (kind === "log") {
+      if (!(min > 0)) return [min, max];
+      const lo = Math.log10(min), hi = Math.log10(max);
+      const every = Math.max(1, Math.ceil((hi - lo) / 6));  // at most ~6 decades labelled
+      const inner = [];
+      for (let d = Math.ceil(lo / every) * every; d <= hi; d += every) {
+        if (d - lo >= every / 2 && hi - d >= every / 2) inner.push(Number((10 ** d).toPrecision(12)));
+      }
+      return [min, ...inner, max];
+    }
+    const step = niceStep(max - min, 5);
+    const inner = [];
+    for (let v = Math.ceil(min / step) * step; v <= max; v += step) {
+      const tick = Number(v.toPrecision(12));  // 0.30000000000000004 -> 0.3
+      if (tick - min >= step / 2 && max - tick >= step / 2) inner.push(tick);
+    }
+    return [min, ...inner, max];
+  }
+
   /* The tuned hyperparameters, each with how to place it on an axis. */
   function dimensions(study) {
     const out = [];
@@ -56,7 +101,7 @@
       } else if (hp.class_name === "Boolean") {
         out.push({ name: c.name, kind: "category", categories: ["false", "true"] });
       } else {
-        const values = (c.values || []).map(String);
+        const values = (c.values || []).map(categoryName);
         const numeric = (c.values || []).length > 2 && c.values.every(isNumber) && c.ordered !== false;
         const lo = numeric ? Math.min(...c.values) : 0, hi = numeric ? Math.max(...c.values) : 0;
         // Choices like learning rates (1e-2, 1e-3, 1e-4) span decades: a log axis.
@@ -71,7 +116,7 @@
 
   function axisValue(dim, value) {
     if (value === undefined || value === null) return dim.kind === "category" ? "(inactive)" : null;
-    if (dim.kind === "category") return String(value);
+    if (dim.kind === "category") return categoryName(value);
     return isNumber(value) ? value : null;
   }
 
@@ -117,17 +162,21 @@
     const trials = scored(study);
     const scores = trials.map((t) => t.score);
     const axes = dims.map((d, i) => {
-      const axis = { dim: i, name: d.name, type: d.kind };
+      const axis = { dim: i, name: d.name, type: d.kind,
+                     axisLabel: d.kind === "category" ? CATEGORY_LABELS : VALUE_LABELS };
       if (d.kind === "category") {
         axis.data = trials.some((t) => t.values[d.name] === undefined)
           ? [...d.categories, "(inactive)"] : d.categories;
       } else if (isNumber(d.min) && isNumber(d.max)) {
         axis.min = d.min; axis.max = d.max;
+        const ticks = boundedTicks(d.kind, d.min, d.max);
+        axis.axisLabel = { ...VALUE_LABELS, customValues: ticks };
+        axis.axisTick = { customValues: ticks };
       }
       return axis;
     });
     axes.push({ dim: dims.length, name: study.objective.name, type: "value", scale: true,
-                nameTextStyle: { fontWeight: "bold" } });
+                axisLabel: VALUE_LABELS, nameTextStyle: { fontWeight: "bold" } });
     const data = trials.map((t) => [...dims.map((d) => axisValue(d, t.values[d.name])), t.score]);
     const lo = Math.min(...scores), hi = Math.max(...scores);
     return {
@@ -159,8 +208,8 @@
     const points = trials.map((t) => [axisValue(dim, t.values[name]), t.score]);
     const ids = trials.map((t) => t.trial_id);
     const xAxis = { type: dim.kind, name, nameLocation: "middle", nameGap: 28 };
-    if (dim.kind === "category") xAxis.data = dim.categories;
-    else { xAxis.scale = true; if (dim.kind === "log") delete xAxis.scale; }
+    if (dim.kind === "category") { xAxis.data = dim.categories; xAxis.axisLabel = CATEGORY_LABELS; }
+    else { xAxis.scale = true; xAxis.axisLabel = VALUE_LABELS; if (dim.kind === "log") delete xAxis.scale; }
     return {
       animation: false,
       grid: { left: 64, right: 24, top: 24, bottom: 48 },
@@ -173,19 +222,24 @@
     };
   }
 
-  /* Each hyperparameter's share of the score's variation, largest on top. */
+  /* Each hyperparameter's share of the score's variation, largest on top. With a
+   * caveat (few trials, tunesmith.report.importance.FEW_TRIALS) the shares are shown
+   * rounded, "~40 %", and the caveat written under the bars, as in the report. */
   function importance(doc) {
     const names = doc.names.slice().reverse();
     const shares = doc.shares.slice().reverse();
+    const rough = doc.caveat ? "~" : "";
     return {
       animation: false,
-      grid: { left: 140, right: 48, top: 16, bottom: 32 },
-      tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${(p.value * 100).toFixed(1)} %` },
+      grid: { left: 140, right: 48, top: 16, bottom: doc.caveat ? 52 : 32 },
+      tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${rough}${(p.value * 100).toFixed(rough ? 0 : 1)} %` },
       xAxis: { type: "value", max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)} %` } },
-      yAxis: { type: "category", data: names },
+      yAxis: { type: "category", data: names, axisLabel: CATEGORY_LABELS },
+      graphic: doc.caveat ? [{ type: "text", right: 8, bottom: 4,
+                               style: { text: doc.caveat, fill: "#b45309", fontSize: 12 } }] : [],
       series: [{ type: "bar", data: shares, itemStyle: { color: PALETTE[0] },
                  label: { show: true, position: "right",
-                          formatter: (p) => `${(p.value * 100).toFixed(0)} %` } }],
+                          formatter: (p) => `${rough}${(p.value * 100).toFixed(0)} %` } }],
     };
   }
 
@@ -365,7 +419,7 @@
   }
 
   global.TunesmithCharts = {
-    PALETTE, FINISHED, scored, better, formatValue, dimensions, history, parallel, slice,
+    PALETTE, FINISHED, scored, better, formatValue, dimensions, boundedTicks, history, parallel, slice,
     importance, curveMetrics, curves, brackets, compareHistory, objectivesOf, metricNames,
     pareto, hypervolume,
   };

@@ -11,6 +11,9 @@
   const POLL_MS = 1000;
   const IDLE_POLL_MS = 3000;
   const MAX_SELECTED = 10;
+  // The path the dashboard is served under behind a proxy ("/proxy/8765/"), written
+  // into the page by the server; empty: requests relative to the page.
+  const ROOT = (document.querySelector('meta[name="tunesmith-root"]') || {}).content || "";
 
   const app = document.getElementById("app");
   const loading = document.getElementById("loading");
@@ -44,7 +47,7 @@
     inFlight += quiet ? 0 : 1;
     loading.hidden = inFlight === 0;
     try {
-      const response = await fetch(`api/${path}${query ? "?" + query : ""}`, init);
+      const response = await fetch(`${ROOT}api/${path}${query ? "?" + query : ""}`, init);
       const body = await response.json().catch(() => ({ error: response.statusText }));
       if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
       return body;
@@ -96,11 +99,18 @@
     await refresh();
   }
 
+  /* The folder a project sits in under the root, when not the root itself: the name
+   * is the heading already, so a project at the top shows it once. */
+  function folderLine(p) {
+    const at = p.key.lastIndexOf("/");
+    return at > 0 ? el("div", { class: "muted", "data-folder": "" }, `in ${p.key.slice(0, at)}/`) : null;
+  }
+
   function renderList(state, doc) {
     const cards = doc.projects.map((p) => {
       if (p.problem) {
         return el("div", { class: "card problem", "data-project": p.key },
-          el("h3", {}, p.name), el("div", { class: "muted" }, p.key),
+          el("h3", {}, p.name), folderLine(p),
           el("div", { class: "problem-text" }, p.problem));
       }
       const statuses = Object.entries(p.statuses).map(([s, n]) => el("span", { class: "pill" }, `${s.toLowerCase()} ${n}`));
@@ -112,7 +122,7 @@
       return el("div", { class: "card", "data-project": p.key },
         el("h3", {}, el("a", { href: studyLink(p.key) }, p.name), " ",
            p.running ? el("span", { class: "live" }, "running") : null),
-        el("div", { class: "muted" }, p.key),
+        folderLine(p),
         el("dl", {},
           el("dt", {}, "best"), el("dd", {}, p.best ? `${C.formatValue(p.best.score)} (trial ${p.best.trial_id})` : "–"),
           el("dt", {}, p.objective.name), el("dd", {}, p.objective.direction === "max" ? "maximised" : "minimised"),
@@ -277,7 +287,8 @@
     const sliceSelect = el("select", { id: "slice-select", onchange: (e) => { state.sliceName = e.target.value; drawSlice(state); } },
       dims.map((d) => el("option", { value: d.name, selected: d.name === state.sliceName }, d.name)));
     state.nodes.metricSelect = el("select", { id: "metric-select", onchange: (e) => { state.metric = e.target.value; drawCurves(state); } });
-    app.replaceChildren(
+    // replaceChildren writes a null as the text "null": the optional sections are dropped.
+    app.replaceChildren(...[
       el("h2", {}, s.name, " ", el("span", { class: "muted" }, `${s.algorithm || ""} · ${s.objective.name} ${s.objective.direction === "max" ? "▲" : "▼"}`)),
       nav,
       section("overview", "Overview", state.nodes.summary, el("div", { class: "grid2" },
@@ -308,7 +319,8 @@
         el("div", { class: "toolbar" }, "x ", axisSelect("x"), " y ", axisSelect("y")),
         el("div", { class: "grid2" }, boxes.pareto, s.pareto ? el("div", {}, el("h3", {}, "Hypervolume over trials"),
           el("p", { class: "muted" }, "Objectives scaled to [0, 1] over the feasible trials, reference point 1.1 in each."), boxes.hypervolume) : null)) : null,
-      hasBrackets ? section("brackets", "Brackets and promotions", boxes.brackets, state.nodes.bracketTable) : null);
+      hasBrackets ? section("brackets", "Brackets and promotions", boxes.brackets, state.nodes.bracketTable) : null,
+    ].filter(Boolean));
     for (const [name, box] of Object.entries(boxes)) {
       if (box.isConnected) state.charts[name] = chart(box);
     }
@@ -634,7 +646,8 @@
     try { doc = await api("importance", { project: state.key }); } catch (e) { state.nodes.importance.textContent = e.message; return; }
     if (view !== state) return;
     if (doc.message) { state.nodes.importance.textContent = doc.message; return; }
-    state.nodes.importance.textContent = `From ${doc.trials} finished trials (random forest, permutation importance).`;
+    state.nodes.importance.replaceChildren(`From ${doc.trials} finished trials (random forest, permutation importance).`,
+      ...(doc.caveat ? [" ", el("strong", { class: "caveat", "data-caveat": "" }, `Shares ${doc.caveat}.`)] : []));
     state.charts.importance.setOption(C.importance(doc), { notMerge: true });
   }
 
