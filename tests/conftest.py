@@ -67,8 +67,8 @@ MODULES: dict[str, list[str]] = {
         "keras/test_w1_document_code.py",
         "tensorboard/test_tensorboard_keras.py",  # its module fixture trains
     ],
-    # Its module fixture creates an MLflow store's tables (seconds).
-    "slow": ["integrations/test_mlflow.py"],
+    # An MLflow store's tables (seconds), W&B's service starting (about 1.5 s).
+    "slow": ["integrations/test_mlflow.py", "integrations/test_wandb.py"],
 }
 
 #: Marker -> module -> the tests in it that get it: a function (all its

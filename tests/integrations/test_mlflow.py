@@ -246,3 +246,17 @@ def test_a_keras_search_logs_each_epoch_of_each_execution(store, tmp_path):
     best = runs[tuner.oracle.get_best_trials(1)[0].trial_id]
     names = {a.path for a in client.list_artifacts(best.info.run_id, "best_model")}
     assert "best_model/best.weights.h5" in names
+
+
+def test_runs_of_trials_cut_by_ctrl_c_are_closed_as_killed(store):
+    def interrupted(hp, steps):
+        steps.report(0, {"loss": hp.Float("x", 0.0, 1.0)})
+        raise KeyboardInterrupt
+
+    tracking = MLflowCallback(tracking_uri=store[0], experiment_name="cut")
+    with pytest.raises(KeyboardInterrupt):
+        tune(interrupted, objective="loss", max_trials=2, seed=0, callbacks=[tracking])
+    run = client_of(store).get_run(tracking.run_ids["00"])
+    assert run.info.status == "KILLED"
+    assert run.data.tags["tunesmith.status"] == "interrupted"
+    assert [m.value for m in client_of(store).get_metric_history(run.info.run_id, "loss")]

@@ -120,3 +120,24 @@ def test_a_keras_tuner_refuses_an_object_that_is_neither_kind(keras_tuner):
     x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
     with pytest.raises(TypeError, match=r"neither a Keras callback.*nor a tunesmith search"):
         tuner.search(x, y, epochs=1, verbose=0, callbacks=[object()])
+
+
+def test_the_sklearn_tuner_takes_search_callbacks(tmp_path):
+    tree = pytest.importorskip("sklearn.tree")
+
+    def build(hp):
+        return tree.DecisionTreeClassifier(max_depth=hp.Int("depth", 1, 3))
+
+    hp = HyperParameters()
+    hp.Int("depth", 1, 3)
+    oracle = RandomSearchOracle(
+        objective=tunesmith.Objective("score", "max"), max_trials=1, hyperparameters=hp, seed=0
+    )
+    tuner = tunesmith.SklearnTuner(oracle, build, directory=tmp_path, project_name="s", verbose=0)
+    x = np.tile(np.arange(10, dtype=float)[:, None], (1, 2))
+    y = (x[:, 0] > 4).astype(int)
+    record = Record()
+    tuner.search(x, y, callbacks=[record])
+    assert ("end", "00", "COMPLETED") in record.events
+    with pytest.raises(TypeError, match=r"SklearnTuner\.search\(\) got callbacks"):
+        tuner.search(x, y, callbacks=["not a callback"])

@@ -20,12 +20,14 @@ import pandas as pd
 import scipy.sparse
 
 from tunesmith.errors import FatalTypeError, FatalValueError
+from tunesmith.execution import Callback
 from tunesmith.hypermodel import HyperModel
 from tunesmith.objective import MultiObjective, Objective
 from tunesmith.oracles import Oracle
 from tunesmith.space import HyperParameters
 from tunesmith.trial import Trial
 from tunesmith.tuners._base_tuner import BaseTuner
+from tunesmith.tuners._search_callbacks import search_callbacks
 
 try:
     import sklearn
@@ -162,6 +164,7 @@ class SklearnTuner(BaseTuner):
         y: Any,
         sample_weight: Any = None,
         groups: Any = None,
+        callbacks: Sequence[Callback] | None = None,
     ) -> None:
         """Run the search on ``X`` and ``y``, cross-validating every trial.
 
@@ -172,11 +175,16 @@ class SklearnTuner(BaseTuner):
                 metrics (see the class docstring).
             groups: Optional group label per row, given to ``cv.split``; needed by
                 group splitters such as ``GroupKFold``.
+            callbacks: Search callbacks (:class:`~tunesmith.execution.Callback`,
+                e.g. :class:`~tunesmith.integrations.MLflowCallback`), which follow
+                the search on the driver.
         """
+        followers = search_callbacks(callbacks, "SklearnTuner.search()")
         for name, data in (("X", X), ("y", y), ("sample_weight", sample_weight)):
             if data is not None:
                 _check_splittable(name, data)
-        super().search(X, y, sample_weight=sample_weight, groups=groups)
+        more = {"callbacks": followers} if followers else {}
+        super().search(X, y, sample_weight=sample_weight, groups=groups, **more)
 
     def run_trial(
         self,

@@ -1,0 +1,33 @@
+"""What both tracking callbacks log a trial's status and metrics as."""
+
+from __future__ import annotations
+
+import math
+
+from tunesmith import Trial
+from tunesmith.integrations._tracking import metric_key, numbers, status_text
+
+
+def test_statuses_read_as_trackers_expect():
+    words = {
+        status: status_text(Trial(trial_id="00", status=status))
+        for status in ("COMPLETED", "FAILED", "STOPPED", "INFEASIBLE", "INVALID", "RUNNING")
+    }
+    assert words == {
+        "COMPLETED": "completed",
+        "FAILED": "failed",
+        "STOPPED": "pruned",
+        "INFEASIBLE": "infeasible",
+        "INVALID": "invalid",
+        "RUNNING": "retried",  # ended, but queued to run again
+    }
+
+
+def test_metric_names_keep_slashes_and_each_execution_has_its_own():
+    assert metric_key("model/params") == "model/params"
+    assert metric_key("constraint/latency_ms", 2) == "execution_2/constraint/latency_ms"
+    assert metric_key("acc@5 (top)") == "acc_5 _top_"
+
+
+def test_only_real_numbers_are_logged():
+    assert numbers({"a": 1, "b": "x", "c": math.nan, "d": True, "e": 2.5}) == {"a": 1.0, "e": 2.5}
