@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
+import sys
 
+import pytest
+
+import tunesmith
 from tunesmith import Trial
 from tunesmith.integrations._tracking import metric_key, numbers, status_text
 
@@ -31,3 +35,16 @@ def test_metric_names_keep_slashes_and_each_execution_has_its_own():
 
 def test_only_real_numbers_are_logged():
     assert numbers({"a": 1, "b": "x", "c": math.nan, "d": True, "e": 2.5}) == {"a": 1.0, "e": 2.5}
+
+
+@pytest.mark.parametrize(
+    "name, module, extra",
+    [("MLflowCallback", "mlflow", "mlflow"), ("WandbCallback", "wandb", "wandb")],
+)
+def test_a_missing_tracker_names_the_extra_to_install(name, module, extra, monkeypatch):
+    for loaded in [m for m in sys.modules if m == module or m.startswith(module + ".")]:
+        monkeypatch.delitem(sys.modules, loaded)
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    callback_class = getattr(tunesmith.integrations, name)
+    with pytest.raises(ModuleNotFoundError, match=rf'pip install "tunesmith\[{extra}\]"'):
+        callback_class()

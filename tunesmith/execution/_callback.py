@@ -10,7 +10,9 @@ class Callback:
     """Something that follows a search: override the moments you need.
 
     The display, the TensorBoard board, checkpoint release and keras-tuner's tuner
-    hooks are callbacks; pass your own to :func:`run_study`. They run on the driver,
+    hooks are callbacks; pass your own in ``callbacks=[...]`` to
+    :func:`~tunesmith.tune`, to a tuner's ``search()`` or to :func:`run_study`
+    (:mod:`tunesmith.integrations` has MLflow's and W&B's). They run on the driver,
     in the order given, and see the study after it recorded each change.
 
     Example:
