@@ -9,9 +9,11 @@ from rich.console import Console
 from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from tunesmith.constraints import broken_constraints, is_feasible
 from tunesmith.execution._callback import Callback
+from tunesmith.execution._notebook_progress import NotebookProgress, in_notebook_kernel
 from tunesmith.objective import Pareto
 from tunesmith.space import EPOCHS, PARENT
 from tunesmith.study import Study
@@ -34,11 +36,21 @@ class SearchDisplay:
     """Progress of a search: trial k of N, its values beside the best so far, timings.
 
     ``verbose=0`` prints nothing; ``1`` prints a table per trial and a line when it
-    ends; ``2`` adds one line per epoch.
+    ends; ``2`` adds one line per epoch. In a Jupyter notebook, ``1`` shows one block
+    redrawn in place instead (:class:`NotebookProgress`), which ``notebook`` sets.
     """
 
-    def __init__(self, verbose: int = 1, console: Console | None = None) -> None:
+    def __init__(
+        self,
+        verbose: int = 1,
+        console: Console | None = None,
+        notebook: NotebookProgress | None = None,
+    ) -> None:
         self.verbose = verbose
+        if notebook is None and verbose == 1 and console is None and in_notebook_kernel():
+            notebook = NotebookProgress()
+        # Only verbose=1 is replaced: verbose=2 asks for every epoch's line, kept.
+        self._notebook = notebook if verbose == 1 else None
         self.console = console or Console(highlight=False)
         self._search_started = time.time()
         # The last epoch each trial reached: a pruned trial's end line names it.
@@ -77,17 +89,24 @@ class SearchDisplay:
         if _counts_configurations(oracle):
             # ASHA's max_trials counts configurations; a promotion is one more trial.
             title = _configuration_title(trial, oracle, total)
-        table = Table(title=title, title_justify="left")
-        table.add_column("Hyperparameter")
-        table.add_column("Value", justify="right")
-        table.add_column("Best value so far", justify="right")
         names = list(dict.fromkeys([*trial.values, *best_values]))
-        for name in names:
-            table.add_row(
+        rows = [
+            (
                 name,
                 format_value(trial.values.get(name, "")) if name in trial.values else "-",
                 format_value(best_values[name]) if name in best_values else "-",
             )
+            for name in names
+        ]
+        if self._notebook is not None:
+            self._notebook.trial_begin(trial.trial_id, title, rows)
+            return
+        table = Table(title=title, title_justify="left")
+        table.add_column("Hyperparameter")
+        table.add_column("Value", justify="right")
+        table.add_column("Best value so far", justify="right")
+        for row in rows:
+            table.add_row(*row)
         self.console.print(table)
         if self.verbose == 1:
             self._live.start(trial)
@@ -101,7 +120,11 @@ class SearchDisplay:
         logs: Mapping[str, float],
     ) -> None:
         self._last_epoch[trial.trial_id] = epoch
-        if self.verbose == 1:
+        if self._notebook is not None:
+            elapsed = self._notebook.elapsed(trial.trial_id)
+            line = LiveTrialLine.text(trial.trial_id, execution, epoch, epochs, logs, elapsed)
+            self._notebook.epoch(trial.trial_id, line)
+        elif self.verbose == 1:
             self._live.update(trial.trial_id, execution, epoch, epochs, logs)
         if self.verbose < 2:
             return
@@ -142,7 +165,7 @@ class SearchDisplay:
             outcome = trial.status.value
         if trial.status.has_result and not is_feasible(trial.metrics):
             outcome += f"; infeasible ({', '.join(broken_constraints(trial.metrics))})"
-        self.console.print(f"Trial {trial.trial_id} finished in {took}: {outcome}")
+        ended = f"Trial {trial.trial_id} finished in {took}: {outcome}"
         elapsed = format_duration(time.time() - self._search_started)
         if isinstance(oracle.objective, Pareto):
             front = oracle.pareto_front()
@@ -154,13 +177,20 @@ class SearchDisplay:
             best = oracle.get_best_trials(1)
             best_text = f"{best[0].score:.6g} (trial {best[0].trial_id})" if best else "none yet"
             so_far = f"Best {name} so far: {best_text}"
+        if self._notebook is not None:
+            plain = Text.from_markup(ended).plain  # the colours are the terminal's
+            self._notebook.trial_end(trial.trial_id, plain, f"{so_far}   Total elapsed: {elapsed}")
+            return
+        self.console.print(ended)
         self.console.print(f"{so_far}   Total elapsed: {elapsed}\n")
 
     def search_end(self, oracle: Study, reason: str | None) -> None:
         """The closing line, and when every trial failed, that finding (the search
         then raises it: :func:`~tunesmith.execution.run_study`)."""
         failed = oracle.all_failed()
-        if self.verbose and reason:
+        if self._notebook is not None and reason:
+            self._notebook.end(f"Search finished: {reason}")
+        elif self.verbose and reason:
             self.console.print(f"Search finished: {reason}")
         if self.verbose and failed:
             self.console.print(f"[red]{escape(failed)}[/red]")
@@ -171,6 +201,9 @@ class SearchDisplay:
 
     def interrupted(self, trial: Trial | None) -> None:
         self._live.stop()
+        if self._notebook is not None:
+            where = f" during trial {trial.trial_id}" if trial else ""
+            self._notebook.end(f"Search interrupted{where}.")
         if self.verbose:
             where = f" during trial {trial.trial_id}" if trial else ""
             self.console.print(
