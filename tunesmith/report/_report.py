@@ -480,10 +480,13 @@ def _search(study: _Study, figures: _FigureWriter) -> _html.Section:
     except ValueError as exc:
         shares, why = None, exc
     else:
+        trials = int(shares.attrs.get("trials", 0))
         study.document["importance"] = {
             "names": [str(n) for n in shares.index],
             "shares": [float(v) for v in shares],
-            "trials": int(shares.attrs.get("trials", 0)),
+            "trials": trials,
+            # The interactive chart replaces the figure: it carries the figure's caveat.
+            "caveat": importance.few_trials_caveat(trials),
         }
 
     def draw_importance() -> Figure:
