@@ -42,12 +42,13 @@ MODULES: dict[str, list[str]] = {
         "keras/test_hyperband_resume.py",
         "store/test_store_durability.py",
         "test_backend.py",
+        "execution/test_ray_quiet.py",
     ],
     "workers": [
         "execution/test_executors.py",  # its [ray] cases are "ray" too (TESTS)
         "execution/test_local_workers.py",
     ],
-    "ray": ["execution/test_ray_workers.py"],
+    "ray": ["execution/test_ray_workers.py", "execution/test_ray_quiet.py"],
     "browser": ["report/test_report_browser.py", "web/test_dashboard_browser.py"],
     "server": ["web/test_dashboard_browser.py"],
     "keras": [

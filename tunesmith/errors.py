@@ -68,6 +68,11 @@ class ObjectiveError(ValueError, TunesmithError):
     """The objective is unknown, ambiguous, or absent from the logged metrics."""
 
 
+class MissingObjectiveError(FatalError, ObjectiveError):
+    """The objective is absent from the first epoch's logs: every trial would train in
+    vain, so the search stops there."""
+
+
 class StoreError(TunesmithError):
     """The project's store cannot be used as it is."""
 

@@ -133,3 +133,61 @@ def test_the_cli_demo_interrupted_exits_130_without_a_traceback(tmp_path):
     assert "Traceback" not in err, err
     assert "tunesmith: interrupted." in err
     assert any("Search interrupted" in line for line in seen)
+
+
+WORKERS_SCRIPT = """
+import os
+import time
+import tunesmith
+
+def objective(hp):
+    hp.Float("x", 0.0, 1.0)
+    with open({marker!r}, "a") as pids:
+        pids.write(f"{{os.getpid()}}\\n")
+    time.sleep(120)
+    return 0.0
+
+if __name__ == "__main__":
+    tunesmith.tune(objective, max_trials=4, verbose=1, directory={directory!r},
+                   executor=tunesmith.LocalWorkers(workers=2, devices="cpu"))
+"""
+
+
+def worker_pids(marker: Path) -> list[int]:
+    return [int(line) for line in marker.read_text().split()]
+
+
+def gone(pid: int, within: float = 15.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_local_workers_interrupted_end_short_and_leave_no_worker_behind(tmp_path):
+    code, out, err = run_script(tmp_path, WORKERS_SCRIPT)
+    assert_short_and_resumable(code, out, err)
+    assert all(gone(pid) for pid in worker_pids(tmp_path / "started"))
+
+
+def test_a_second_ctrl_c_during_the_cleanup_still_ends_the_process(tmp_path):
+    marker = tmp_path / "started"
+    script = tmp_path / "search.py"
+    script.write_text(WORKERS_SCRIPT.format(marker=str(marker), directory=str(tmp_path)))
+    process = subprocess.Popen(
+        [sys.executable, str(script)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=ENV,
+    )
+    interrupt_when(process, marker.exists)
+    time.sleep(0.05)  # the first one's cleanup is under way
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=60)  # ends: no hang waiting on the workers
+    assert process.returncode in (-signal.SIGINT, 130, 1)
+    assert all(gone(pid) for pid in worker_pids(marker))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import keras
 import pytest
 
 import tunesmith as kt
 from tunesmith.errors import (
     InvalidArgumentError,
+    MissingObjectiveError,
     NoRankedTrialError,
     ObjectiveError,
     SearchSpaceError,
@@ -109,3 +111,34 @@ def test_a_space_definition_error_in_build_model_stops_at_the_first_trial(data, 
         tuner.search(x, y, epochs=1, validation_data=(xv, yv))
     assert len(builds) == 1
     assert [t.status for t in tuner.oracle.trials.values()] == [kt.TrialStatus.FAILED]
+
+
+class _EpochCount(keras.callbacks.Callback):
+    epochs = 0  # on the class: the tuner runs a deep copy of each callback
+
+    def on_epoch_end(self, epoch, logs=None):
+        type(self).epochs += 1
+
+
+def test_an_objective_not_logged_stops_the_search_after_one_epoch(data, tmp_path, hypermodel):
+    x, y, xv, yv = data
+    tuner = kt.RandomSearch(
+        hypermodel, objective=kt.Objective("f1", "max"), max_trials=3, directory=tmp_path
+    )
+    counter = _EpochCount()
+    with pytest.raises(MissingObjectiveError, match=r"'f1' is not among the logged metrics"):
+        tuner.search(x, y, epochs=5, validation_data=(xv, yv), callbacks=[counter])
+    assert _EpochCount.epochs == 1  # not the five of a whole trial
+    (trial,) = tuner.oracle.trials.values()  # stopped at its first occurrence
+    assert "after the first epoch" in trial.error
+    assert isinstance(MissingObjectiveError("x"), ObjectiveError)  # keras-tuner's catch
+
+
+def test_an_objective_validated_every_other_epoch_is_not_missing(data, tmp_path, hypermodel):
+    x, y, xv, yv = data
+    tuner = kt.RandomSearch(
+        hypermodel, objective="val_accuracy", max_trials=1, directory=tmp_path, verbose=0
+    )
+    tuner.search(x, y, epochs=2, validation_data=(xv, yv), validation_freq=2)
+    (trial,) = tuner.oracle.trials.values()
+    assert trial.status == "COMPLETED" and trial.score is not None

@@ -24,6 +24,7 @@ from tunesmith.errors import InvalidArgumentError
 from tunesmith.execution._devices import shared_gpu_environment
 from tunesmith.execution._executor import Responder, TrialTask, WorkerEvent
 from tunesmith.execution._ray_actor import read_trial_folders, write_trial_folders
+from tunesmith.execution._ray_quiet import init_ray
 from tunesmith.execution._trial_run import OutcomeMessage, ProgressMessage, outcome_event
 from tunesmith.execution._workers import checked_workers, unshippable
 from tunesmith.space import PARENT
@@ -92,7 +93,7 @@ class RayWorkers:
                 "(or pip install 'ray>=2.40'), or use tunesmith.LocalWorkers on one machine."
             ) from None
         if not ray.is_initialized():
-            ray.init(address=self.address, **dict(self.init_kwargs))
+            init_ray(ray, self.address, self.init_kwargs)
         return ray
 
     def asked(self) -> dict[str, float]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import keras
 
-from tunesmith.errors import FatalValueError
+from tunesmith.errors import FatalValueError, MissingObjectiveError, ObjectiveError
 from tunesmith.objective import did_you_mean
 
 if TYPE_CHECKING:
@@ -53,6 +53,9 @@ class TrialRecorder(keras.callbacks.Callback):
         #: Metrics the first epoch's logs must hold (a Pareto objective's, the
         #: constraints'): one missing stops the search after one epoch, not a trial.
         self.required: list[str] = []
+        #: Whether the first epoch's logs must hold the objective (not where a custom
+        #: fit computes it after the epochs, nor where validation skips epochs).
+        self.check_objective = False
         #: Measures and checks a model built lazily (set by the tuner; None: not at all).
         self.check_model: Callable[[Any], None] | None = None
 
@@ -68,6 +71,8 @@ class TrialRecorder(keras.callbacks.Callback):
         logs.update(self.context.model_metrics)
         if self.epochs_run == 0:
             self._require(logs)
+            if self.check_objective:
+                self._require_objective(logs)
         self.epochs_run += 1
         self.last_logs = logs
         try:
@@ -106,6 +111,14 @@ class TrialRecorder(keras.callbacks.Callback):
                 f"{did_you_mean(missing[0], logs)} Every trial would train in vain: name "
                 "a logged metric, or compile the model with it (metrics=[...])."
             )
+
+    def _require_objective(self, logs: dict[str, float]) -> None:
+        try:
+            self.objective.value_from(logs)
+        except ObjectiveError as exc:  # its message lists the logged metrics
+            raise MissingObjectiveError(
+                f"{exc} Stopped after the first epoch: every trial would train in vain."
+            ) from None
 
     def _report(self, epoch: int, logs: dict[str, float]) -> bool:
         self.context.progress(self.execution, epoch, self.total_epochs, logs)

@@ -306,6 +306,8 @@ class Tuner(BaseTuner):
             recorder.check_model = self._check_model
             if not custom_fit:  # a custom fit may compute metrics after its epochs
                 recorder.required = _required_metrics(context)
+                # With validation_freq > 1 the first epoch has no val_ metrics yet.
+                recorder.check_objective = fit_kwargs.get("validation_freq", 1) == 1
             callbacks = self._deepcopy_callbacks(user_callbacks)
             self._configure_tensorboard_dir(callbacks, trial, execution)
             callbacks.append(recorder)
