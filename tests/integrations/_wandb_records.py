@@ -100,5 +100,6 @@ def _update(config: dict[str, Any], items: Any) -> None:
 
 def read_runs(folder: Path) -> list[OfflineRun]:
     """Every offline run under ``folder`` (W&B's ``dir``), by run name."""
-    runs = [read_run(path) for path in folder.rglob("run-*.wandb")]
+    files = {path.resolve() for path in folder.rglob("run-*.wandb")}  # not latest-run twice
+    runs = [read_run(path) for path in files]
     return sorted(runs, key=lambda run: run.name)

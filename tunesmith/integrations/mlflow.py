@@ -192,6 +192,7 @@ class MLflowCallback(TrackingCallback[str]):
             SEARCH_TAG: self.name,
             TRIAL_TAG: trial.trial_id,
             STATUS_TAG: "running",
+            "tunesmith.attempt": str(trial.attempts),  # a retried trial's runs apart
         }
         if self.parent_run_id is not None:
             tags["mlflow.parentRunId"] = self.parent_run_id
