@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import subprocess
 import sys
 
 import pytest
@@ -48,3 +49,12 @@ def test_a_missing_tracker_names_the_extra_to_install(name, module, extra, monke
     callback_class = getattr(tunesmith.integrations, name)
     with pytest.raises(ModuleNotFoundError, match=rf'pip install "tunesmith\[{extra}\]"'):
         callback_class()
+
+
+def test_import_tunesmith_imports_no_tracker():
+    code = (
+        "import sys, tunesmith; tunesmith.integrations; tunesmith.MLflowCallback; "
+        "tunesmith.WandbCallback; print(sorted({'mlflow', 'wandb'} & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
