@@ -476,3 +476,21 @@ def test_the_dashboard_works_under_a_path_prefix(driver, runs, strips):
             assert outside.value.code == 404
     finally:
         served.stop()
+
+
+def test_the_notebook_frame_shows_the_dashboard(driver, server, tmp_path):
+    from tunesmith.web import DashboardURL
+
+    # The HTML a notebook cell shows, in a page of its own.
+    cell = tmp_path / "cell.html"
+    shown = DashboardURL(server, "random_search")._repr_html_()
+    cell.write_text(f"<html><body>{shown}</body></html>")
+    driver.get("about:blank")
+    driver.get(cell.as_uri())
+    assert "ssh -N -L" in driver.find_element("tag name", "details").get_attribute("innerHTML")
+    driver.switch_to.frame(driver.find_element("tag name", "iframe"))
+    try:
+        wait_for(driver, "return document.body.dataset.ready === 'study'")
+        assert driver.find_element("id", "trials-table").get_attribute("data-rows") == "12"
+    finally:
+        driver.switch_to.default_content()
