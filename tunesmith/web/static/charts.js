@@ -163,7 +163,7 @@
     const scores = trials.map((t) => t.score);
     const axes = dims.map((d, i) => {
       const axis = { dim: i, name: d.name, type: d.kind,
-                     axisLabel: d.kind === "category" ? CATEGORY_LABELS : VALUE_LABELS };
+                     axisLabel: { ...(d.kind === "category" ? CATEGORY_LABELS : VALUE_LABELS) } };
       if (d.kind === "category") {
         axis.data = trials.some((t) => t.values[d.name] === undefined)
           ? [...d.categories, "(inactive)"] : d.categories;
@@ -176,7 +176,7 @@
       return axis;
     });
     axes.push({ dim: dims.length, name: study.objective.name, type: "value", scale: true,
-                axisLabel: VALUE_LABELS, nameTextStyle: { fontWeight: "bold" } });
+                axisLabel: { ...VALUE_LABELS }, nameTextStyle: { fontWeight: "bold" } });
     const data = trials.map((t) => [...dims.map((d) => axisValue(d, t.values[d.name])), t.score]);
     const lo = Math.min(...scores), hi = Math.max(...scores);
     return {
@@ -208,8 +208,11 @@
     const points = trials.map((t) => [axisValue(dim, t.values[name]), t.score]);
     const ids = trials.map((t) => t.trial_id);
     const xAxis = { type: dim.kind, name, nameLocation: "middle", nameGap: 28 };
-    if (dim.kind === "category") { xAxis.data = dim.categories; xAxis.axisLabel = CATEGORY_LABELS; }
-    else { xAxis.scale = true; xAxis.axisLabel = VALUE_LABELS; if (dim.kind === "log") delete xAxis.scale; }
+    if (dim.kind === "category") {
+      xAxis.data = dim.categories;
+      // Every category named: many of them side by side are slanted to fit.
+      xAxis.axisLabel = { ...CATEGORY_LABELS, rotate: dim.categories.length > 6 ? 30 : 0 };
+    } else { xAxis.scale = true; xAxis.axisLabel = { ...VALUE_LABELS }; if (dim.kind === "log") delete xAxis.scale; }
     return {
       animation: false,
       grid: { left: 64, right: 24, top: 24, bottom: 48 },
@@ -234,7 +237,7 @@
       grid: { left: 140, right: 48, top: 16, bottom: doc.caveat ? 52 : 32 },
       tooltip: { trigger: "item", formatter: (p) => `${p.name}: ${rough}${(p.value * 100).toFixed(rough ? 0 : 1)} %` },
       xAxis: { type: "value", max: 1, axisLabel: { formatter: (v) => `${Math.round(v * 100)} %` } },
-      yAxis: { type: "category", data: names, axisLabel: CATEGORY_LABELS },
+      yAxis: { type: "category", data: names, axisLabel: { ...CATEGORY_LABELS } },
       graphic: doc.caveat ? [{ type: "text", right: 8, bottom: 4,
                                style: { text: doc.caveat, fill: "#b45309", fontSize: 12 } }] : [],
       series: [{ type: "bar", data: shares, itemStyle: { color: PALETTE[0] },
