@@ -6,7 +6,9 @@ before parsing, for the documentation site only (the code is untouched):
 
 * an ``Example:`` section (napoleon's alias of ``Examples:``) becomes ``Examples:``,
   so its doctests render as code rather than as an admonition's text;
-* a role such as :class:`~tunesmith.Trial` becomes a code span (``Trial``).
+* a role such as :class:`~tunesmith.Trial` becomes a code span (``Trial``);
+* a paragraph ending in ``::`` before a literal block ends in ``:``, as Sphinx
+  shows it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import re
 import griffe
 
 _EXAMPLE = re.compile(r"^(\s*)Example:\s*$", re.MULTILINE)
+_LITERAL = re.compile(r"(\S)::[ \t]*$", re.MULTILINE)
 _ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|exc|obj|const):`(~?)([^`]+)`")
 
 
@@ -33,4 +36,5 @@ class NapoleonSections(griffe.Extension):
         if obj.docstring is None:
             return
         value = _EXAMPLE.sub(r"\1Examples:", obj.docstring.value)
+        value = _LITERAL.sub(r"\1:", value)
         obj.docstring.value = _ROLE.sub(_role, value)
