@@ -168,6 +168,8 @@ TESTS: dict[str, dict[str, list[str]]] = {
             "test_reload_save_and_trial_dirs",
         ],
         "keras/test_mistakes_fail_early.py": [
+            "test_an_objective_not_logged_stops_the_search_after_one_epoch",
+            "test_an_objective_validated_every_other_epoch_is_not_missing",
             "test_a_validation_objective_without_validation_data_fails_before_any_trial",
             "test_an_objective_not_logged_names_the_closest_logged_metric",
         ],

@@ -30,6 +30,7 @@ from typing import Any
 from tunesmith.samplers._base import Exhausted, Proposal, Sampler, SamplingContext, Wait
 from tunesmith.samplers._bayesian import BayesianSampler, default_initial_points
 from tunesmith.samplers._draws import random_untried
+from tunesmith.samplers._follow import TrialFollower
 from tunesmith.samplers._grid import GridSampler
 from tunesmith.samplers._observations import (
     Observations,
@@ -38,6 +39,7 @@ from tunesmith.samplers._observations import (
     lineages,
 )
 from tunesmith.samplers._random import RandomSampler
+from tunesmith.samplers._tried import TriedKeys
 
 __all__ = [
     "SAMPLERS",
@@ -49,6 +51,8 @@ __all__ = [
     "RandomSampler",
     "Sampler",
     "SamplingContext",
+    "TrialFollower",
+    "TriedKeys",
     "Wait",
     "configuration_observations",
     "default_initial_points",

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeAlias, TypedDict
 
 import numpy as np
 
 from tunesmith.objective import Objective
+from tunesmith.samplers._tried import TriedKeys, trial_key
 from tunesmith.space import (
     PARENT,
     ConfigKey,
     HyperParameters,
-    config_key,
     count_configurations,
-    is_tuner_value,
 )
 from tunesmith.trial import Trial, TrialStatus
 
@@ -49,7 +49,7 @@ Proposal: TypeAlias = "dict[str, Any] | Exhausted | Wait"
 class _ContextCache(TypedDict, total=False):
     """What a context computes once, shared by its copies (``for_number``...)."""
 
-    tried: set[ConfigKey]
+    tried: AbstractSet[ConfigKey]
     size: int | None
 
 
@@ -84,6 +84,9 @@ class SamplingContext:
     #: The ids of trials told without running (added or imported): they are data
     #: for a sampler, but not runs a budget counts.
     told_only: frozenset[str] = frozenset()
+    #: The study's running index of its trials' configurations, the ones in
+    #: ``trials`` (None: their keys are built here).
+    tried_index: TriedKeys | None = field(default=None, compare=False, repr=False)
     _cache: _ContextCache = field(default_factory=_ContextCache, compare=False, repr=False)
 
     def for_number(self, number: int) -> SamplingContext:
@@ -100,16 +103,16 @@ class SamplingContext:
         return np.random.default_rng([self.seed, self.number])
 
     @property
-    def tried(self) -> set[ConfigKey]:
+    def tried(self) -> AbstractSet[ConfigKey]:
         """The :func:`~tunesmith.space.config_key` of every trial's configuration,
         pending ones included, over the space's names: a value a build gave a name the
         space leaves out (``tune_new_entries=False``) does not make a configuration new."""
         if "tried" not in self._cache:
-            names = {hp.name for hp in self.space.space}
-            self._cache["tried"] = {
-                config_key({k: v for k, v in t.values.items() if k in names or is_tuner_value(k)})
-                for t in self.trials
-            }
+            if self.tried_index is not None:
+                self._cache["tried"] = self.tried_index.keys(self.space)
+            else:
+                names = {hp.name for hp in self.space.space}
+                self._cache["tried"] = {trial_key(t, names) for t in self.trials}
         return self._cache["tried"]
 
     @property

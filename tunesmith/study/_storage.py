@@ -79,7 +79,7 @@ class StudyStorage:
             self._enqueued[:0] = [dict(v) for v in stored.get("enqueued") or []]
             self.origins.update({str(k): str(v) for k, v in (stored.get("origins") or {}).items()})
             self.space.merge(HyperParameters.from_config(stored["space"]), from_store=True)
-        for trial in store.load_trials():
+        for trial in sorted(store.load_trials(), key=lambda t: t.number):
             self.trials[trial.trial_id] = trial
             if trial.status is TrialStatus.RUNNING:
                 self._requeued.append(trial.trial_id)
@@ -130,7 +130,7 @@ class StudyStorage:
 
     def reload(self) -> None:
         """Read the trials back from the attached storage."""
-        for trial in self.storage.load_trials():
+        for trial in sorted(self.storage.load_trials(), key=lambda t: t.number):
             self.trials[trial.trial_id] = trial
 
     def curves(self, trial_id: str) -> list[tuple[int, int, dict[str, float]]]:

@@ -18,7 +18,16 @@ from tunesmith.errors import (
 from tunesmith.objective import Objective, Pareto, create_objective
 from tunesmith.pruners import Pruner, TrialCurve, make_pruner
 from tunesmith.ranking import best_trials, pareto_front
-from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait, make_sampler
+from tunesmith.samplers import (
+    Exhausted,
+    Proposal,
+    Sampler,
+    SamplingContext,
+    TrialFollower,
+    TriedKeys,
+    Wait,
+    make_sampler,
+)
 from tunesmith.schedulers import Scheduler, make_scheduler
 from tunesmith.space import HyperParameters, config_key
 from tunesmith.store import SETTINGS_FORMAT, MemoryStore, Storage
@@ -131,7 +140,14 @@ class Study(StudyStorage):
         self.scheduler: Scheduler | None = make_scheduler(scheduler)
         if type(self).__dict__.get("_plain", False) and self.sampler is not None:
             self.algorithm_name = self.composed_name
+        #: Every trial by id, in the order of their numbers (a trial's number is the
+        #: count of trials before it; a store's are loaded in that order).
         self.trials: dict[str, Trial] = {}
+        # The tried configurations, updated per ask rather than rebuilt (samplers read
+        # them through the context).
+        self._tried_index = TriedKeys(self.trials)
+        # The finished trials max_trials counts, likewise kept up to date.
+        self._run_follower, self._settled_runs = TrialFollower(self.trials), 0
         self.storage: Storage = MemoryStore()
         self.read_only = False
         self.stop_reason: str | None = None
@@ -472,13 +488,10 @@ class Study(StudyStorage):
         define-by-run search that starts from them asks its sampler (or scheduler)
         as usual, which proposes the empty configuration the first trial fills in.
         """
+        if self.hyperparameters.space or self._proposes_itself:
+            return False  # checked first: the trials are not walked at every ask
         ran = [t for t in self.trials.values() if t.trial_id not in self.origins]
-        return (
-            not self.hyperparameters.space
-            and not self._proposes_itself
-            and bool(ran)
-            and not any(t.status.has_result for t in ran)
-        )
+        return bool(ran) and not any(t.status.has_result for t in ran)
 
     def _budget_spent(self) -> bool:
         """Whether ``max_trials`` trials exist (then ``stop_reason`` says so)."""
@@ -492,11 +505,16 @@ class Study(StudyStorage):
     def _trials_run(self) -> int:
         """The trials that count against ``max_trials``: those run by this study
         (not those told without running), infeasible configurations left out."""
-        return sum(
-            1
-            for t in self.trials.values()
-            if t.status is not TrialStatus.INFEASIBLE and t.trial_id not in self.origins
+        if self._run_follower.trials is not self.trials:  # a dict assigned anew
+            self._run_follower = TrialFollower(self.trials)
+        finished, running = self._run_follower.update()
+        if self._run_follower.restarted:
+            self._settled_runs = 0
+        self._settled_runs += sum(
+            t.status is not TrialStatus.INFEASIBLE and t.trial_id not in self.origins
+            for t in finished
         )
+        return self._settled_runs + sum(t.trial_id not in self.origins for t in running)
 
     def _restart(self, trial: Trial) -> Trial:
         trial.status = TrialStatus.RUNNING
@@ -562,11 +580,15 @@ class Study(StudyStorage):
     def sampling_context(self, number: int | None = None) -> SamplingContext:
         """What a sampler sees now: the space, the trials, the objective, the seed."""
         number = len(self.trials) if number is None else number
-        trials = tuple(sorted(self.trials.values(), key=lambda t: t.number))
+        trials = tuple(self.trials.values())  # in number order (see self.trials)
+        if self._tried_index.trials is not self.trials:  # a dict assigned anew
+            self._tried_index = TriedKeys(self.trials)
+        index: TriedKeys | None = self._tried_index
         if not self.hyperparameters.space:
             # A define-by-run space not learnt yet: trials told without running are
             # no runs of it, and the first run proposes the empty configuration.
             trials = tuple(t for t in trials if t.trial_id not in self.origins)
+            index = None  # a filtered list: not the one the index follows
         return SamplingContext(
             self.hyperparameters,
             trials,
@@ -575,6 +597,7 @@ class Study(StudyStorage):
             number,
             self.max_trials,
             told_only=frozenset(self.origins),
+            tried_index=index,
         )
 
     def full_training_epochs(self) -> int | None:

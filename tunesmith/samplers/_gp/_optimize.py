@@ -18,6 +18,7 @@ dropped, values snapped) and scored as such; configurations in ``excluded``
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ def propose(
     encoder: SpaceEncoder,
     acquisition: AcquisitionFn,
     rng: np.random.Generator,
-    excluded: set[ConfigKey],
+    excluded: AbstractSet[ConfigKey],
     anchors: Sequence[Mapping[str, Any]] = (),
     count: int | None = None,
     refine: float | None = None,
@@ -71,7 +72,7 @@ def propose(
 
 
 def _exhaustive(
-    encoder: SpaceEncoder, acquisition: AcquisitionFn, excluded: set[ConfigKey]
+    encoder: SpaceEncoder, acquisition: AcquisitionFn, excluded: AbstractSet[ConfigKey]
 ) -> dict[str, Any] | None:
     untried = [v for v in iterate_grid(encoder.space) if config_key(v) not in excluded]
     if not untried:
@@ -86,7 +87,7 @@ class _Search:
         encoder: SpaceEncoder,
         acquisition: AcquisitionFn,
         rng: np.random.Generator,
-        excluded: set[ConfigKey],
+        excluded: AbstractSet[ConfigKey],
     ) -> None:
         self.encoder = encoder
         self.acquisition = acquisition
