@@ -173,7 +173,12 @@ class Tuner(BaseTuner):
         """Run the search. Arguments are forwarded to ``model.fit`` for every trial.
 
         Callbacks are copied afresh for each execution, so ``EarlyStopping`` acts per
-        trial. A ``keras.callbacks.TensorBoard(log_dir)`` logs each execution to
+        trial. Search callbacks (:class:`~tunesmith.execution.Callback` instances,
+        such as :class:`~tunesmith.MLflowCallback`) may sit in the same list: they
+        follow the search on the driver instead of going to ``fit``.
+        An objective missing from the first epoch's logs stops the search there
+        (:class:`~tunesmith.errors.MissingObjectiveError`).
+        A ``keras.callbacks.TensorBoard(log_dir)`` logs each execution to
         ``<log_dir>/trial_<id>/execution_<n>`` (on any backend: without TensorFlow,
         :class:`~tunesmith.tensorboard.TensorBoardLogger` writes its epoch scalars),
         and each trial's values, status and score to the HParams dashboard.

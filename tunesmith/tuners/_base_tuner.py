@@ -362,7 +362,9 @@ class BaseTuner:
 
         Returns its URL, opened on this study (in Jupyter it shows inline; ``.stop()``
         ends it); the other studies of the directory are a click away. ``options`` go
-        to :func:`tunesmith.dashboard` (``port``, ``host``, ``allow_remote``...).
+        to :func:`tunesmith.dashboard` (``port``, ``host``, ``allow_remote``, and
+        ``root_path`` to serve it behind a proxy's path prefix, e.g.
+        ``root_path="/proxy/{port}"`` with jupyter-server-proxy).
 
         Example:
             >>> url = tuner.dashboard()        # doctest: +SKIP
