@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tunesmith.constraints import broken_constraints, is_feasible
+from tunesmith.execution._best_so_far import BestSoFar
 from tunesmith.execution._callback import Callback
 from tunesmith.execution._notebook_progress import NotebookProgress, in_notebook_kernel
 from tunesmith.objective import Pareto
@@ -56,6 +57,12 @@ class SearchDisplay:
         # The last epoch each trial reached: a pruned trial's end line names it.
         self._last_epoch: dict[str, int] = {}
         self._live = LiveTrialLine(self.console)
+        self._best: BestSoFar | None = None
+
+    def _best_so_far(self, oracle: Study) -> Trial | None:
+        if self._best is None or self._best.study is not oracle:
+            self._best = BestSoFar(oracle)
+        return self._best.get()
 
     def search_begin(self, oracle: Study) -> None:
         self._search_started = time.time()
@@ -75,17 +82,11 @@ class SearchDisplay:
             return
         # Hyperband plans its trials without a max_trials.
         total = oracle.max_trials or getattr(oracle, "planned_trials", None) or "?"
-        best = oracle.get_best_trials(1)
-        best_values = best[0].values if best else {}
+        best = self._best_so_far(oracle)
+        best_values = best.values if best is not None else {}
         # Infeasible configurations (never trained) and results told from elsewhere
         # do not count against max_trials, nor in "trial k of N".
-        skipped = sum(
-            1
-            for t in oracle.trials.values()
-            if t.number < trial.number
-            and (t.status is TrialStatus.INFEASIBLE or t.trial_id in oracle.origins)
-        )
-        title = f"Search: trial {trial.number + 1 - skipped} of {total} (id {trial.trial_id})"
+        title = f"Search: trial {_counted_number(trial, oracle)} of {total} (id {trial.trial_id})"
         if _counts_configurations(oracle):
             # ASHA's max_trials counts configurations; a promotion is one more trial.
             title = _configuration_title(trial, oracle, total)
@@ -174,8 +175,8 @@ class SearchDisplay:
                 f" ({listed})" if front else ""
             )
         else:
-            best = oracle.get_best_trials(1)
-            best_text = f"{best[0].score:.6g} (trial {best[0].trial_id})" if best else "none yet"
+            best = self._best_so_far(oracle)
+            best_text = f"{best.score:.6g} (trial {best.trial_id})" if best else "none yet"
             so_far = f"Best {name} so far: {best_text}"
         if self._notebook is not None:
             plain = Text.from_markup(ended).plain  # the colours are the terminal's
@@ -238,6 +239,20 @@ def _configuration_title(trial: Trial, oracle: Study, total: object) -> str:
         and t.trial_id not in oracle.origins
     )
     return f"Search: configuration {started} of {total} (trial {trial.trial_id})"
+
+
+def _counted_number(trial: Trial, oracle: Study) -> int:
+    """``trial``'s place among the trials ``max_trials`` counts: infeasible
+    configurations (never trained) and results told from elsewhere are not."""
+    if trial.number == len(oracle.trials) - 1 and trial.status is TrialStatus.RUNNING:
+        return oracle.counted_trials()  # the newest: no walk over every trial
+    skipped = sum(
+        1
+        for t in oracle.trials.values()
+        if t.number < trial.number
+        and (t.status is TrialStatus.INFEASIBLE or t.trial_id in oracle.origins)
+    )
+    return trial.number + 1 - skipped
 
 
 #: A trial's last epoch as its line shows it: execution, epoch, epochs, logs.

@@ -502,9 +502,25 @@ class Study(StudyStorage):
             return True
         return False
 
+    def counted_trials(self) -> int:
+        """How many trials count against ``max_trials``: those run by this study (not
+        those told without running), infeasible configurations left out.
+
+        Example:
+            >>> from tunesmith import HyperParameters
+            >>> hp = HyperParameters(); _ = hp.Float("x", 0.0, 1.0)
+            >>> from tunesmith.samplers import RandomSampler
+            >>> study = Study(objective="loss", hyperparameters=hp, max_trials=5,
+            ...               sampler=RandomSampler())
+            >>> _ = study.add_trial({"x": 0.5}, {"loss": 0.25})
+            >>> trial = study.ask()
+            >>> study.counted_trials(), len(study.trials)
+            (1, 2)
+        """
+        return self._trials_run()
+
     def _trials_run(self) -> int:
-        """The trials that count against ``max_trials``: those run by this study
-        (not those told without running), infeasible configurations left out."""
+        """:meth:`counted_trials`, kept up to date as the trials grow."""
         if self._run_follower.trials is not self.trials:  # a dict assigned anew
             self._run_follower = TrialFollower(self.trials)
         finished, running = self._run_follower.update()
