@@ -43,6 +43,7 @@ MODULES: dict[str, list[str]] = {
         "store/test_store_durability.py",
         "test_backend.py",
         "execution/test_ray_quiet.py",
+        "execution/test_notebook_kernel.py",
     ],
     "workers": [
         "execution/test_executors.py",  # its [ray] cases are "ray" too (TESTS)
