@@ -9,9 +9,18 @@ a choice); every ``ask()`` is timed. Each revision runs in its own interpreter
 median ask time per algorithm and revision (over rounds, of each round's median)
 and the ratio new / old.
 
+With ``--sizes 200,1000,10000`` it measures growth instead: a whole
+``tunesmith.tune()`` of that many trials of a cheap function (random search, a
+project folder on disk, at ``--verbose`` 0 or 1 with the display written to
+/dev/null), wall time per revision and size, and the time per trial at each size
+over the time per trial at the smallest: 1.0 is linear growth. ``--old-max`` skips
+the old revision above that size (a quadratic one takes long).
+
 Run from the repository root (the project environment)::
 
     .venv/bin/python benchmarks/ask_time.py --old 38cd0ac --new HEAD
+    .venv/bin/python benchmarks/ask_time.py --old 4ea7bdc --new HEAD \
+        --sizes 200,1000,3000,10000 --old-max 3000 --verbose 1
 """
 
 from __future__ import annotations
@@ -82,6 +91,69 @@ print(json.dumps(out))
 """
 
 
+# Runs inside one revision's interpreter: prints the seconds a whole tune() took.
+_GROWTH_PROBE = r"""
+import sys, tempfile, time
+import tunesmith
+
+trials, verbose = int(sys.argv[1]), int(sys.argv[2])
+
+def objective(hp):
+    x = hp.Float("x", 0.0, 1.0)
+    lr = hp.Float("lr", 1e-4, 1e-1, sampling="log")
+    return (x - 0.3) ** 2 + abs(lr - 0.01) + hp.Int("units", 16, 512, step=16) / 512
+
+with tempfile.TemporaryDirectory() as folder:
+    started = time.perf_counter()
+    tunesmith.tune(objective, max_trials=trials, directory=folder, seed=0, verbose=verbose)
+    print(time.perf_counter() - started, file=sys.stderr)
+"""
+
+
+def growth(root: Path, trials: int, verbose: int) -> float:
+    """Seconds of one whole tune() of ``trials`` trials at ``root``'s revision."""
+    result = subprocess.run(
+        [sys.executable, "-c", _GROWTH_PROBE, str(trials), str(verbose)],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,  # the display, at verbose=1
+        stderr=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return float(result.stderr.strip().splitlines()[-1])
+
+
+def growth_table(args: argparse.Namespace, roots: dict[str, Path]) -> None:
+    sizes = [int(size) for size in args.sizes.split(",")]
+    seconds: dict[tuple[str, int], list[float]] = {}
+    for _ in range(args.rounds):
+        for size in sizes:
+            for which, root in roots.items():
+                if which == "old" and args.old_max is not None and size > args.old_max:
+                    continue
+                seconds.setdefault((which, size), []).append(growth(root, size, args.verbose))
+    print(
+        f"whole tune() of N random-search trials, seconds (median of {args.rounds}; "
+        f"verbose={args.verbose}; old {args.old}, new {args.new})"
+    )
+    print(
+        f"{'N':>7} {'old s':>9} {'new s':>9} {'new/old':>8} {'old ms/trial':>13} "
+        f"{'new ms/trial':>13} {'new growth':>11}"
+    )
+    base = statistics.median(seconds[("new", sizes[0])]) / sizes[0]
+    for size in sizes:
+        new = statistics.median(seconds[("new", size)])
+        old_runs = seconds.get(("old", size))
+        old = statistics.median(old_runs) if old_runs else None
+        print(
+            f"{size:>7} {old if old is not None else float('nan'):>9.2f} {new:>9.2f} "
+            f"{(new / old) if old else float('nan'):>8.3f} "
+            f"{(old / size * 1e3) if old else float('nan'):>13.2f} {new / size * 1e3:>13.2f} "
+            f"{new / size / base:>11.2f}"
+        )
+
+
 def checkout(revision: str, folder: Path) -> Path:
     path = folder / revision.replace("/", "_")
     subprocess.run(
@@ -112,9 +184,19 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--algorithms", default=",".join(ALGORITHMS))
+    parser.add_argument("--sizes", help="measure growth: whole tune() runs of these sizes")
+    parser.add_argument("--old-max", type=int, help="with --sizes: largest size for --old")
+    parser.add_argument("--verbose", type=int, default=0, help="with --sizes: 0 or 1")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ask-time-") as tmp:
         roots = {"old": checkout(args.old, Path(tmp)), "new": checkout(args.new, Path(tmp))}
+        if args.sizes:
+            try:
+                growth_table(args, roots)
+            finally:
+                for root in roots.values():
+                    subprocess.run(["git", "worktree", "remove", "--force", str(root)], check=False)
+            return
         medians: dict[str, dict[str, list[float]]] = {"old": {}, "new": {}}
         try:
             for _ in range(args.rounds):

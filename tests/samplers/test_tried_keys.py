@@ -46,7 +46,7 @@ def test_the_index_matches_keys_rebuilt_at_every_step_of_a_random_history():
         assert set(index.keys(space)) == rebuilt(space, trials), step
 
 
-def test_a_removed_or_replaced_trial_starts_the_index_over():
+def test_the_newest_trial_removed_starts_the_index_over():
     space = HyperParameters()
     space.Int("a", 0, 9)
     trials = {
@@ -54,11 +54,13 @@ def test_a_removed_or_replaced_trial_starts_the_index_over():
     }
     index = TriedKeys(trials)
     assert len(index.keys(space)) == 4
-    trials.pop("3")  # a trial dropped (an add_trial that failed)
+    trials.pop("3")  # the study's one removal: an add_trial that failed
     assert set(index.keys(space)) == rebuilt(space, trials)
     trials["3"] = Trial(space.with_values({"a": 7}), "3", "COMPLETED", number=3)
-    trials.pop("1")
-    trials["1"] = Trial(space.with_values({"a": 8}), "1", "COMPLETED", number=1)
+    trials["4"] = Trial(space.with_values({"a": 8}), "4", "COMPLETED", number=4)
+    assert set(index.keys(space)) == rebuilt(space, trials)
+    trials.pop("4")  # seen, then gone, and another in its place before the next look
+    trials["4b"] = Trial(space.with_values({"a": 9}), "4b", "COMPLETED", number=4)
     assert set(index.keys(space)) == rebuilt(space, trials)
 
 

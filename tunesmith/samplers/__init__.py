@@ -30,7 +30,7 @@ from typing import Any
 from tunesmith.samplers._base import Exhausted, Proposal, Sampler, SamplingContext, Wait
 from tunesmith.samplers._bayesian import BayesianSampler, default_initial_points
 from tunesmith.samplers._draws import random_untried
-from tunesmith.samplers._follow import TrialFollower
+from tunesmith.samplers._follow import TrialFollower, TrialsInOrder
 from tunesmith.samplers._grid import GridSampler
 from tunesmith.samplers._observations import (
     Observations,
@@ -52,6 +52,7 @@ __all__ = [
     "Sampler",
     "SamplingContext",
     "TrialFollower",
+    "TrialsInOrder",
     "TriedKeys",
     "Wait",
     "configuration_observations",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from tunesmith.samplers import (
     Sampler,
     SamplingContext,
     TrialFollower,
+    TrialsInOrder,
     TriedKeys,
     Wait,
     make_sampler,
@@ -159,6 +160,7 @@ class Study(StudyStorage):
         self._reports = ReportedObjective(self.objective)
         #: The ids of the trials ended in this process, in the order they ended.
         self.end_order: list[str] = []
+        self._ended_ids: set[str] = set()  # end_order's ids, for a constant-time check
         self._time = TimeBudget(parse_duration(max_time))
         # Configurations enqueued by hand, run before the sampler's (stored).
         self._enqueued: list[dict[str, Any]] = []
@@ -596,7 +598,7 @@ class Study(StudyStorage):
     def sampling_context(self, number: int | None = None) -> SamplingContext:
         """What a sampler sees now: the space, the trials, the objective, the seed."""
         number = len(self.trials) if number is None else number
-        trials = tuple(self.trials.values())  # in number order (see self.trials)
+        trials: Sequence[Trial] = TrialsInOrder(self.trials)  # copied when read
         if self._tried_index.trials is not self.trials:  # a dict assigned anew
             self._tried_index = TriedKeys(self.trials)
         index: TriedKeys | None = self._tried_index
@@ -693,7 +695,8 @@ class Study(StudyStorage):
         )
 
     def _ended(self, trial: Trial) -> None:
-        if trial.trial_id not in self.end_order:
+        if trial.trial_id not in self._ended_ids:
+            self._ended_ids.add(trial.trial_id)
             self.end_order.append(trial.trial_id)
         if self.max_time is not None:
             self._save_study()  # the time spent survives a crash
