@@ -18,10 +18,14 @@ still names a test.
 from __future__ import annotations
 
 import os
+import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 # Quiet JAX's CPU warnings and keep each test process from grabbing every core.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# The Keras tuners' compilation cache: one for the whole run (its subprocesses too),
+# never the user's own folder.
+os.environ.setdefault("TUNESMITH_CACHE_DIR", tempfile.mkdtemp(prefix="tunesmith-test-cache-"))
 
 from functools import cache
 from pathlib import Path
@@ -44,6 +48,7 @@ MODULES: dict[str, list[str]] = {
         "test_backend.py",
         "execution/test_ray_quiet.py",
         "execution/test_notebook_kernel.py",
+        "keras/test_compile_cache.py",
     ],
     "workers": [
         "execution/test_executors.py",  # its [ray] cases are "ray" too (TESTS)
@@ -53,6 +58,7 @@ MODULES: dict[str, list[str]] = {
     "browser": ["report/test_report_browser.py", "web/test_dashboard_browser.py"],
     "server": ["web/test_dashboard_browser.py"],
     "keras": [
+        "keras/test_compile_cache.py",
         # The applications' full-size networks: the first one built pays seconds to
         # tens of seconds of XLA compiling its initialisers, whichever test it is.
         "applications/test_applications_efficientnet.py",

@@ -27,6 +27,7 @@ from tunesmith.hypermodel import HyperModel
 from tunesmith.keras._board import SearchBoard, execution_callback, is_tensorboard_callback
 from tunesmith.keras._building import build_from_saved_config, input_shape_of, save_weights
 from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
+from tunesmith.keras._compile_cache import enable_compile_cache
 from tunesmith.keras._fidelity import Checkpoints, fidelity_fit_kwargs
 from tunesmith.keras._keep_best import KeepBest, kept_trial_ids
 from tunesmith.keras._model_metrics import latency_wanted, measure_model
@@ -296,6 +297,7 @@ class Tuner(BaseTuner):
         self, trial: Trial, context: TrialContext, fit_args: tuple, fit_kwargs: dict[str, Any]
     ) -> Any:
         """``run_trial``'s executions, once the fit arguments are set."""
+        enable_compile_cache()  # once per process: the driver's, a worker's
         user_callbacks = list(fit_kwargs.pop("callbacks", None) or [])
         total_epochs = fit_kwargs.get("epochs")
         assert self.hypermodel is not None  # Tuner.run_trial builds through it
