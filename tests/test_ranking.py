@@ -105,3 +105,45 @@ def test_a_records_status_may_be_any_spelling_a_trial_accepts(status: str) -> No
 def test_an_unknown_status_or_a_missing_score_is_not_ranked() -> None:
     records = [{"number": 0, "status": "LOST", "score": 1.0}, {"number": 1, "status": "STOPPED"}]
     assert rank_records(records, Objective("loss", "min")) == []
+
+
+def test_the_pareto_front_is_the_first_front_in_ranking_order():
+    import numpy as np
+
+    from tunesmith import HyperParameters, Pareto, Trial
+    from tunesmith.pareto import nondominated_ranks
+    from tunesmith.ranking import pareto_front, rank_trials
+
+    rng = np.random.default_rng(0)
+    pareto = Pareto(["loss", "size", "latency"], directions=["min", "min", "max"])
+    for _ in range(20):
+        trials = []
+        for n in range(int(rng.integers(1, 30))):
+            metrics = {name: float(rng.integers(5)) for name in ("loss", "size", "latency")}
+            if rng.random() < 0.1:
+                metrics.pop("latency")  # a trial without every objective
+            status = "FAILED" if rng.random() < 0.1 else "COMPLETED"
+            trials.append(
+                Trial(
+                    HyperParameters(),
+                    trial_id=str(n),
+                    status=status,
+                    score=metrics["loss"],
+                    metrics=metrics,
+                    number=n,
+                )
+            )
+        ranked = rank_trials(trials, pareto)
+        complete = [t for t in ranked if pareto.has_value(t.metrics)]
+        points = np.array([pareto.minimised(t.metrics) for t in complete])
+        first = (
+            {
+                t.trial_id
+                for t, r in zip(complete, nondominated_ranks(points), strict=True)
+                if r == 0
+            }
+            if complete
+            else set()
+        )
+        expected = [t.trial_id for t in ranked if t.trial_id in first]
+        assert [t.trial_id for t in pareto_front(trials, pareto)] == expected

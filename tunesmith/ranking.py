@@ -139,15 +139,18 @@ def pareto_front(trials: Iterable[T], objective: Objective) -> list[T]:
         >>> [t.trial_id for t in pareto_front(trials, pareto)]
         ['0', '1']
     """
-    ranked = rank_trials(trials, objective)
     if not isinstance(objective, Pareto):
-        return ranked[:1]
-    complete = [t for t in ranked if objective.has_value(t.metrics or {})]
+        return rank_trials(trials, objective)[:1]
+    complete = [t for t in trials if is_ranked(t) and objective.has_value(t.metrics or {})]
     if not complete:
         return []
     points = _minimised_points(complete, objective)
-    fronts = nondominated_ranks(points)
-    return [trial for trial, front in zip(complete, fronts, strict=True) if front == 0]
+    fronts = nondominated_ranks(points)  # once: the front is rank 0
+    order = sorted(
+        (i for i in range(len(complete)) if fronts[i] == 0),
+        key=lambda i: (*points[i].tolist(), complete[i].number),
+    )
+    return [complete[i] for i in order]
 
 
 def best_trials(trials: Iterable[T], objective: Objective, n: int = 1) -> list[T]:
