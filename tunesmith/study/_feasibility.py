@@ -52,11 +52,17 @@ def with_constraint_values(
     return {**metrics, **constraint_values(constraints, metrics, trial)}
 
 
-def infeasible_in_a_row(trials: Iterable[Trial]) -> list[Trial]:
-    """The trials found infeasible before training since the last other ended trial."""
-    ended = sorted((t for t in trials if t.status.is_finished), key=lambda t: t.number)
+def infeasible_in_a_row(newest_first: Iterable[Trial]) -> list[Trial]:
+    """The trials found infeasible before training since the last other ended trial.
+
+    ``newest_first`` is the trials from the highest number down (a study's trials
+    reversed): the walk stops at the first other ended trial, so its cost is the
+    streak's, not the study's.
+    """
     streak: list[Trial] = []
-    for trial in reversed(ended):
+    for trial in newest_first:
+        if not trial.status.is_finished:
+            continue
         if trial.status is not TrialStatus.INFEASIBLE:
             break
         streak.append(trial)

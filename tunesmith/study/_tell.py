@@ -118,7 +118,7 @@ def _infeasible(study: Study, trial: Trial, measured: Mapping[str, float]) -> Tr
     trial.executions = trial.epochs = 0
     study._save_trial(trial)
     study._ended(trial)
-    streak = infeasible_in_a_row(study.trials.values())
+    streak = infeasible_in_a_row(reversed(study.trials.values()))  # number order
     if len(streak) >= MAX_INFEASIBLE_IN_A_ROW:
         raise infeasible_space_error(streak)
     return trial
