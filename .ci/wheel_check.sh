@@ -43,6 +43,7 @@ done
 "$WORK/venv/bin/pip" install --quiet --upgrade "pip>=23,<27"
 "$WORK/venv/bin/pip" install --quiet -c constraints.txt "$WHEEL[keras,report]"
 mkdir "$WORK/run" && cd "$WORK/run"
+export TUNESMITH_CACHE_DIR="$WORK/run/cache"  # the compile cache, checked below
 "$WORK/venv/bin/tunesmith" --version
 "$WORK/venv/bin/python" - <<'PY'
 import pathlib
@@ -70,7 +71,15 @@ def build_model(hp):
 
 tuner = kt.RandomSearch(build_model, objective="val_accuracy", max_trials=2,
                         directory="runs", project_name="wheel_check", seed=0)
-tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
+import warnings  # noqa: E402
+
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    tuner.search(x, y, epochs=2, validation_split=0.25, verbose=0)
+cache_warnings = [str(w.message) for w in caught if "compilation cache" in str(w.message)]
+assert not cache_warnings, cache_warnings  # the compile cache works in a plain install
+cached = [p for p in (pathlib.Path("cache") / "jax").rglob("*") if p.is_file()]
+assert cached, "the compilation cache folder stayed empty"
 trials = tuner.oracle.get_best_trials(2)
 assert len(trials) == 2, trials
 print(f"search: {len(trials)} trials on {keras.backend.backend()}, "

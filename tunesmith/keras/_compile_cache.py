@@ -17,11 +17,13 @@ cache is disposable). Nothing happens when:
 - ``TUNESMITH_COMPILE_CACHE=0``;
 - the folder cannot be written (a read-only home): the search runs uncached.
 
-Entries are kept under 2 GiB in all, least recently used first out.
+Entries are kept under 2 GiB in all, least recently used first out (where the
+``filelock`` package JAX uses for that is installed, as the keras extra does).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import tempfile
@@ -91,7 +93,10 @@ def enable_compile_cache() -> Path | None:
     jax.config.update("jax_compilation_cache_dir", str(folder))
     # Small networks compile each step in well under JAX's default 1 s threshold.
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    if getattr(jax.config, "jax_compilation_cache_max_size", -1) in (None, -1):
+    # JAX bounds the folder with file locks from `filelock` (in the keras extra);
+    # without it, asking for a bound makes every cache read fail with a warning.
+    bounded = importlib.util.find_spec("filelock") is not None
+    if bounded and getattr(jax.config, "jax_compilation_cache_max_size", -1) in (None, -1):
         jax.config.update("jax_compilation_cache_max_size", MAX_CACHE_BYTES)
     # JAX decides at its first compile whether a cache is used; anything compiled
     # before now (data preparation, a seed) made it decide "no".
