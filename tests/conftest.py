@@ -17,7 +17,9 @@ still names a test.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -25,7 +27,10 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # The Keras tuners' compilation cache: one for the whole run (its subprocesses too),
 # never the user's own folder.
-os.environ.setdefault("TUNESMITH_CACHE_DIR", tempfile.mkdtemp(prefix="tunesmith-test-cache-"))
+if "TUNESMITH_CACHE_DIR" not in os.environ:
+    os.environ["TUNESMITH_CACHE_DIR"] = tempfile.mkdtemp(prefix="tunesmith-test-cache-")
+    # Removed when the run ends: programs from every run would pile up in the temp folder.
+    atexit.register(shutil.rmtree, os.environ["TUNESMITH_CACHE_DIR"], ignore_errors=True)
 
 from functools import cache
 from pathlib import Path

@@ -26,7 +26,12 @@ def interrupt_when(process: subprocess.Popen, ready, timeout: float = 120.0) -> 
     process.send_signal(signal.SIGINT)
 
 
-def run_script(tmp_path: Path, body: str) -> tuple[int, str, str]:
+def run_script(
+    tmp_path: Path, body: str, second_interrupt_after: float | None = None
+) -> tuple[int, str, str]:
+    """Run ``body`` (``{marker}`` and ``{directory}`` filled in) and press Ctrl-C once
+    it has touched the marker; a second time ``second_interrupt_after`` seconds later
+    when given, while the first one's clean-up is under way."""
     marker = tmp_path / "started"
     script = tmp_path / "search.py"
     script.write_text(textwrap.dedent(body).format(marker=str(marker), directory=str(tmp_path)))
@@ -38,7 +43,10 @@ def run_script(tmp_path: Path, body: str) -> tuple[int, str, str]:
         env=ENV,
     )
     interrupt_when(process, marker.exists)
-    out, err = process.communicate(timeout=60)
+    if second_interrupt_after is not None:
+        time.sleep(second_interrupt_after)
+        process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)  # ends: no hang waiting on workers
     return process.returncode, out, err
 
 
@@ -175,19 +183,6 @@ def test_local_workers_interrupted_end_short_and_leave_no_worker_behind(tmp_path
 
 
 def test_a_second_ctrl_c_during_the_cleanup_still_ends_the_process(tmp_path):
-    marker = tmp_path / "started"
-    script = tmp_path / "search.py"
-    script.write_text(WORKERS_SCRIPT.format(marker=str(marker), directory=str(tmp_path)))
-    process = subprocess.Popen(
-        [sys.executable, str(script)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=ENV,
-    )
-    interrupt_when(process, marker.exists)
-    time.sleep(0.05)  # the first one's cleanup is under way
-    process.send_signal(signal.SIGINT)
-    process.communicate(timeout=60)  # ends: no hang waiting on the workers
-    assert process.returncode in (-signal.SIGINT, 130, 1)
-    assert all(gone(pid) for pid in worker_pids(marker))
+    code, _, _ = run_script(tmp_path, WORKERS_SCRIPT, second_interrupt_after=0.05)
+    assert code in (-signal.SIGINT, 130, 1)
+    assert all(gone(pid) for pid in worker_pids(tmp_path / "started"))

@@ -499,7 +499,7 @@ class Study(StudyStorage):
         """Whether ``max_trials`` trials exist (then ``stop_reason`` says so)."""
         if self.scheduler is not None and self.scheduler.owns_budget:
             return False  # the scheduler counts (configurations, or its own schedule)
-        if self.max_trials is not None and self._trials_run() >= self.max_trials:
+        if self.max_trials is not None and self.counted_trials() >= self.max_trials:
             self.stop_reason = f"max_trials={self.max_trials} reached."
             return True
         return False
@@ -519,10 +519,7 @@ class Study(StudyStorage):
             >>> study.counted_trials(), len(study.trials)
             (1, 2)
         """
-        return self._trials_run()
-
-    def _trials_run(self) -> int:
-        """:meth:`counted_trials`, kept up to date as the trials grow."""
+        # Followed as the trials grow, so a call costs only the trials new or running.
         if self._run_follower.trials is not self.trials:  # a dict assigned anew
             self._run_follower = TrialFollower(self.trials)
         finished, running = self._run_follower.update()
@@ -743,7 +740,7 @@ class Study(StudyStorage):
             return None if left is None else left + requeued
         if self.max_trials is None:
             return None
-        return max(0, self.max_trials - self._trials_run()) + requeued
+        return max(0, self.max_trials - self.counted_trials()) + requeued
 
     def all_failed(self) -> str | None:
         """When every ended trial failed (none scored), what to tell the user; else None."""
