@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tunesmith import HyperParameters, Objective
-from tunesmith.oracles import GridSearchOracle, Oracle, RandomSearchOracle
+from tunesmith import HyperParameters, Objective, tune
+from tunesmith.execution import format_value
+from tunesmith.oracles import (
+    ASHAOracle,
+    GridSearchOracle,
+    HyperbandOracle,
+    Oracle,
+    RandomSearchOracle,
+)
 from tunesmith.space import Choice, Float, Int
 from tunesmith.store import Store
 from tunesmith.study import Study
@@ -136,3 +143,23 @@ def test_a_trial_left_running_by_a_crash_draws_the_same_values_when_resumed(tmp_
     resumed.store.close()
     with Store.open_read_only(tmp_path / "p") as store:
         assert store.get_trial(second.trial_id).values == drawn  # recorded like any value
+
+
+def test_the_display_shows_the_values_a_trial_drew_as_it_ran(capsys):
+    tune(lambda hp: declare(hp), max_trials=2, seed=1, verbose=1)
+    out = " ".join(capsys.readouterr().out.split())  # the console wraps long lines
+    first = out.split("Trial 00 finished")[1].split("Best")[0]
+    second = out.split("Trial 01 finished")[1].split("Best")[0]
+    drawn = ", ".join(f"{k}={format_value(v)}" for k, v in replayed(1, 0).items())
+    assert f"drawn as it ran: {drawn}" in first
+    assert "kind=" not in second  # known by then: shown when it began
+
+
+@pytest.mark.parametrize("oracle", [HyperbandOracle, ASHAOracle])
+def test_a_scheduler_hands_out_its_first_round_before_the_space_is_known(oracle):
+    study = oracle(objective="loss", max_epochs=9, seed=0)
+    trials = [study.ask() for _ in range(3)]
+    assert all(t is not None and t.values["tuner/epochs"] == 1 for t in trials)
+    for trial in trials:
+        declare(trial.hyperparameters)
+    assert [t.values["kind"] for t in trials] == [replayed(0, n)["kind"] for n in range(3)]

@@ -541,7 +541,13 @@ class Study(StudyStorage):
         """
         if self.hyperparameters.space or self._proposes_itself:
             return False  # checked first: the trials are not walked at every ask
-        ran = [t for t in self.trials.values() if t.trial_id not in self.origins]
+        # Ended ones only: a trial still running (several start at once while the
+        # space is learnt) may yet declare it.
+        ran = [
+            t
+            for t in self.trials.values()
+            if t.trial_id not in self.origins and t.status.is_finished
+        ]
         return bool(ran) and not any(t.status.has_result for t in ran)
 
     def _budget_spent(self) -> bool:
