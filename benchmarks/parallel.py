@@ -326,7 +326,9 @@ def optuna_objective(work: str, rate: float) -> Callable[[Any], float]:
     return objective
 
 
-def run_tune_cpu(work: str, rate: float, workers: int, first_alone: bool = False) -> float:
+def run_tune_cpu(
+    work: str, rate: float, workers: int, first_alone: bool = False
+) -> tuple[float, float]:
     import tunesmith
     from tunesmith.samplers import RandomSampler
 
@@ -353,17 +355,24 @@ def run_tune_cpu(work: str, rate: float, workers: int, first_alone: bool = False
     done = sum(t.status.value == "COMPLETED" for t in result.trials)
     if done != CPU_TRIALS:
         raise RuntimeError(f"tunesmith completed {done} of {CPU_TRIALS} trials")
-    return elapsed
+    span = max(t.ended_at for t in result.trials) - min(t.started_at for t in result.trials)
+    return elapsed, span
 
 
-def run_optuna_threads(work: str, rate: float, jobs: int) -> float:
+def run_optuna_threads(work: str, rate: float, jobs: int) -> tuple[float, float]:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     started = time.perf_counter()
     study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
     study.optimize(optuna_objective(work, rate), n_trials=CPU_TRIALS, n_jobs=jobs)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, optuna_span(study.trials)
+
+
+def optuna_span(trials: list[Any]) -> float:
+    """From the first trial's start to the last one's end, in seconds."""
+    first = min(t.datetime_start for t in trials)
+    return (max(t.datetime_complete for t in trials) - first).total_seconds()
 
 
 OPTUNA_PROCESS = """
@@ -382,7 +391,7 @@ study.optimize(optuna_objective({work!r}, {rate!r}), n_trials=int(sys.argv[2]))
 """
 
 
-def run_optuna_processes(work: str, rate: float, processes: int) -> float:
+def run_optuna_processes(work: str, rate: float, processes: int) -> tuple[float, float]:
     """optuna's way to run trials in processes: one study in a journal file, a
     process per worker each optimising its share of the trials."""
     import optuna
@@ -406,12 +415,18 @@ def run_optuna_processes(work: str, rate: float, processes: int) -> float:
         for process in running:
             if process.wait(timeout=600) != 0:
                 raise RuntimeError("an optuna process failed")
-        return time.perf_counter() - started
+        elapsed = time.perf_counter() - started
+        study = optuna.load_study(
+            study_name="cpu", storage=JournalStorage(JournalFileBackend(journal))
+        )
+        if len(study.trials) != CPU_TRIALS:
+            raise RuntimeError(f"optuna ran {len(study.trials)} trials")
+        return elapsed, optuna_span(study.trials)
 
 
 def cpu_bound_main(rounds: int, work: str) -> None:
     rate = loops_per_second() if work == "fixed" else 0.0
-    methods: dict[str, Callable[[], float]] = {
+    methods: dict[str, Callable[[], tuple[float, float]]] = {
         "tunesmith-1-worker": lambda: run_tune_cpu(work, rate, 1),
         "tunesmith-2-workers": lambda: run_tune_cpu(work, rate, 2),
         "tunesmith-2-first-alone": lambda: run_tune_cpu(work, rate, 2, first_alone=True),
@@ -423,27 +438,39 @@ def cpu_bound_main(rounds: int, work: str) -> None:
         methods["optuna-2-processes"] = lambda: run_optuna_processes(work, rate, 2)
     except ImportError:
         print("optuna is not installed: its rows are left out")
-    times: dict[str, list[float]] = {name: [] for name in methods}
+    walls: dict[str, list[float]] = {name: [] for name in methods}
+    spans: dict[str, list[float]] = {name: [] for name in methods}
+    loads: list[float] = []
     names = list(methods)
     for round_ in range(rounds):
         order = names[round_ % len(names) :] + names[: round_ % len(names)]
         for name in order:
             load = os.getloadavg()[0]
-            seconds = methods[name]()
-            times[name].append(seconds)
-            print(f"round {round_ + 1}: {name} {seconds:.2f} s (load {load:.2f})", flush=True)
-    base = times["tunesmith-1-worker"]
+            loads.append(load)
+            wall, span = methods[name]()
+            walls[name].append(wall)
+            spans[name].append(span)
+            print(
+                f"round {round_ + 1}: {name} {wall:.2f} s, trials {span:.2f} s (load {load:.2f})",
+                flush=True,
+            )
     print(
         f"\n{CPU_TRIALS} trials of {CPU_SECONDS} s ({work}), {rounds} round(s), "
-        f"{os.cpu_count()} CPUs, load now {os.getloadavg()[0]:.2f}"
+        f"{os.cpu_count()} CPUs, 1-min load {min(loads):.1f} to {max(loads):.1f}"
     )
-    print(f"{'method':<24} {'median s':>9} {'± se':>6} {'vs 1 worker':>12}")
-    for name, values in times.items():
-        median = statistics.median(values)
-        se = statistics.stdev(values) / len(values) ** 0.5 if len(values) > 1 else 0.0
-        # Per round, against the 1-worker time of the same round (both under the same load).
-        ratios = [b / v for b, v in zip(base, values, strict=True)]
-        print(f"{name:<24} {median:9.2f} {se:6.2f} {statistics.median(ratios):11.2f}x")
+    print("wall: the whole call, workers' start included; trials: first start to last end")
+    print(
+        f"{'method':<24} {'wall s':>7} {'± se':>5} {'vs 1 worker':>11} {'trials s':>9} {'vs 1':>6}"
+    )
+    base_wall = statistics.median(walls["tunesmith-1-worker"])
+    base_span = statistics.median(spans["tunesmith-1-worker"])
+    for name in names:
+        wall, span = statistics.median(walls[name]), statistics.median(spans[name])
+        se = statistics.stdev(walls[name]) / rounds**0.5 if rounds > 1 else 0.0
+        print(
+            f"{name:<24} {wall:7.2f} {se:5.2f} {base_wall / wall:10.2f}x "
+            f"{span:9.2f} {base_span / span:5.2f}x"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
