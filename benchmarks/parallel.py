@@ -36,6 +36,21 @@ and with ``--keras-tuner`` (keras-tuner and grpcio installed):
     KERAS_BACKEND=jax nice .venv-bench/bin/python benchmarks/parallel.py --rounds 3 \\
         --ray --keras-tuner
     KERAS_BACKEND=jax .venv-bench/bin/python benchmarks/parallel.py --quick   # smoke run
+
+``--cpu-bound`` measures something else: ``tunesmith.tune()`` on 8 trials of a
+define-by-run function (its space is empty until a trial declares it) that keeps
+one core busy for 1.5 s, with one and with two ``LocalWorkers``, and optuna's own
+parallel modes on the same function (``n_jobs=2`` threads, and two processes on one
+``JournalStorage``). ``--work spin`` (the default) busies the core until 1.5 s of wall
+time have passed, which measures how the trials are scheduled whatever else runs on
+the machine; ``--work fixed`` does a fixed amount of arithmetic, 1.5 s on an idle core
+(calibrated at start), which also measures how the cores are shared.
+``tunesmith-2-first-alone`` is the behaviour before trials drew the values of names
+new to the space: a sampler that does not (``samples_new_names = False``), so the
+first trial runs alone. The load average (``os.getloadavg``) is printed with each round.
+
+    KERAS_BACKEND=jax nice .venv-bench/bin/python benchmarks/parallel.py --cpu-bound \\
+        --rounds 5 [--work fixed]
 """
 
 from __future__ import annotations
@@ -260,6 +275,204 @@ def run_keras_tuner_distributed(
     return elapsed
 
 
+# ------------------------------------------------------------------ --cpu-bound
+CPU_TRIALS = 8
+CPU_SECONDS = 1.5
+
+
+def busy(seconds: float, work: str, rate: float) -> None:
+    """Keep this process's core busy: ``seconds`` of wall time (``spin``), or the
+    arithmetic an idle core does in ``seconds`` (``fixed``, ``rate`` loops a second)."""
+    if work == "spin":
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            pass
+        return
+    total = 0
+    for i in range(int(seconds * rate)):
+        total += i * i
+
+
+def loops_per_second() -> float:
+    """How many iterations of :func:`busy`'s fixed loop an idle core runs a second
+    (the best of 5 short calibrations, to see past other processes)."""
+    best = 0.0
+    for _ in range(5):
+        count = 2_000_000
+        started = time.perf_counter()
+        busy(count, "fixed", 1.0)
+        best = max(best, count / (time.perf_counter() - started))
+    return best
+
+
+def make_objective(work: str, rate: float) -> Callable[[Any], float]:
+    def objective(hp: Any) -> float:
+        # Declared as the trial runs: the study knows none of these before the first trial.
+        x = hp.Float("x", -2.0, 2.0)
+        layers = hp.Int("layers", 1, 3)
+        busy(CPU_SECONDS, work, rate)
+        return (x - 0.5) ** 2 + 0.1 * layers
+
+    return objective
+
+
+def optuna_objective(work: str, rate: float) -> Callable[[Any], float]:
+    def objective(trial: Any) -> float:
+        x = trial.suggest_float("x", -2.0, 2.0)
+        layers = trial.suggest_int("layers", 1, 3)
+        busy(CPU_SECONDS, work, rate)
+        return (x - 0.5) ** 2 + 0.1 * layers
+
+    return objective
+
+
+def run_tune_cpu(
+    work: str, rate: float, workers: int, first_alone: bool = False
+) -> tuple[float, float]:
+    import tunesmith
+    from tunesmith.samplers import RandomSampler
+
+    class FirstAlone(RandomSampler):
+        samples_new_names = False  # as before: the first trial teaches the space alone
+
+    algorithm: Any = "random"
+    if first_alone:
+        algorithm = tunesmith.oracles.RandomSearchOracle(
+            objective=tunesmith.Objective("objective", "min"),
+            max_trials=CPU_TRIALS,
+            seed=0,
+            sampler=FirstAlone(),
+        )
+    started = time.perf_counter()
+    result = tunesmith.tune(
+        make_objective(work, rate),
+        max_trials=CPU_TRIALS,
+        seed=0,
+        algorithm=algorithm,
+        executor=tunesmith.LocalWorkers(workers=workers),
+    )
+    elapsed = time.perf_counter() - started
+    done = sum(t.status.value == "COMPLETED" for t in result.trials)
+    if done != CPU_TRIALS:
+        raise RuntimeError(f"tunesmith completed {done} of {CPU_TRIALS} trials")
+    span = max(t.ended_at for t in result.trials) - min(t.started_at for t in result.trials)
+    return elapsed, span
+
+
+def run_optuna_threads(work: str, rate: float, jobs: int) -> tuple[float, float]:
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    started = time.perf_counter()
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    study.optimize(optuna_objective(work, rate), n_trials=CPU_TRIALS, n_jobs=jobs)
+    return time.perf_counter() - started, optuna_span(study.trials)
+
+
+def optuna_span(trials: list[Any]) -> float:
+    """From the first trial's start to the last one's end, in seconds."""
+    first = min(t.datetime_start for t in trials)
+    return (max(t.datetime_complete for t in trials) - first).total_seconds()
+
+
+OPTUNA_PROCESS = """
+import sys
+sys.path.insert(0, {benchmarks!r})
+import optuna
+from optuna.storages import JournalStorage
+from optuna.storages.journal import JournalFileBackend
+from parallel import optuna_objective
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+storage = JournalStorage(JournalFileBackend(sys.argv[1]))
+study = optuna.load_study(study_name="cpu", storage=storage,
+                          sampler=optuna.samplers.RandomSampler())
+study.optimize(optuna_objective({work!r}, {rate!r}), n_trials=int(sys.argv[2]))
+"""
+
+
+def run_optuna_processes(work: str, rate: float, processes: int) -> tuple[float, float]:
+    """optuna's way to run trials in processes: one study in a journal file, a
+    process per worker each optimising its share of the trials."""
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    with tempfile.TemporaryDirectory() as folder:
+        journal = str(Path(folder) / "journal.log")
+        script = Path(folder) / "optuna_process.py"
+        benchmarks = str(Path(__file__).resolve().parent)
+        script.write_text(
+            textwrap.dedent(OPTUNA_PROCESS.format(benchmarks=benchmarks, work=work, rate=rate))
+        )
+        started = time.perf_counter()
+        optuna.create_study(study_name="cpu", storage=JournalStorage(JournalFileBackend(journal)))
+        share = CPU_TRIALS // processes
+        running = [
+            subprocess.Popen([sys.executable, str(script), journal, str(share)])
+            for _ in range(processes)
+        ]
+        for process in running:
+            if process.wait(timeout=600) != 0:
+                raise RuntimeError("an optuna process failed")
+        elapsed = time.perf_counter() - started
+        study = optuna.load_study(
+            study_name="cpu", storage=JournalStorage(JournalFileBackend(journal))
+        )
+        if len(study.trials) != CPU_TRIALS:
+            raise RuntimeError(f"optuna ran {len(study.trials)} trials")
+        return elapsed, optuna_span(study.trials)
+
+
+def cpu_bound_main(rounds: int, work: str) -> None:
+    rate = loops_per_second() if work == "fixed" else 0.0
+    methods: dict[str, Callable[[], tuple[float, float]]] = {
+        "tunesmith-1-worker": lambda: run_tune_cpu(work, rate, 1),
+        "tunesmith-2-workers": lambda: run_tune_cpu(work, rate, 2),
+        "tunesmith-2-first-alone": lambda: run_tune_cpu(work, rate, 2, first_alone=True),
+    }
+    try:
+        import optuna  # noqa: F401
+
+        methods["optuna-2-threads"] = lambda: run_optuna_threads(work, rate, 2)
+        methods["optuna-2-processes"] = lambda: run_optuna_processes(work, rate, 2)
+    except ImportError:
+        print("optuna is not installed: its rows are left out")
+    walls: dict[str, list[float]] = {name: [] for name in methods}
+    spans: dict[str, list[float]] = {name: [] for name in methods}
+    loads: list[float] = []
+    names = list(methods)
+    for round_ in range(rounds):
+        order = names[round_ % len(names) :] + names[: round_ % len(names)]
+        for name in order:
+            load = os.getloadavg()[0]
+            loads.append(load)
+            wall, span = methods[name]()
+            walls[name].append(wall)
+            spans[name].append(span)
+            print(
+                f"round {round_ + 1}: {name} {wall:.2f} s, trials {span:.2f} s (load {load:.2f})",
+                flush=True,
+            )
+    print(
+        f"\n{CPU_TRIALS} trials of {CPU_SECONDS} s ({work}), {rounds} round(s), "
+        f"{os.cpu_count()} CPUs, 1-min load {min(loads):.1f} to {max(loads):.1f}"
+    )
+    print("wall: the whole call, workers' start included; trials: first start to last end")
+    print(
+        f"{'method':<24} {'wall s':>7} {'± se':>5} {'vs 1 worker':>11} {'trials s':>9} {'vs 1':>6}"
+    )
+    base_wall = statistics.median(walls["tunesmith-1-worker"])
+    base_span = statistics.median(spans["tunesmith-1-worker"])
+    for name in names:
+        wall, span = statistics.median(walls[name]), statistics.median(spans[name])
+        se = statistics.stdev(walls[name]) / rounds**0.5 if rounds > 1 else 0.0
+        print(
+            f"{name:<24} {wall:7.2f} {se:5.2f} {base_wall / wall:10.2f}x "
+            f"{span:9.2f} {base_span / span:5.2f}x"
+        )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -270,7 +483,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--keras-tuner", action="store_true", help="also keras-tuner's chief and 2 workers"
     )
+    parser.add_argument(
+        "--cpu-bound", action="store_true", help="tune() on 8 CPU-bound 1.5 s trials instead"
+    )
+    parser.add_argument("--work", choices=["spin", "fixed"], default="spin")
     args = parser.parse_args(argv)
+    if args.cpu_bound:
+        cpu_bound_main(args.rounds, args.work)
+        return
     if args.quick:
         args.rounds, args.trials, args.epochs = 1, 4, 2
     data = load_data()

@@ -58,6 +58,7 @@ MODULES: dict[str, list[str]] = {
     "workers": [
         "execution/test_executors.py",  # its [ray] cases are "ray" too (TESTS)
         "execution/test_local_workers.py",
+        "execution/test_first_round.py",  # its [ray] cases are "ray" too (TESTS)
     ],
     "ray": ["execution/test_ray_workers.py", "execution/test_ray_quiet.py"],
     "browser": ["report/test_report_browser.py", "web/test_dashboard_browser.py"],
@@ -123,6 +124,7 @@ TESTS: dict[str, dict[str, list[str]]] = {
     },
     "ray": {
         "execution/test_executors.py": ["[ray]"],
+        "execution/test_first_round.py": ["[ray]"],
         "testing/test_contracts.py": ["TestRayWorkers"],
     },
     "browser": {

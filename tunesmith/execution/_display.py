@@ -56,6 +56,9 @@ class SearchDisplay:
         self._search_started = time.time()
         # The last epoch each trial reached: a pruned trial's end line names it.
         self._last_epoch: dict[str, int] = {}
+        # The names each running trial had values for when it began: its end line
+        # shows the ones it drew as it ran (names new to the space).
+        self._shown: dict[str, set[str]] = {}
         self._live = LiveTrialLine(self.console)
         self._best: BestSoFar | None = None
 
@@ -80,6 +83,7 @@ class SearchDisplay:
     def trial_begin(self, trial: Trial, oracle: Study) -> None:
         if not self.verbose:
             return
+        self._shown[trial.trial_id] = set(trial.values)
         # Hyperband plans its trials without a max_trials.
         total = oracle.max_trials or getattr(oracle, "planned_trials", None) or "?"
         best = self._best_so_far(oracle)
@@ -137,6 +141,7 @@ class SearchDisplay:
 
     def trial_end(self, trial: Trial, oracle: Study) -> None:
         self._live.finish(trial.trial_id)
+        shown = self._shown.pop(trial.trial_id, None)
         if not self.verbose:
             return
         name = oracle.objective.name
@@ -166,6 +171,10 @@ class SearchDisplay:
             outcome = trial.status.value
         if trial.status.has_result and not is_feasible(trial.metrics):
             outcome += f"; infeasible ({', '.join(broken_constraints(trial.metrics))})"
+        drawn = [k for k in trial.values if shown is not None and k not in shown]
+        if drawn:
+            listed = ", ".join(f"{k}={format_value(trial.values[k])}" for k in drawn)
+            outcome += f"; drawn as it ran: {escape(listed)}"
         ended = f"Trial {trial.trial_id} finished in {took}: {outcome}"
         elapsed = format_duration(time.time() - self._search_started)
         if isinstance(oracle.objective, Pareto):

@@ -104,7 +104,10 @@ def run_study(
     that dies fails its trial (retried as ``max_retries_per_trial`` allows). Ctrl-C
     leaves the running trials RUNNING in the store, so the next search resumes them.
     While the study's space is still empty (a define-by-run function declares it as
-    it runs), one trial runs at a time, or every other would get the same defaults.
+    it runs), every free slot starts a trial when the study's trials draw the values
+    of names new to the space (:attr:`~tunesmith.study.Study.samples_new_names`:
+    random and Bayesian search); otherwise one trial runs at a time until the first
+    ends, or every other would get the same defaults.
     """
     protocol = protocol or StudyProtocol(study)
     executor = executor or Inline()
@@ -128,7 +131,7 @@ def run_study(
             exhausted = False
             while True:
                 for slot in pool.free_slots():
-                    if running and not study.hyperparameters.space:
+                    if running and not study.hyperparameters.space and not study.samples_new_names:
                         break
                     _each(callbacks, "before_ask", study)
                     trial = protocol.ask(slot)

@@ -108,7 +108,12 @@ class SamplingContext:
         pending ones included, over the space's names: a value a build gave a name the
         space leaves out (``tune_new_entries=False``) does not make a configuration new."""
         if "tried" not in self._cache:
-            if self.tried_index is not None:
+            if not self.space.space:
+                # Nothing declared yet (define-by-run): a running trial's empty
+                # configuration fills in as it runs, so only an ended one tried it.
+                ended = [t for t in self.trials if t.status.is_finished]
+                self._cache["tried"] = {trial_key(t, frozenset()) for t in ended}
+            elif self.tried_index is not None:
                 self._cache["tried"] = self.tried_index.keys(self.space)
             else:
                 names = {hp.name for hp in self.space.space}
@@ -180,6 +185,12 @@ class Sampler:
 
     #: The name the registry knows this sampler by (stored with the study).
     name: ClassVar[str] = "custom"
+    #: Whether names a running trial declares that the space does not know yet (a
+    #: define-by-run space being learnt) get random values, seeded by the trial,
+    #: rather than their defaults; see :attr:`tunesmith.study.Study.samples_new_names`.
+    #: A sampler that draws at random sets it, so parallel trials start at once
+    #: instead of waiting for the first trial to teach the space.
+    samples_new_names: ClassVar[bool] = False
 
     def sample(self, context: SamplingContext) -> Proposal:
         """The values of the next configuration, or :class:`Exhausted` / :class:`Wait`."""

@@ -134,6 +134,7 @@ class BayesianSampler(Sampler):
     """
 
     name = "bayesian"
+    samples_new_names = True
 
     def __init__(
         self,

@@ -25,6 +25,7 @@ class RandomSampler(Sampler):
     """
 
     name = "random"
+    samples_new_names = True
 
     def sample(self, context: SamplingContext) -> Proposal:
         return random_untried(context)

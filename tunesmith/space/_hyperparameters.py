@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+import numpy as np
 
 from tunesmith.errors import SearchSpaceError
 from tunesmith.space import _choice, _numeric
@@ -55,6 +58,11 @@ class HyperParameters:
         {'units': 256, 'model_type': 'mlp'}
     """
 
+    # Set while a trial runs (draw_new_values): what seeds the values drawn for the
+    # names it declares that were given none. A class default too, for containers
+    # pickled before it existed.
+    _draw_seed: tuple[int, ...] | None = None
+
     def __init__(self) -> None:
         #: The active hyperparameters' values, by full name, in registration order.
         self.values: dict[str, Any] = {}
@@ -74,6 +82,7 @@ class HyperParameters:
         #: start with both empty.
         self.active_scopes: list[list[Condition]] = []
         self.inactive_scopes: list[list[Condition]] = []
+        self._draw_seed: tuple[int, ...] | None = None
 
     # ----------------------------------------------------------- definitions
     def Int(  # keras-tuner's capitalised API
@@ -392,8 +401,20 @@ class HyperParameters:
         if not flags[self._position(registered)]:
             return None  # inactive: a value here would be one the model must not use
         if registered.name not in self.values:
-            self.values[registered.name] = active[registered.name]
+            self.values[registered.name] = (
+                active[registered.name] if self._draw_seed is None else self._draw(registered)
+            )
         return self.values[registered.name]
+
+    def _draw(self, hp: HyperParameter) -> Any:
+        """``hp``'s value drawn from the seed and its name alone, so the same trial
+        draws it again wherever and whenever it runs (a definition without an
+        encoding gets its default)."""
+        name_key = zlib.crc32(hp.name.encode("utf-8"))
+        try:
+            return hp.sample(np.random.default_rng([*(self._draw_seed or ()), name_key]))
+        except NotImplementedError:
+            return hp.default
 
     # ------------------------------------------------------------------ access
     @property
@@ -492,6 +513,32 @@ class HyperParameters:
         self.values.clear()
         self.values.update(active)
 
+    def draw_new_values(self, seed: Sequence[int] | None) -> None:
+        """From now on, draw a random value for a hyperparameter that has none when it
+        is declared, instead of giving it its default; ``None`` turns this off.
+
+        A study sets this on each trial it hands out whose sampler draws at random
+        (:attr:`tunesmith.study.Study.samples_new_names`): a define-by-run function
+        declares names the study's space does not know yet (the whole space in the
+        first trials, a conditional branch met for the first time), and each trial
+        running at once then tries its own values rather than all the defaults.
+        Each value is uniform on its definition's encoding, seeded by ``seed`` (the
+        study's seed and the trial's number) and the name alone, so a retried or
+        resumed trial draws the same values, in any process. Copies keep the setting.
+
+        Example:
+            >>> hp = HyperParameters()
+            >>> hp.draw_new_values((0, 7))
+            >>> lr = hp.Float("lr", 1e-4, 1e-1, sampling="log")
+            >>> again = HyperParameters(); again.draw_new_values((0, 7))
+            >>> again.Float("lr", 1e-4, 1e-1, sampling="log") == lr != 1e-4
+            True
+            >>> hp.values["units"] = 64  # a value already given is kept
+            >>> hp.Int("units", 8, 128)
+            64
+        """
+        self._draw_seed = None if seed is None else tuple(int(part) for part in seed)
+
     # --------------------------------------------------------------- copies
     def copy(self) -> HyperParameters:
         """An independent copy: definitions (immutable) are shared, values copied.
@@ -501,6 +548,7 @@ class HyperParameters:
         new._hps = {name: list(hps) for name, hps in self._hps.items()}
         new.values = dict(self.values)
         new._overriding = self._overriding
+        new._draw_seed = self._draw_seed
         return new
 
     def override_definitions(self, names: Iterable[str]) -> None:

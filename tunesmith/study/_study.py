@@ -437,6 +437,51 @@ class Study(StudyStorage):
         """The definitions given as ``hyperparameters=``, for a build to start from."""
         return self.space.given()
 
+    @property
+    def samples_new_names(self) -> bool:
+        """Whether a trial draws random values for the names it declares that the
+        space does not know yet, instead of taking their defaults.
+
+        True when the sampler draws at random (random and Bayesian search set
+        :attr:`~tunesmith.samplers.Sampler.samples_new_names`) and new names join the
+        space (``allow_new_entries`` and ``tune_new_entries``); never for an oracle
+        that proposes values itself (keras-tuner's ``populate_space``). Each such
+        value is seeded by the study's seed, the trial's number and the name (see
+        :meth:`~tunesmith.space.HyperParameters.draw_new_values`), recorded with the
+        trial's values when it ends, and its definition joins the space then. So
+        while a define-by-run space is still empty, workers need not wait for the
+        first trial to declare it: every worker starts a trial at once.
+
+        Example:
+            >>> Study(objective="loss", sampler="random").samples_new_names
+            True
+            >>> Study(objective="loss", sampler="grid").samples_new_names
+            False
+        """
+        return (
+            self.sampler is not None
+            and self.sampler.samples_new_names
+            and not self._proposes_itself
+            and self.space.allow_new_entries
+            and self.space.tune_new_entries
+        )
+
+    def _hand_out(self, trial: Trial) -> Trial:
+        """``trial`` set to draw the values of names new to the space, when this
+        study's trials do (the same draws each time it is handed out)."""
+        if self.samples_new_names:
+            trial.hyperparameters.draw_new_values((self.seed, trial.number))
+        return trial
+
+    def _learning_space(self) -> bool:
+        """Whether nothing is declared yet while a trial runs that will declare it."""
+        if self.hyperparameters.space or self._proposes_itself:
+            return False
+        return any(
+            not t.status.is_finished and t.trial_id not in self.origins
+            for t in self.trials.values()
+        )
+
     # --------------------------------------------------------------------- ask
     def ask(self) -> Trial | None:
         """The next trial to run, or ``None`` when the search is over.
@@ -452,10 +497,14 @@ class Study(StudyStorage):
             self._save_study()  # the reason, and the time spent, stay with the study
             return None
         if self._requeued:
-            return self._restart(self.trials[self._requeued.pop(0)])
+            return self._hand_out(self._restart(self.trials[self._requeued.pop(0)]))
         if self._budget_spent():
             return None
         number = len(self.trials)
+        if not self.samples_new_names and self._learning_space():
+            # A second trial now would take every default the first one takes.
+            self.waiting = True
+            return None
         if self._nothing_declared_yet():
             # Every trial so far failed before declaring a hyperparameter: the empty
             # space is not used up, the next trial must show the error again (and
@@ -478,7 +527,7 @@ class Study(StudyStorage):
         )
         self.trials[trial.trial_id] = trial
         self._save_trial(trial)
-        return trial
+        return self._hand_out(trial)
 
     #: Whether a subclass proposes values itself (keras-tuner's ``populate_space``).
     _proposes_itself = False
@@ -492,7 +541,13 @@ class Study(StudyStorage):
         """
         if self.hyperparameters.space or self._proposes_itself:
             return False  # checked first: the trials are not walked at every ask
-        ran = [t for t in self.trials.values() if t.trial_id not in self.origins]
+        # Ended ones only: a trial still running (several start at once while the
+        # space is learnt) may yet declare it.
+        ran = [
+            t
+            for t in self.trials.values()
+            if t.trial_id not in self.origins and t.status.is_finished
+        ]
         return bool(ran) and not any(t.status.has_result for t in ran)
 
     def _budget_spent(self) -> bool:

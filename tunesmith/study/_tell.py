@@ -49,6 +49,9 @@ def tell_trial(
             f"{trial.score}); a trial is told once. Ask for a new trial instead."
         )
     trial.ended_at = time.time()
+    # Names new to the space drew their values while it ran (they are in its values
+    # now); a build from the ended trial's hyperparameters gives other names defaults.
+    trial.hyperparameters.draw_new_values(None)
     if error is not None:
         return _fail(study, trial, error, retryable)
     if isinstance(result, TrialResult) and result.infeasible:
