@@ -266,14 +266,19 @@ class BayesianSampler(Sampler):
         self, context: SamplingContext, rng: np.random.Generator, seen: Observations
     ) -> dict[str, Any] | None:
         finished, scores, pending = seen.finished, seen.scores, seen.pending
+        y = warp_targets(impute_failures(scores))
+        # Past the cap, only the subset is encoded: nothing below grows with the trials.
+        rows = training_rows(y, self.max_model_points, rng)
+        if rows is not None:
+            finished, scores, y = [finished[i] for i in rows], scores[rows], y[rows]
         encoder = SpaceEncoder(context.space.space, finished)
         if encoder.tunable_count == 0:
             return None
         x = encoder.encode(finished)
-        y = warp_targets(impute_failures(scores))
         model = self._fitted_model(
-            x, y, encoder.categorical, encoder.column_ids, bool(pending), rng
-        )
+            x, y, encoder.categorical, encoder.column_ids, bool(pending), rng,
+            results=len(seen.finished),
+        )  # fmt: skip
         # The incumbent: the best predicted value at a trial that really scored
         # (with noisy scores, the luckiest observation would set the bar too high).
         real = np.isfinite(scores)
@@ -427,10 +432,12 @@ class BayesianSampler(Sampler):
         pending: bool,
         rng: np.random.Generator,
         key: str = _SCORE_MODEL,
+        results: int | None = None,
     ) -> GaussianProcess:
-        """A GP on ``(x, y)``, its kernel hyperparameters fitted from the last fit's
-        (of the model named ``key``), or, with trials running and nearly as many
-        results as that fit saw, reused.
+        """A GP on ``(x, y)`` (a subset past ``max_model_points`` rows), its kernel
+        hyperparameters fitted from the last fit's (of the model named ``key``), or,
+        with trials running and nearly as many ``results`` (default: the rows) as
+        that fit saw, reused.
 
         Trials run in parallel, so asks come in bursts as workers free up: the
         hyperparameters fitted a few results ago still hold, and refitting them at
@@ -438,7 +445,7 @@ class BayesianSampler(Sampler):
         """
         model = GaussianProcess(categorical, min_noise=max(self.alpha, 1e-6))
         last = self._warm_start(columns, key)
-        results = len(y)
+        results = len(y) if results is None else results
         rows = training_rows(y, self.max_model_points, rng)
         if rows is not None:
             x, y = x[rows], y[rows]
