@@ -150,13 +150,13 @@ def test_above_the_cap_objectives_and_constraints_are_bounded_too(fitted_sizes):
         return {"f1": x, "f2": (1 - x) ** 2 + y, "g": float(np.hypot(x - 0.5, y - 0.2) - 0.3)}
 
     study = _study(
-        10,
-        24,
+        8,
+        16,
         objective=tunesmith.Pareto(["f1", "f2"], directions=["min", "min"]),
         constraints=[Constraint("g", max=0.0)],
     )
     asked = _proposals(study, evaluate)
-    assert len({config_key(values) for values in asked}) == 24
-    assert max(fitted_sizes) == 10
+    assert len({config_key(values) for values in asked}) == 16
+    assert max(fitted_sizes) == 8
     # Three models (two objectives, one constraint) per ask above the cap.
-    assert fitted_sizes[-3:] == [10, 10, 10]
+    assert fitted_sizes[-3:] == [8, 8, 8]
