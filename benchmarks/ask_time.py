@@ -13,7 +13,11 @@ With ``--sizes 200,1000,10000`` it measures growth instead: a whole
 ``tunesmith.tune()`` of that many trials of a cheap function (random search, a
 project folder on disk, at ``--verbose`` 0 or 1 with the display written to
 /dev/null), wall time per revision and size, and the time per trial at each size
-over the time per trial at the smallest: 1.0 is linear growth. ``--old-max`` skips
+over the time per trial at the smallest: 1.0 is linear growth.
+
+With ``--tail K`` only the last K asks of each study are timed, and the Bayesian
+oracles take ``--trials`` minus K quasi-random points first: the ask time at
+``--trials`` trials (``--trials 1000 --tail 10 --algorithms bayesian,grid``). ``--old-max`` skips
 the old revision above that size (a quadratic one takes long).
 
 Run from the repository root (the project environment)::
@@ -42,7 +46,11 @@ from tunesmith import HyperParameters
 from tunesmith.oracles import (ASHAOracle, BayesianOptimizationOracle, GridSearchOracle,
                                HyperbandOracle, RandomSearchOracle)
 
-trials = int(sys.argv[1])
+trials, tail = int(sys.argv[1]), int(sys.argv[3])
+# With a tail, the Bayesian oracles draw quasi-random points until the last `tail`
+# asks, so the model's asks are timed at `trials` trials without fitting it at
+# every size on the way.
+initial = {"num_initial_points": trials - tail} if tail else {}
 
 def space():
     hp = HyperParameters()
@@ -61,9 +69,11 @@ def make(name):
     common = dict(objective="val_loss", hyperparameters=space(), seed=1)
     if name == "random": return RandomSearchOracle(max_trials=trials, **common)
     if name == "grid": return GridSearchOracle(max_trials=trials, **common)
-    if name == "bayesian": return BayesianOptimizationOracle(max_trials=trials, **common)
+    if name == "bayesian":
+        return BayesianOptimizationOracle(max_trials=trials, **initial, **common)
     if name == "bayesian+median":
-        return BayesianOptimizationOracle(max_trials=trials, pruner="median", **common)
+        return BayesianOptimizationOracle(max_trials=trials, pruner="median", **initial,
+                                          **common)
     if name == "hyperband":
         return HyperbandOracle(max_epochs=27, hyperband_iterations=None, **common)
     return ASHAOracle(max_epochs=27, max_trials=trials, **common)
@@ -86,7 +96,7 @@ for name in sys.argv[2].split(","):
                 stopped = True
                 break
         oracle.tell(trial, {"val_loss": value}, stopped_early=stopped)
-    out[name] = times
+    out[name] = times[-tail:] if tail else times
 print(json.dumps(out))
 """
 
@@ -164,10 +174,10 @@ def checkout(revision: str, folder: Path) -> Path:
     return path
 
 
-def probe(root: Path, trials: int, algorithms: str) -> dict[str, list[float]]:
+def probe(root: Path, trials: int, algorithms: str, tail: int) -> dict[str, list[float]]:
     env_path = str(root)
     result = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(trials), algorithms],
+        [sys.executable, "-c", _PROBE, str(trials), algorithms, str(tail)],
         cwd=root,
         env={"PYTHONPATH": env_path, "OMP_NUM_THREADS": "1", "PATH": "/usr/bin:/bin"},
         capture_output=True,
@@ -184,6 +194,11 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--algorithms", default=",".join(ALGORITHMS))
+    parser.add_argument(
+        "--tail", type=int, default=0,
+        help="time only the last TAIL asks (the Bayesian oracles draw quasi-random points "
+        "before them): the ask time at --trials trials",
+    )  # fmt: skip
     parser.add_argument("--sizes", help="measure growth: whole tune() runs of these sizes")
     parser.add_argument("--old-max", type=int, help="with --sizes: largest size for --old")
     parser.add_argument("--verbose", type=int, default=0, help="with --sizes: 0 or 1")
@@ -201,13 +216,15 @@ def main() -> None:
         try:
             for _ in range(args.rounds):
                 for which, root in roots.items():
-                    for name, times in probe(root, args.trials, args.algorithms).items():
+                    for name, times in probe(root, args.trials, args.algorithms, args.tail).items():
                         medians[which].setdefault(name, []).append(statistics.median(times))
         finally:
             for root in roots.values():
                 subprocess.run(["git", "worktree", "remove", "--force", str(root)], check=False)
     print(
-        f"median ask() in ms, {args.trials} trials, {args.rounds} rounds "
+        f"median ask() in ms, {args.trials} trials"
+        + (f" (the last {args.tail} asks)" if args.tail else "")
+        + f", {args.rounds} rounds "
         f"(old {args.old}, new {args.new})"
     )
     print(f"{'algorithm':<18} {'old':>9} {'new':>9} {'new/old':>8}")

@@ -224,6 +224,9 @@ TESTS: dict[str, dict[str, list[str]]] = {
         "samplers/test_bayesian_constraints.py": [
             "test_far_fewer_infeasible_proposals_than_random_search"
         ],
+        "samplers/test_gp_subset.py": [
+            "test_above_the_cap_the_model_is_fitted_on_cap_results_and_still_converges"
+        ],
         "study/test_import.py": [  # optuna's first import
             "test_a_single_objective_optuna_study_is_imported",
             "test_a_two_objective_optuna_study_fills_a_pareto_study_in_order",

@@ -10,6 +10,7 @@ from tunesmith.keras._tuner import Tuner
 from tunesmith.objective import Objective
 from tunesmith.oracles import BayesianOptimizationOracle, GridSearchOracle, RandomSearchOracle
 from tunesmith.pruners import Pruner
+from tunesmith.samplers import DEFAULT_MAX_MODEL_POINTS
 from tunesmith.space import HyperParameters
 
 
@@ -108,8 +109,9 @@ class BayesianOptimization(Tuner):
     """Bayesian optimisation of a Keras hypermodel with a Gaussian process.
 
     Takes keras-tuner's arguments (``num_initial_points``, ``alpha``, ``beta``...)
-    plus ``acquisition`` (``"auto"``, ``"logei"`` or ``"ucb"``) and ``pruner`` (as
-    for :class:`RandomSearch`); see
+    plus ``acquisition`` (``"auto"``, ``"logei"`` or ``"ucb"``), ``pruner`` (as
+    for :class:`RandomSearch`) and ``max_model_points`` (the most results the
+    Gaussian process is fitted on, 300; ``None`` for all); see
     :class:`~tunesmith.oracles.BayesianOptimizationOracle`. The rest
     (``directory``, ``project_name``, ``overwrite``, ``executions_per_trial``...) go
     to :class:`Tuner`.
@@ -137,6 +139,7 @@ class BayesianOptimization(Tuner):
         max_consecutive_failed_trials: int = 3,
         acquisition: str = "auto",
         pruner: Pruner | str | Mapping[str, Any] | None = None,
+        max_model_points: int | None = DEFAULT_MAX_MODEL_POINTS,
         **kwargs: Any,
     ) -> None:
         oracle = BayesianOptimizationOracle(
@@ -153,5 +156,6 @@ class BayesianOptimization(Tuner):
             max_consecutive_failed_trials=max_consecutive_failed_trials,
             acquisition=acquisition,
             pruner=pruner,
+            max_model_points=max_model_points,
         )
         super().__init__(oracle, hypermodel, **kwargs)

@@ -8,7 +8,7 @@ from typing import Any
 from tunesmith.objective import Objective
 from tunesmith.oracles._protocol import Oracle
 from tunesmith.pruners import Pruner
-from tunesmith.samplers import BayesianSampler, default_initial_points
+from tunesmith.samplers import DEFAULT_MAX_MODEL_POINTS, BayesianSampler, default_initial_points
 from tunesmith.space import HyperParameters
 
 __all__ = ["BayesianOptimizationOracle", "default_initial_points"]
@@ -55,6 +55,9 @@ class BayesianOptimizationOracle(Oracle):
         acquisition: ``"logei"`` (log expected improvement), ``"ucb"`` (keras-tuner's
             confidence bound with ``beta``) or ``"auto"`` (currently ``"logei"``).
         pruner: Stops unpromising trials early (see :mod:`tunesmith.pruners`).
+        max_model_points: The most results the Gaussian process is fitted on (300):
+            past it, the best, the newest and a random draw of the rest, so an ask
+            stays cheap at thousands of trials. ``None`` fits every result.
 
     Example:
         >>> from tunesmith import HyperParameters
@@ -86,8 +89,11 @@ class BayesianOptimizationOracle(Oracle):
         max_consecutive_failed_trials: int = 3,
         acquisition: str = "auto",
         pruner: Pruner | str | Mapping[str, Any] | None = None,
+        max_model_points: int | None = DEFAULT_MAX_MODEL_POINTS,
     ) -> None:
-        sampler = BayesianSampler(num_initial_points, alpha, beta, acquisition)
+        sampler = BayesianSampler(
+            num_initial_points, alpha, beta, acquisition, max_model_points=max_model_points
+        )
         super().__init__(
             objective=objective,
             max_trials=max_trials,
@@ -120,6 +126,10 @@ class BayesianOptimizationOracle(Oracle):
     acquisition = property(
         lambda self: self._gp.acquisition,
         lambda self, value: setattr(self._gp, "acquisition", value),
+    )
+    max_model_points = property(
+        lambda self: self._gp.max_model_points,
+        lambda self, value: setattr(self._gp, "max_model_points", value),
     )
 
     def initial_points(self) -> int:

@@ -28,7 +28,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from tunesmith.samplers._base import Exhausted, Proposal, Sampler, SamplingContext, Wait
-from tunesmith.samplers._bayesian import BayesianSampler, default_initial_points
+from tunesmith.samplers._bayesian import (
+    DEFAULT_MAX_MODEL_POINTS,
+    BayesianSampler,
+    default_initial_points,
+)
 from tunesmith.samplers._draws import random_untried
 from tunesmith.samplers._follow import TrialFollower, TrialsInOrder
 from tunesmith.samplers._grid import GridSampler
@@ -42,6 +46,7 @@ from tunesmith.samplers._random import RandomSampler
 from tunesmith.samplers._tried import TriedKeys
 
 __all__ = [
+    "DEFAULT_MAX_MODEL_POINTS",
     "SAMPLERS",
     "BayesianSampler",
     "Exhausted",

@@ -34,6 +34,7 @@ from tunesmith.samplers._gp._hypervolume import (
 )
 from tunesmith.samplers._gp._model import GaussianProcess, GPParams, length_prior_mean
 from tunesmith.samplers._gp._optimize import propose
+from tunesmith.samplers._gp._subset import training_rows
 from tunesmith.samplers._gp._targets import impute_failures, warp_targets
 from tunesmith.samplers._gp._threads import single_blas_thread
 from tunesmith.samplers._observations import Observations, configuration_observations
@@ -66,6 +67,9 @@ _FLOOR_MARGIN = 0.1
 # With constraints, the best feasible configuration is also perturbed by steps of
 # this size (in the unit cube) to seed the local search.
 _REFINE_STEP = 0.02
+# Above this many results the models are fitted on a subset of them (see
+# _gp/_subset.py): an exact GP grows as n³, and asks must stay cheap at any size.
+DEFAULT_MAX_MODEL_POINTS = 300
 
 
 def default_initial_points(dimensions: int) -> int:
@@ -126,11 +130,15 @@ class BayesianSampler(Sampler):
         random_fraction: The share of configurations (after the initial ones) drawn
             at random instead of from the model. Default ``None``: 0 in a
             single-fidelity search, a third under a scheduler (as BOHB).
+        max_model_points: The most results a model is fitted on. Above it, the
+            best third, the newest sixth and a random draw from the rest (seeded
+            like the proposal) are kept, so an ask costs about the same at 1 000
+            trials as at 300. ``None``: every result, however many.
 
     Example:
         >>> BayesianSampler(num_initial_points=4)  # doctest: +NORMALIZE_WHITESPACE
         BayesianSampler(num_initial_points=4, alpha=0.0001, beta=2.6, acquisition='auto',
-                        random_fraction=None)
+                        random_fraction=None, max_model_points=300)
     """
 
     name = "bayesian"
@@ -143,11 +151,14 @@ class BayesianSampler(Sampler):
         beta: float = 2.6,
         acquisition: str = "auto",
         random_fraction: float | None = None,
+        max_model_points: int | None = DEFAULT_MAX_MODEL_POINTS,
     ) -> None:
         if random_fraction is not None and not 0.0 <= random_fraction <= 1.0:
             raise ValueError(f"random_fraction must be between 0 and 1, got {random_fraction}.")
         if num_initial_points is not None and num_initial_points < 1:
             raise ValueError(f"num_initial_points must be at least 1, got {num_initial_points}.")
+        if max_model_points is not None and max_model_points < 2:
+            raise ValueError(f"max_model_points must be at least 2, got {max_model_points}.")
         if not alpha >= 0:
             raise ValueError(f"alpha must be 0 or more, got {alpha}.")
         if not beta >= 0:
@@ -161,6 +172,7 @@ class BayesianSampler(Sampler):
         self.beta = float(beta)
         self.acquisition = acquisition
         self.random_fraction = random_fraction
+        self.max_model_points = max_model_points
         # A cache, not state: per model (the score's, each objective's and
         # constraint's), the last fitted kernel hyperparameters by column (the next
         # fit starts there) and how many results that fit saw.
@@ -173,6 +185,7 @@ class BayesianSampler(Sampler):
             "beta": self.beta,
             "acquisition": self.acquisition,
             "random_fraction": self.random_fraction,
+            "max_model_points": self.max_model_points,
         }
 
     def reset(self) -> None:
@@ -254,14 +267,19 @@ class BayesianSampler(Sampler):
         self, context: SamplingContext, rng: np.random.Generator, seen: Observations
     ) -> dict[str, Any] | None:
         finished, scores, pending = seen.finished, seen.scores, seen.pending
+        y = warp_targets(impute_failures(scores))
+        # Past the cap, only the subset is encoded: nothing below grows with the trials.
+        rows = training_rows(y, self.max_model_points, rng)
+        if rows is not None:
+            finished, scores, y = [finished[i] for i in rows], scores[rows], y[rows]
         encoder = SpaceEncoder(context.space.space, finished)
         if encoder.tunable_count == 0:
             return None
         x = encoder.encode(finished)
-        y = warp_targets(impute_failures(scores))
         model = self._fitted_model(
-            x, y, encoder.categorical, encoder.column_ids, bool(pending), rng
-        )
+            x, y, encoder.categorical, encoder.column_ids, bool(pending), rng,
+            results=len(seen.finished),
+        )  # fmt: skip
         # The incumbent: the best predicted value at a trial that really scored
         # (with noisy scores, the luckiest observation would set the bar too high).
         real = np.isfinite(scores)
@@ -415,10 +433,12 @@ class BayesianSampler(Sampler):
         pending: bool,
         rng: np.random.Generator,
         key: str = _SCORE_MODEL,
+        results: int | None = None,
     ) -> GaussianProcess:
-        """A GP on ``(x, y)``, its kernel hyperparameters fitted from the last fit's
-        (of the model named ``key``), or, with trials running and nearly as many
-        results as that fit saw, reused.
+        """A GP on ``(x, y)`` (a subset past ``max_model_points`` rows), its kernel
+        hyperparameters fitted from the last fit's (of the model named ``key``), or,
+        with trials running and nearly as many ``results`` (default: the rows) as
+        that fit saw, reused.
 
         Trials run in parallel, so asks come in bursts as workers free up: the
         hyperparameters fitted a few results ago still hold, and refitting them at
@@ -426,11 +446,15 @@ class BayesianSampler(Sampler):
         """
         model = GaussianProcess(categorical, min_noise=max(self.alpha, 1e-6))
         last = self._warm_start(columns, key)
-        if pending and last is not None and self._fit_still_holds(columns, len(y), key):
+        results = len(y) if results is None else results
+        rows = training_rows(y, self.max_model_points, rng)
+        if rows is not None:
+            x, y = x[rows], y[rows]
+        if pending and last is not None and self._fit_still_holds(columns, results, key):
             model.condition(x, y, last)
         else:
             model.fit(x, y, warm_start=last, rng=rng)
-            self._remember(columns, model.params, len(y), key)
+            self._remember(columns, model.params, results, key)
         return model
 
     def _fit_still_holds(self, columns: list[tuple[object, ...]], finished: int, key: str) -> bool:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import islice
 from typing import Any
 
 from tunesmith.samplers._base import Exhausted, Proposal, Sampler, SamplingContext, Wait
+from tunesmith.samplers._follow import TrialFollower
 from tunesmith.space import ConfigKey, Float, HyperParameter, config_key
-from tunesmith.trial import Trial, TrialStatus
+from tunesmith.trial import Trial
 
 # Two unit positions closer than this are one value (a float read back from JSON).
 _SAME_UNIT = 1e-12
@@ -64,43 +65,33 @@ class GridSampler(Sampler):
                 f"contributes besides its default), got {float_grid_size}."
             )
         self.float_grid_size = float_grid_size
-        # Caches only (rebuilt from the space and the trials when missing or stale):
-        # the counter of the current space, and each trial's (values, key, config_key).
-        self._counter: _Counter | None = None
-        self._trial_keys: dict[
-            str, tuple[tuple[tuple[str, Any], ...], tuple[float, ...], ConfigKey]
-        ] = {}
+        # A cache only (rebuilt from the space and the trials when missing or stale):
+        # the trials in grid order under the counter of the current space.
+        self._index: _GridIndex | None = None
 
     def get_config(self) -> dict[str, Any]:
         return {"float_grid_size": self.float_grid_size}
 
     def reset(self) -> None:
-        self._counter = None
-        self._trial_keys.clear()
+        self._index = None
 
     def sample(self, context: SamplingContext) -> Proposal:
-        counter = self._current_counter(context.space.space)
-        trials = sorted(context.trials, key=lambda t: t.number)
-        if not trials:
-            return counter.first()
-        keys, tried = {}, set()
-        for trial in trials:
-            keys[trial.trial_id], key = self._keys_of(counter, trial)
-            tried.add(key)
-        ranked = sorted(trials, key=lambda t: (keys[t.trial_id], t.number))
-        above = {low.trial_id: high for low, high in itertools.pairwise(ranked)}
+        index = self._current_index(context)
+        if index.first is None:
+            return index.counter.first()
+        counter, tried = index.counter, index.tried
 
         def successor_of(trial: Trial) -> dict[str, Any] | None:
             # The next combination, unless a trial already holds it or one between.
             candidate = counter.successor(trial.values)
-            if candidate is None or config_key(candidate) in tried:
+            if candidate is None or tried(config_key(candidate)):
                 return None
-            higher = above.get(trial.trial_id)
-            if higher is not None and counter.key(candidate) >= keys[higher.trial_id]:
+            higher = index.above(trial)
+            if higher is not None and counter.key(candidate) >= higher:
                 return None
             return candidate
 
-        for trial in _offers(trials, ranked):
+        for trial in index.offers():
             candidate = successor_of(trial)
             if candidate is not None:
                 return candidate
@@ -108,64 +99,153 @@ class GridSampler(Sampler):
         # asks before tells) get distinct trials; keras-tuner would wait here. What
         # a running trial registers is not lost: once it ends, the combinations
         # with its new values are its successors and lie below what came after it.
-        candidate = successor_of(ranked[-1])
+        candidate = successor_of(index.highest())
         if candidate is not None:
             return candidate
-        if any(t.status is TrialStatus.RUNNING for t in trials):
+        if index.running:
             return Wait()  # a running trial may register what comes next
         return Exhausted("Every combination of the grid has been tried.")
 
-    def _current_counter(self, space: Sequence[HyperParameter]) -> _Counter:
-        cached = self._counter
+    def _current_index(self, context: SamplingContext) -> _GridIndex:
+        """The index of the trials under the current space's counter, brought up to date."""
+        space = context.space.space
+        trials = context.tried_index.trials if context.tried_index is not None else None
+        cached = self._index
         if (
             cached is None
-            or len(cached.space) != len(space)
-            or any(a is not b for a, b in zip(cached.space, space, strict=True))
+            or trials is None
+            or cached.trials is not trials
+            or len(cached.counter.space) != len(space)
+            or any(a is not b for a, b in zip(cached.counter.space, space, strict=True))
         ):
-            self._counter = cached = _Counter(space, self.float_grid_size)
-            self._trial_keys.clear()
+            if trials is None:  # a context without the study's own dict: one by number
+                trials = {t.trial_id: t for t in sorted(context.trials, key=lambda t: t.number)}
+            cached = _GridIndex(_Counter(space, self.float_grid_size), trials)
+            self._index = cached
+        cached.update()
         return cached
 
-    def _keys_of(self, counter: _Counter, trial: Trial) -> tuple[tuple[float, ...], ConfigKey]:
-        """The trial's place in the grid and its :func:`config_key`."""
-        items = tuple(trial.values.items())
-        cached = self._trial_keys.get(trial.trial_id)
-        if cached is None or cached[0] != items:
-            cached = (items, counter.key(trial.values), config_key(trial.values))
-            self._trial_keys[trial.trial_id] = cached
-        return cached[1], cached[2]
 
+class _GridIndex:
+    """The trials in grid order, kept up to date between asks.
 
-def _offers(trials: Sequence[Trial], ranked: Sequence[Trial]) -> list[Trial]:
-    """The trials whose next combination has not been looked at yet, oldest offer first.
-
-    Each trial offers its next combination once it has ended (what it registered is
-    known then); the first trial also once at its start, so a second worker can
-    begin. Offers are taken in order: each proposal uses up its own offer and the
-    ones before it. A trial is always proposed just above the trial whose offer it
-    used, and nothing is proposed between them afterwards, so that trial is its
-    neighbour below in ``ranked`` (the trials in grid order); the trials and their
-    times are all the state there is.
+    Sorting every trial at every ask made a long grid search quadratic. A finished
+    trial's values are final, so its place in the grid and among the ended trials
+    is found once (by bisection); the running trials, one per worker at most, are
+    placed again at each ask, since a define-by-run build may still add values to
+    them. Each ask then costs work in the running trials and the offers it looks at,
+    plus bisections, not in all trials. The study's trials are a dict in number
+    order, so the first, second and newest trials are read at its ends.
     """
-    first = trials[0]
-    ended = sorted(
-        (t for t in trials if t.status.is_finished),
-        key=lambda t: (_ended_at(t), t.number),
-    )
-    queue = [first, *ended]
-    latest = trials[-1]
-    if latest is first:
-        return queue
-    if latest is trials[1]:
-        return queue[1:]  # it used the first trial's offer at its start
-    position = next(i for i, t in enumerate(ranked) if t is latest)
-    source = ranked[position - 1] if position > 0 else None
-    created = latest.started_at if latest.started_at is not None else math.inf
-    if source is not None and source.status.is_finished and _ended_at(source) <= created:
-        return queue[2 + next(i for i, t in enumerate(ended) if t is source) :]
-    # Proposed while its source still ran (before any trial ended): every offer made
-    # by then was used up.
-    return queue[1 + sum(1 for t in ended if _ended_at(t) <= created) :]
+
+    def __init__(self, counter: _Counter, trials: dict[str, Trial]) -> None:
+        self.counter = counter
+        self.trials = trials
+        self._follower = TrialFollower(trials)
+        self._clear()
+
+    def _clear(self) -> None:
+        # Finished trials: (grid key, number) in grid order, (end time, number) in
+        # end order, and their configurations' keys.
+        self._ranked: list[tuple[tuple[float, ...], int]] = []
+        self._ended: list[tuple[float, int]] = []
+        self._settled: set[ConfigKey] = set()
+        self._by_number: dict[int, Trial] = {}
+        self._key_of: dict[int, tuple[float, ...]] = {}
+        # Running trials, placed afresh at each update.
+        self.running: list[Trial] = []
+        self._running_ranked: list[tuple[tuple[float, ...], int]] = []
+        self._running_keys: set[ConfigKey] = set()
+        self.first: Trial | None = None
+
+    def update(self) -> None:
+        finished, running = self._follower.update()
+        if self._follower.restarted:
+            self._clear()
+        counter = self.counter
+        for trial in finished:
+            key = counter.key(trial.values)
+            bisect.insort(self._ranked, (key, trial.number))
+            bisect.insort(self._ended, (_ended_at(trial), trial.number))
+            self._settled.add(config_key(trial.values))
+            self._by_number[trial.number] = trial
+            self._key_of[trial.number] = key
+        self.running = running
+        for trial in running:
+            self._by_number[trial.number] = trial
+            self._key_of[trial.number] = counter.key(trial.values)
+        self._running_ranked = sorted((self._key_of[t.number], t.number) for t in running)
+        self._running_keys = {config_key(t.values) for t in running}
+        trials = self.trials
+        self.first = trials[next(iter(trials))] if trials else None
+
+    def tried(self, key: ConfigKey) -> bool:
+        return key in self._settled or key in self._running_keys
+
+    def _entry(self, trial: Trial) -> tuple[tuple[float, ...], int]:
+        return self._key_of[trial.number], trial.number
+
+    def above(self, trial: Trial) -> tuple[float, ...] | None:
+        """The grid key of the trial just above ``trial`` in grid order (None: it is
+        the highest)."""
+        entry = self._entry(trial)
+        found = [
+            ranked[i][0]
+            for ranked in (self._ranked, self._running_ranked)
+            if (i := bisect.bisect_right(ranked, entry)) < len(ranked)
+        ]
+        return min(found) if found else None
+
+    def _below(self, trial: Trial) -> Trial | None:
+        """The trial just below ``trial`` in grid order."""
+        entry = self._entry(trial)
+        found = [
+            ranked[i - 1]
+            for ranked in (self._ranked, self._running_ranked)
+            if (i := bisect.bisect_left(ranked, entry)) > 0
+        ]
+        return self._by_number[max(found)[1]] if found else None
+
+    def highest(self) -> Trial:
+        """The highest trial in grid order."""
+        tops = [ranked[-1] for ranked in (self._ranked, self._running_ranked) if ranked]
+        return self._by_number[max(tops)[1]]
+
+    def offers(self) -> Iterator[Trial]:
+        """The trials whose next combination has not been looked at yet, oldest offer
+        first.
+
+        Each trial offers its next combination once it has ended (what it registered
+        is known then); the first trial also once at its start, so a second worker
+        can begin. Offers are taken in order: each proposal uses up its own offer and
+        the ones before it. A trial is always proposed just above the trial whose
+        offer it used, and nothing is proposed between them afterwards, so that
+        trial is its neighbour below in grid order; the trials and their times are
+        all the state there is. The queue is the first trial, then the ended trials
+        by end time; this yields it from the first offer not used yet.
+        """
+        first = self.first
+        assert first is not None
+        trials = self.trials
+        latest = trials[next(reversed(trials))]
+        if latest is first:
+            start = 0
+        elif latest is trials[next(islice(iter(trials), 1, None))]:
+            start = 1  # it used the first trial's offer at its start
+        else:
+            source = self._below(latest)
+            created = latest.started_at if latest.started_at is not None else math.inf
+            if source is not None and source.status.is_finished and _ended_at(source) <= created:
+                start = 2 + bisect.bisect_left(self._ended, (_ended_at(source), source.number))
+            else:
+                # Proposed while its source still ran (before any trial ended): every
+                # offer made by then was used up.
+                start = 1 + bisect.bisect_right(self._ended, (created, math.inf))
+        if start == 0:
+            yield first
+            start = 1
+        for position in range(start - 1, len(self._ended)):
+            yield self._by_number[self._ended[position][1]]
 
 
 def _ended_at(trial: Trial) -> float:

@@ -11,4 +11,6 @@ Private: numpy/scipy only, no Keras. The pieces, each in its own module:
 * ``_acquisition`` scores candidates: log expected improvement and the confidence bound.
 * ``_optimize`` finds the best untried configuration for an acquisition.
 * ``_threads`` keeps BLAS on one thread while the model works (small matrices).
+* ``_subset`` picks the results a model is fitted on once there are more than the
+  sampler's ``max_model_points``.
 """
