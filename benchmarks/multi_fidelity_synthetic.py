@@ -22,6 +22,9 @@ final loss from one smooth landscape with an interaction; per-epoch noise 0.01):
 
 Methods: ``ts-hyperband`` (random, keras-tuner's schedule), ``ts-hyperband-bo``
 (``sampler="bayesian"``, model-based as in BOHB), ``ts-asha`` and ``ts-asha-bo``,
+``ts-asha-curves`` and ``ts-asha-curves-bo`` (``promote_by="prediction"``: a
+learning-curve model's predicted final value ranks each rung and feeds the sampler;
+bottom rung at 3 epochs),
 ``ts-bo+median`` and ``ts-random+median`` (``MedianPruner()``), ``kt-hyperband``
 (keras-tuner's ``HyperbandOracle`` through its own protocol) and
 ``optuna-tpe+hb`` (optuna's TPE with its ``HyperbandPruner``, same resources). All
@@ -71,6 +74,8 @@ METHODS = (
     "ts-hyperband-bo",
     "ts-asha",
     "ts-asha-bo",
+    "ts-asha-curves",
+    "ts-asha-curves-bo",
     "ts-bo+median",
     "ts-random+median",
     "kt-hyperband",
@@ -222,6 +227,19 @@ def tunesmith_oracle(method: str, seed: int) -> Any:
             factor=FACTOR,
             hyperband_iterations=None,
             sampler=sampler,
+            **common,
+        )
+    if method in ("ts-asha-curves", "ts-asha-curves-bo"):
+        # Promotions by the learning-curve model's predicted final value; its
+        # bottom rung at 3 epochs, so every curve has a shape to extrapolate.
+        sampler = bayesian_or_random(method)
+        return ASHAOracle(
+            max_epochs=MAX_EPOCHS,
+            factor=FACTOR,
+            min_epochs=3,
+            max_trials=10_000,
+            sampler=sampler,
+            promote_by="prediction",
             **common,
         )
     if method in ("ts-asha", "ts-asha-bo"):

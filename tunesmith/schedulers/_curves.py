@@ -1,0 +1,238 @@
+"""Where a partly trained configuration will end: a learning-curve model.
+
+Each configuration's curve (its trials' reported objective per epoch, a promotion's
+epochs continuing its parent's) is fitted by an ensemble of saturating curves,
+``a + b * t**-c`` (power law) and ``a + b * exp(-c * t)`` (exponential decay) over a
+grid of rates ``c``, the asymptote ``a`` and scale ``b`` fitted by least squares for
+each rate. Members are weighted by their likelihood under the noise the curves
+share, times a prior over the grid that the curves share too: the members that
+explain the longest curves so far. The prediction at full training is the weighted
+mean of the members' values there (never worse than the best value already
+reached), its uncertainty their spread plus the noise.
+
+Why an ensemble of fits rather than one: three or four epochs rarely pin down the
+rate, and a single least-squares fit then extrapolates anywhere; the spread says
+how little is known, which is what the promotion rule needs. Why a floor: a member
+with a nearly linear start can extrapolate far below anything the search has seen;
+predictions are kept above the best value reached by any configuration less the
+spread of the first values.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from tunesmith.samplers import SamplingContext
+from tunesmith.space import EPOCHS, PARENT
+from tunesmith.trial import Trial
+
+_POWER_RATES = np.geomspace(0.1, 3.0, 16)
+_EXP_RATES = np.geomspace(0.03, 3.0, 20)
+#: Curves at least this long teach the shared prior over the members.
+_TEACHING_LENGTH = 6
+#: The share of the prior that stays uniform over the members.
+_UNIFORM_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """A configuration's predicted value at full training, lower is better.
+
+    Attributes:
+        mean: The expected value at full training.
+        sd: Its standard deviation.
+        epochs: How many epochs of the curve it was predicted from.
+    """
+
+    mean: float
+    sd: float
+    epochs: int
+
+    def optimistic(self, kappa: float) -> float:
+        """``mean - kappa * sd``: how good the configuration may plausibly end."""
+        return self.mean - kappa * self.sd
+
+
+def chain_curve(
+    trial: Trial, by_id: Mapping[str, Trial], curves: Mapping[str, Mapping[int, float]]
+) -> dict[int, float]:
+    """``{step: value}`` of ``trial`` with its ancestors': a promotion continues its
+    parent's curve (the parent's steps first, the trial's own where both report one).
+
+    Example:
+        >>> from tunesmith import HyperParameters
+        >>> parent = Trial(HyperParameters(), trial_id="0")
+        >>> child = Trial(HyperParameters(), trial_id="1")
+        >>> child.hyperparameters.values["tuner/trial_id"] = "0"
+        >>> chain_curve(child, {"0": parent, "1": child}, {"0": {0: 3.0, 1: 2.0}, "1": {2: 1.5}})
+        {0: 3.0, 1: 2.0, 2: 1.5}
+    """
+    chain: list[Trial] = []
+    seen: set[str] = set()
+    current: Trial | None = trial
+    while current is not None and current.trial_id not in seen:
+        seen.add(current.trial_id)
+        chain.append(current)
+        parent = current.values.get(PARENT)
+        current = by_id.get(str(parent)) if parent is not None else None
+    merged: dict[int, float] = {}
+    for member in reversed(chain):
+        merged.update(curves.get(member.trial_id, {}))
+    return dict(sorted(merged.items()))
+
+
+class CurveModel:
+    """Predicts where curves end at ``horizon`` epochs, from every curve so far.
+
+    ``curves`` are ``{step: value}`` (step 0 is the first epoch), oriented so lower
+    is better. Built once per decision: it learns the noise and the prior over the
+    ensemble from all the curves, then :meth:`predict` any of them.
+
+    Example:
+        >>> curves = [{s: 0.2 + 1.0 * (s + 1) ** -0.8 for s in range(n)} for n in (27, 3)]
+        >>> model = CurveModel(curves, horizon=27)
+        >>> p = model.predict(curves[1])
+        >>> abs(p.mean - curves[0][26]) < abs(curves[1][2] - curves[0][26])
+        True
+    """
+
+    def __init__(self, curves: Iterable[Mapping[int, float]], horizon: int) -> None:
+        self.horizon = int(horizon)
+        kept = [_as_arrays(c) for c in curves if c]
+        self._rates = np.concatenate([_POWER_RATES, _EXP_RATES])
+        self._power = np.arange(len(self._rates)) < len(_POWER_RATES)
+        self.noise = _shared_noise([y for _, y in kept])
+        finite = [y for _, y in kept if len(y)]
+        if finite:
+            best = min(float(np.min(y)) for y in finite)
+            firsts = [float(y[0]) for y in finite]
+            spread = max(float(np.median(firsts)) - best, 10 * self.noise)
+            self.floor = best - spread
+        else:
+            self.floor = -math.inf
+        self.prior = np.full(len(self._rates), 1.0 / len(self._rates))
+        teaching = [(t, y) for t, y in kept if len(y) >= _TEACHING_LENGTH]
+        if teaching:
+            learnt = np.mean([self._weights(t, y, self.prior)[0] for t, y in teaching], axis=0)
+            self.prior = _UNIFORM_SHARE * self.prior + (1 - _UNIFORM_SHARE) * learnt
+
+    def predict(self, curve: Mapping[int, float]) -> Prediction:
+        """The curve's predicted value at ``horizon`` epochs."""
+        t, y = _as_arrays(curve)
+        if len(y) == 0:
+            return Prediction(math.inf, math.inf, 0)
+        reached = float(np.min(y))
+        if len(y) == 1 or t[-1] >= self.horizon:
+            return Prediction(reached, self.noise if t[-1] < self.horizon else 0.0, len(y))
+        weights, at_horizon = self._weights(t, y, self.prior)
+        ends = np.minimum(np.maximum(at_horizon, self.floor), reached)
+        mean = float(weights @ ends)
+        spread = float(np.sqrt(max(weights @ (ends - mean) ** 2, 0.0)))
+        return Prediction(mean, math.hypot(spread, self.noise), len(y))
+
+    def _basis(self, t: np.ndarray) -> np.ndarray:
+        """Each member's shape at epochs ``t`` (members x epochs)."""
+        rates = self._rates[:, None]
+        power = t[None, :] ** -rates
+        decay = np.exp(-rates * t[None, :])
+        return np.where(self._power[:, None], power, decay)
+
+    def _weights(
+        self, t: np.ndarray, y: np.ndarray, prior: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each member's posterior weight for this curve, and its value at the horizon."""
+        g = self._basis(t)
+        g_mean = g.mean(axis=1, keepdims=True)
+        centred = g - g_mean
+        variance = (centred**2).sum(axis=1)
+        y_mean = float(y.mean())
+        scale = np.where(variance > 1e-12, centred @ (y - y_mean) / np.maximum(variance, 1e-12), 0.0)
+        offset = y_mean - scale * g_mean[:, 0]
+        residuals = y[None, :] - offset[:, None] - scale[:, None] * g
+        sse = (residuals**2).sum(axis=1)
+        log_weights = np.log(prior) - sse / (2 * self.noise**2)
+        log_weights -= log_weights.max()
+        weights = np.exp(log_weights)
+        weights /= weights.sum()
+        horizon = self._basis(np.array([float(self.horizon)]))[:, 0]
+        return weights, offset + scale * horizon
+
+
+def _as_arrays(curve: Mapping[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Epochs (from 1) and finite values of a ``{step: value}`` curve, in step order."""
+    points = sorted((int(s) + 1, float(v)) for s, v in curve.items() if math.isfinite(v))
+    t = np.array([p[0] for p in points], dtype=float)
+    y = np.array([p[1] for p in points], dtype=float)
+    return t, y
+
+
+def _shared_noise(curves: Sequence[np.ndarray]) -> float:
+    """The per-epoch noise the curves share, from their second differences (a
+    smooth curve's are near zero, so they measure the noise; its early bend makes
+    this an overestimate, the safe side)."""
+    seconds = [np.diff(y, 2) for y in curves if len(y) >= 3]
+    if seconds:
+        pooled = np.abs(np.concatenate(seconds))
+        noise = 1.4826 * float(np.median(pooled)) / math.sqrt(6.0)
+    else:
+        noise = 0.0
+    values = np.concatenate(list(curves)) if curves else np.array([])
+    scale = float(np.ptp(values)) if len(values) > 1 else 1.0
+    return max(noise, 1e-3 * max(scale, 1e-9), 1e-12)
+
+
+def predict_trials(
+    trials: Sequence[Trial], curves: Mapping[str, Mapping[int, float]], horizon: int
+) -> dict[str, Prediction]:
+    """Every finished or running trial's configuration predicted at ``horizon``
+    epochs, from its curve continued from its ancestors'; keyed by trial id."""
+    by_id = {t.trial_id: t for t in trials}
+    chains = {t.trial_id: chain_curve(t, by_id, curves) for t in trials}
+    model = CurveModel(_longest_per_configuration(trials, chains), horizon)
+    return {trial_id: model.predict(curve) for trial_id, curve in chains.items() if curve}
+
+
+def _longest_per_configuration(
+    trials: Sequence[Trial], chains: Mapping[str, Mapping[int, float]]
+) -> list[Mapping[int, float]]:
+    """One curve per configuration (a promotion's chain holds its parent's), so a
+    configuration promoted twice does not teach the shared prior three times."""
+    parents = {str(t.values[PARENT]) for t in trials if PARENT in t.values}
+    return [chains[t.trial_id] for t in trials if t.trial_id not in parents]
+
+
+def predicted_context(
+    context: SamplingContext, predictions: Mapping[str, Prediction], horizon: int
+) -> SamplingContext:
+    """``context`` as a sampler sees it when curves are predicted: one trial per
+    configuration, at full training (``tuner/epochs`` = ``horizon``), scored by its
+    predicted value there; running configurations stay running. A Bayesian sampler
+    then models where configurations end, not where they were stopped."""
+    sign = 1.0 if context.objective.direction == "min" else -1.0
+    parents = {str(t.values[PARENT]) for t in context.trials if PARENT in t.values}
+    seen: list[Trial] = []
+    for trial in context.trials:
+        if trial.trial_id in parents:
+            continue  # its configuration goes on in a promotion
+        values = trial.hyperparameters.copy()
+        values.values[EPOCHS] = horizon
+        values.values.pop(PARENT, None)
+        prediction = predictions.get(trial.trial_id)
+        score = trial.score
+        if trial.status.is_finished and prediction is not None and prediction.epochs:
+            score = sign * prediction.mean
+        seen.append(
+            Trial(
+                values,
+                trial_id=trial.trial_id,
+                status=trial.status,
+                number=trial.number,
+                score=score,
+                metrics=dict(trial.metrics),
+            )
+        )
+    return replace(context, trials=seen, tried_index=None)
