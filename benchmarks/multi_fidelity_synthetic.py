@@ -24,7 +24,8 @@ Methods: ``ts-hyperband`` (random, keras-tuner's schedule), ``ts-hyperband-bo``
 (``sampler="bayesian"``, model-based as in BOHB), ``ts-asha`` and ``ts-asha-bo``,
 ``ts-asha-curves`` and ``ts-asha-curves-bo`` (``promote_by="prediction"``: a
 learning-curve model's predicted final value ranks each rung and feeds the sampler;
-bottom rung at 3 epochs),
+bottom rung at 3 epochs), ``ts-hyperband-curves`` and ``ts-hyperband-curves-bo``
+(the same under keras-tuner's Hyperband schedule),
 ``ts-bo+median`` and ``ts-random+median`` (``MedianPruner()``), ``kt-hyperband``
 (keras-tuner's ``HyperbandOracle`` through its own protocol) and
 ``optuna-tpe+hb`` (optuna's TPE with its ``HyperbandPruner``, same resources). All
@@ -75,6 +76,8 @@ METHODS = (
     "ts-asha",
     "ts-asha-bo",
     "ts-asha-curves",
+    "ts-hyperband-curves",
+    "ts-hyperband-curves-bo",
     "ts-asha-curves-bo",
     "ts-bo+median",
     "ts-random+median",
@@ -227,6 +230,15 @@ def tunesmith_oracle(method: str, seed: int) -> Any:
             factor=FACTOR,
             hyperband_iterations=None,
             sampler=sampler,
+            **common,
+        )
+    if method in ("ts-hyperband-curves", "ts-hyperband-curves-bo"):
+        return HyperbandOracle(
+            max_epochs=MAX_EPOCHS,
+            factor=FACTOR,
+            hyperband_iterations=None,
+            sampler=bayesian_or_random(method),
+            promote_by="prediction",
             **common,
         )
     if method in ("ts-asha-curves", "ts-asha-curves-bo"):

@@ -6,10 +6,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from tunesmith.errors import check_count
-from tunesmith.objective import Objective, Pareto
+from tunesmith.objective import Pareto
 from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait
 from tunesmith.schedulers._base import Scheduler
-from tunesmith.schedulers._curves import Prediction, predict_trials, predicted_context
+from tunesmith.schedulers._curves import (
+    PROMOTE_BY,
+    Prediction,
+    by_prediction,
+    predict_trials,
+    predicted_context,
+)
 from tunesmith.schedulers._fidelity import parent_of, ranked, with_fidelity
 from tunesmith.schedulers.rungs import promotion_quota, rung_ladder
 from tunesmith.space import EPOCHS, ROUND
@@ -165,26 +171,3 @@ class ASHAScheduler(Scheduler):
                     )
         return None
 
-
-#: How ``promote_by`` may rank a rung: the value reached, or the curve model's
-#: prediction at full training.
-PROMOTE_BY = ("score", "prediction")
-#: Standard deviations subtracted from a prediction when ranking: a slow starter
-#: whose end is uncertain goes on rather than being dropped on a guess.
-_OPTIMISM = 1.0
-
-
-def by_prediction(
-    finished: list[Trial], predictions: dict[str, Prediction], objective: Objective
-) -> list[Trial]:
-    """``finished`` by optimistic predicted value at full training, best first; a
-    trial without a curve (it reported no step) counts at its score."""
-    sign = 1.0 if objective.direction == "min" else -1.0
-
-    def key(trial: Trial) -> float:
-        prediction = predictions.get(trial.trial_id)
-        if prediction is None or prediction.epochs == 0:
-            return sign * float(trial.score)  # type: ignore[arg-type]
-        return prediction.optimistic(_OPTIMISM)
-
-    return sorted(finished, key=key)

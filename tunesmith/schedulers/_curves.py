@@ -26,12 +26,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from tunesmith.objective import Objective
 from tunesmith.samplers import SamplingContext
 from tunesmith.space import EPOCHS, PARENT
 from tunesmith.trial import Trial
 
 _POWER_RATES = np.geomspace(0.1, 3.0, 16)
 _EXP_RATES = np.geomspace(0.03, 3.0, 20)
+#: Curves at least this long have a shape to extrapolate: a sampler sees their
+#: predicted end at full training, shorter ones as measured at their fidelity.
+SHAPE_EPOCHS = 3
 #: Curves at least this long teach the shared prior over the members.
 _TEACHING_LENGTH = 6
 #: The share of the prior that stays uniform over the members.
@@ -223,8 +227,12 @@ def predicted_context(
         values.values.pop(PARENT, None)
         prediction = predictions.get(trial.trial_id)
         score = trial.score
-        if trial.status.is_finished and prediction is not None and prediction.epochs:
+        if not (trial.status.is_finished and prediction is not None):
+            pass
+        elif prediction.epochs >= SHAPE_EPOCHS:
             score = sign * prediction.mean
+        else:  # too short a curve to say where it ends: it stays at its fidelity
+            values = trial.hyperparameters
         seen.append(
             Trial(
                 values,
@@ -236,3 +244,27 @@ def predicted_context(
             )
         )
     return replace(context, trials=seen, tried_index=None)
+
+
+#: How ``promote_by`` may rank a rung: the value reached, or the curve model's
+#: prediction at full training.
+PROMOTE_BY = ("score", "prediction")
+#: Standard deviations subtracted from a prediction when ranking: a slow starter
+#: whose end is uncertain goes on rather than being dropped on a guess.
+_OPTIMISM = 1.0
+
+
+def by_prediction(
+    finished: list[Trial], predictions: dict[str, Prediction], objective: Objective
+) -> list[Trial]:
+    """``finished`` by optimistic predicted value at full training, best first; a
+    trial without a curve (it reported no step) counts at its score."""
+    sign = 1.0 if objective.direction == "min" else -1.0
+
+    def key(trial: Trial) -> float:
+        prediction = predictions.get(trial.trial_id)
+        if prediction is None or prediction.epochs == 0:
+            return sign * float(trial.score)  # type: ignore[arg-type]
+        return prediction.optimistic(_OPTIMISM)
+
+    return sorted(finished, key=key)
