@@ -17,8 +17,8 @@ from tunesmith.schedulers import (
     chain_curve,
     make_scheduler,
     predict_trials,
+    scheduler_settings,
 )
-from tunesmith.schedulers import scheduler_settings
 from tunesmith.space import PARENT
 
 HORIZON = 27
@@ -31,10 +31,7 @@ def synthetic_curves(seed: int, count: int = 40) -> list[list[float]]:
     for i in range(count):
         final, scale = rng.uniform(0.1, 0.8), rng.uniform(0.5, 1.5)
         t = np.arange(1, HORIZON + 1, dtype=float)
-        if i % 2:
-            shape = t ** -rng.uniform(0.3, 1.5)
-        else:
-            shape = np.exp(-rng.uniform(0.08, 1.0) * t)
+        shape = t ** (-rng.uniform(0.3, 1.5)) if i % 2 else np.exp(-rng.uniform(0.08, 1.0) * t)
         curves.append(list(final + scale * shape + rng.normal(0.0, 0.01, HORIZON)))
     return curves
 
@@ -81,8 +78,14 @@ def first_promotion(promote_by: str) -> tuple[str, dict[str, str]]:
     hp = HyperParameters()
     hp.Float("x", 0.0, 1.0)
     oracle = ASHAOracle(
-        objective="val_loss", max_epochs=HORIZON, min_epochs=3, factor=3, max_trials=30,
-        hyperparameters=hp, seed=0, promote_by=promote_by,
+        objective="val_loss",
+        max_epochs=HORIZON,
+        min_epochs=3,
+        factor=3,
+        max_trials=30,
+        hyperparameters=hp,
+        seed=0,
+        promote_by=promote_by,
     )
     kinds: dict[str, str] = {}
     for kind in ("fast", "slow", "fast"):
@@ -107,8 +110,14 @@ def test_a_promoted_trials_curve_continues_its_parents() -> None:
     hp = HyperParameters()
     hp.Float("x", 0.0, 1.0)
     oracle = ASHAOracle(
-        objective="val_loss", max_epochs=9, min_epochs=3, factor=3, max_trials=9,
-        hyperparameters=hp, seed=0, promote_by="prediction",
+        objective="val_loss",
+        max_epochs=9,
+        min_epochs=3,
+        factor=3,
+        max_trials=9,
+        hyperparameters=hp,
+        seed=0,
+        promote_by="prediction",
     )
     while (trial := oracle.ask()) is not None:
         start, end = trial.values["tuner/initial_epoch"], trial.values["tuner/epochs"]
@@ -151,8 +160,12 @@ def test_predicted_promotions_end_to_end_through_tune(oracle_class: type) -> Non
 
     extra = {"min_epochs": 3, "max_trials": 12} if oracle_class is ASHAOracle else {}
     oracle = oracle_class(
-        objective="loss", max_epochs=9, sampler="random", seed=0,
-        promote_by="prediction", **extra,
+        objective="loss",
+        max_epochs=9,
+        sampler="random",
+        seed=0,
+        promote_by="prediction",
+        **extra,
     )
     result = tunesmith.tune(objective, algorithm=oracle, objective="loss")
     promoted = [t for t in result.trials if PARENT in t.values]

@@ -86,7 +86,9 @@ class SamplingContext:
     told_only: frozenset[str] = frozenset()
     #: ``{trial_id: {step: value}}``: the objective each trial reported per step,
     #: oriented so lower is better (a learning-curve model reads them).
-    curves: Mapping[str, Mapping[int, float]] = field(default_factory=dict, compare=False, repr=False)
+    curves: Mapping[str, Mapping[int, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     #: The study's running index of its trials' configurations, the ones in
     #: ``trials`` (None: their keys are built here).
     tried_index: TriedKeys | None = field(default=None, compare=False, repr=False)

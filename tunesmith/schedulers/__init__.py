@@ -24,8 +24,8 @@ from typing import Any
 
 from tunesmith.schedulers._asha import ASHAScheduler
 from tunesmith.schedulers._base import Scheduler
-from tunesmith.schedulers._curves import CurveModel, Prediction, chain_curve, predict_trials
 from tunesmith.schedulers._brackets import bracket_count, bracket_table, round_epochs, round_size
+from tunesmith.schedulers._curves import CurveModel, Prediction, chain_curve, predict_trials
 from tunesmith.schedulers._hyperband import HyperbandScheduler
 
 __all__ = [

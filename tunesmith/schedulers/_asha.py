@@ -170,4 +170,3 @@ class ASHAScheduler(Scheduler):
                         parent=trial.trial_id,
                     )
         return None
-

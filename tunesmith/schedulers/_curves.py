@@ -50,11 +50,15 @@ class Prediction:
         mean: The expected value at full training.
         sd: Its standard deviation.
         epochs: How many epochs of the curve it was predicted from.
+        trusted: Whether, on the longer curves of this search cut to as many
+            epochs, the model ranked them better than their values at the cut
+            did (True while no curve is long enough to tell).
     """
 
     mean: float
     sd: float
     epochs: int
+    trusted: bool = True
 
     def optimistic(self, kappa: float) -> float:
         """``mean - kappa * sd``: how good the configuration may plausibly end."""
@@ -143,7 +147,8 @@ class CurveModel:
         rates = self._rates[:, None]
         power = t[None, :] ** -rates
         decay = np.exp(-rates * t[None, :])
-        return np.where(self._power[:, None], power, decay)
+        shapes: np.ndarray = np.where(self._power[:, None], power, decay)
+        return shapes
 
     def _weights(
         self, t: np.ndarray, y: np.ndarray, prior: np.ndarray
@@ -154,7 +159,9 @@ class CurveModel:
         centred = g - g_mean
         variance = (centred**2).sum(axis=1)
         y_mean = float(y.mean())
-        scale = np.where(variance > 1e-12, centred @ (y - y_mean) / np.maximum(variance, 1e-12), 0.0)
+        scale = np.where(
+            variance > 1e-12, centred @ (y - y_mean) / np.maximum(variance, 1e-12), 0.0
+        )
         offset = y_mean - scale * g_mean[:, 0]
         residuals = y[None, :] - offset[:, None] - scale[:, None] * g
         sse = (residuals**2).sum(axis=1)
@@ -196,8 +203,46 @@ def predict_trials(
     epochs, from its curve continued from its ancestors'; keyed by trial id."""
     by_id = {t.trial_id: t for t in trials}
     chains = {t.trial_id: chain_curve(t, by_id, curves) for t in trials}
-    model = CurveModel(_longest_per_configuration(trials, chains), horizon)
-    return {trial_id: model.predict(curve) for trial_id, curve in chains.items() if curve}
+    longest = _longest_per_configuration(trials, chains)
+    model = CurveModel(longest, horizon)
+    predictions = {trial_id: model.predict(curve) for trial_id, curve in chains.items() if curve}
+    verdicts: dict[int, bool] = {}
+    for trial_id, prediction in predictions.items():
+        n = prediction.epochs
+        if n >= horizon:
+            continue
+        if n not in verdicts:
+            verdicts[n] = model_ranks_better(model, longest, n)
+        if not verdicts[n]:
+            predictions[trial_id] = replace(prediction, trusted=False)
+    return predictions
+
+
+def model_ranks_better(model: CurveModel, curves: Sequence[Mapping[int, float]], n: int) -> bool:
+    """Whether the model's optimistic predictions from the first ``n`` epochs of the
+    curves at least ``3 n`` epochs long order them (by where they are predicted to
+    end from all their epochs) more often right than their best values at ``n`` do.
+    With fewer than three such curves there is no evidence, and the answer is True.
+
+    Why a check at all: where a few epochs already rank configurations as full
+    training does, an extrapolation from few points only adds noise; where curves
+    cross, it is what finds the slow starters. The search's own curves say which.
+    """
+    long = [c for c in curves if len(c) >= min(3 * n, model.horizon)]
+    if len(long) < 3:
+        return True
+    ends = np.array([model.predict(c).mean for c in long])
+    cut = [dict(sorted(c.items())[:n]) for c in long]
+    predicted = np.array([model.predict(c).optimistic(_OPTIMISM) for c in cut])
+    reached = np.array([min(c.values()) for c in cut])
+    return _concordant(predicted, ends) > _concordant(reached, ends)
+
+
+def _concordant(scores: np.ndarray, truth: np.ndarray) -> int:
+    """Pairs ordered by ``scores`` as by ``truth``."""
+    upper = np.triu_indices(len(truth), k=1)
+    agree = np.sign(scores[:, None] - scores[None, :]) * np.sign(truth[:, None] - truth[None, :])
+    return int((agree[upper] > 0).sum())
 
 
 def _longest_per_configuration(
@@ -229,7 +274,7 @@ def predicted_context(
         score = trial.score
         if not (trial.status.is_finished and prediction is not None):
             pass
-        elif prediction.epochs >= SHAPE_EPOCHS:
+        elif prediction.epochs >= SHAPE_EPOCHS and prediction.trusted:
             score = sign * prediction.mean
         else:  # too short a curve to say where it ends: it stays at its fidelity
             values = trial.hyperparameters
@@ -263,7 +308,7 @@ def by_prediction(
 
     def key(trial: Trial) -> float:
         prediction = predictions.get(trial.trial_id)
-        if prediction is None or prediction.epochs == 0:
+        if prediction is None or prediction.epochs == 0 or not prediction.trusted:
             return sign * float(trial.score)  # type: ignore[arg-type]
         return prediction.optimistic(_OPTIMISM)
 
