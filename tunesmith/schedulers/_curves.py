@@ -207,15 +207,50 @@ def predict_trials(
     model = CurveModel(longest, horizon)
     predictions = {trial_id: model.predict(curve) for trial_id, curve in chains.items() if curve}
     verdicts: dict[int, bool] = {}
+    lines: dict[int, tuple[float, float, float] | None] = {}
     for trial_id, prediction in predictions.items():
         n = prediction.epochs
         if n >= horizon:
+            continue
+        if n < SHAPE_EPOCHS:
+            # Too short for a shape of its own: what the longer curves' ends say
+            # about their values at this epoch, where that reorders them.
+            if n not in lines:
+                lines[n] = ends_against_start(model, longest, n)
+            line = lines[n]
+            if line is None:
+                predictions[trial_id] = replace(prediction, trusted=False)
+            else:
+                intercept, slope, spread = line
+                start = min(v for _, v in sorted(chains[trial_id].items())[:n])
+                mean = min(intercept + slope * start, start)
+                predictions[trial_id] = Prediction(mean, spread, n)
             continue
         if n not in verdicts:
             verdicts[n] = model_ranks_better(model, longest, n)
         if not verdicts[n]:
             predictions[trial_id] = replace(prediction, trusted=False)
     return predictions
+
+
+def ends_against_start(
+    model: CurveModel, curves: Sequence[Mapping[int, float]], n: int
+) -> tuple[float, float, float] | None:
+    """``(intercept, slope, residual sd)`` of the longer curves' predicted ends
+    against their best value in the first ``n`` epochs, when the ends fall as that
+    value rises (the curves cross: a low start is a poor sign); None otherwise
+    (the value reached ranks as well as a line would) or without five such curves."""
+    long = [c for c in curves if len(c) >= SHAPE_EPOCHS * max(n, 1)]
+    if len(long) < 5:
+        return None
+    starts = np.array([min(v for _, v in sorted(c.items())[:n]) for c in long])
+    ends = np.array([model.predict(c).mean for c in long])
+    if np.ptp(starts) <= 0 or _concordant(starts, ends) >= _concordant(-starts, ends):
+        return None
+    slope, intercept = np.polyfit(starts, ends, 1)
+    residuals = ends - (intercept + slope * starts)
+    spread = float(np.sqrt(np.mean(residuals**2)))
+    return float(intercept), float(slope), max(spread, model.noise)
 
 
 def model_ranks_better(model: CurveModel, curves: Sequence[Mapping[int, float]], n: int) -> bool:

@@ -171,3 +171,25 @@ def test_predicted_promotions_end_to_end_through_tune(oracle_class: type) -> Non
     promoted = [t for t in result.trials if PARENT in t.values]
     assert promoted, "no configuration was continued"
     assert result.best_values["lr"] > 0.05  # the large rates end lowest
+
+
+def trust_at_three_epochs(shape: str) -> bool:
+    """Whether the model is trusted at 3 epochs after 8 full curves of ``shape``."""
+    rng = np.random.default_rng(0)
+    t = np.arange(1, HORIZON + 1, dtype=float)
+    curves: dict[str, dict[int, float]] = {}
+    for i in range(9):
+        final = rng.uniform(0.1, 0.8)
+        if shape == "crossing":  # the best end converges slowest
+            values = final + 1.2 * np.exp(-(0.1 + 1.5 * (final - 0.1)) * t)
+        else:  # one shape for all: a few epochs rank them as full training does
+            values = final + (0.8 + 0.3 * final) * t**-0.8
+        noisy = values + rng.normal(0.0, 0.01, HORIZON)
+        curves[str(i)] = dict(enumerate(noisy[: 3 if i == 8 else HORIZON]))
+    trials = [tunesmith.Trial(HyperParameters(), trial_id=trial_id) for trial_id in curves]
+    return predict_trials(trials, curves, HORIZON)["8"].trusted
+
+
+def test_the_model_is_trusted_only_where_it_ranks_cut_curves_better() -> None:
+    assert trust_at_three_epochs("crossing")
+    assert not trust_at_three_epochs("ranked")
