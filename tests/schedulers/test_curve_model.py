@@ -173,23 +173,40 @@ def test_predicted_promotions_end_to_end_through_tune(oracle_class: type) -> Non
     assert result.best_values["lr"] > 0.05  # the large rates end lowest
 
 
-def trust_at_three_epochs(shape: str) -> bool:
-    """Whether the model is trusted at 3 epochs after 8 full curves of ``shape``."""
+def trusted_after(shape: str, cut: int) -> bool:
+    """Whether the model is trusted at ``cut`` epochs after 8 full curves of ``shape``."""
     rng = np.random.default_rng(0)
     t = np.arange(1, HORIZON + 1, dtype=float)
     curves: dict[str, dict[int, float]] = {}
-    for i in range(9):
-        final = rng.uniform(0.1, 0.8)
+    for i, final in enumerate(np.linspace(0.1, 0.6, 9)):
         if shape == "crossing":  # the best end converges slowest
-            values = final + 1.2 * np.exp(-(0.1 + 1.5 * (final - 0.1)) * t)
+            values = final + 1.5 * np.exp(-(0.1 + 3.0 * (final - 0.1)) * t)
         else:  # one shape for all: a few epochs rank them as full training does
             values = final + (0.8 + 0.3 * final) * t**-0.8
         noisy = values + rng.normal(0.0, 0.01, HORIZON)
-        curves[str(i)] = dict(enumerate(noisy[: 3 if i == 8 else HORIZON]))
+        curves[str(i)] = dict(enumerate(noisy[: cut if i == 8 else HORIZON]))
     trials = [tunesmith.Trial(HyperParameters(), trial_id=trial_id) for trial_id in curves]
     return predict_trials(trials, curves, HORIZON)["8"].trusted
 
 
-def test_the_model_is_trusted_only_where_it_ranks_cut_curves_better() -> None:
-    assert trust_at_three_epochs("crossing")
-    assert not trust_at_three_epochs("ranked")
+@pytest.mark.parametrize("cut", [1, 3])
+def test_the_model_is_trusted_only_where_it_ranks_cut_curves_better(cut: int) -> None:
+    assert trusted_after("crossing", cut)
+    assert not trusted_after("ranked", cut)
+
+
+def test_after_one_epoch_crossing_curves_are_ranked_the_other_way() -> None:
+    """The longer curves show that a low first value ends high: one-epoch curves
+    are then ranked by the line through the longer curves, reversed."""
+    rng = np.random.default_rng(1)
+    t = np.arange(1, HORIZON + 1, dtype=float)
+    curves: dict[str, dict[int, float]] = {}
+    for i, final in enumerate(np.linspace(0.1, 0.8, 8)):
+        values = final + 1.5 * np.exp(-(0.1 + 3.0 * (final - 0.1)) * t)
+        curves[str(i)] = dict(enumerate(values + rng.normal(0.0, 0.01, HORIZON)))
+    slow, fast = 0.1 + 1.5 * math.exp(-0.1), 0.8 + 1.5 * math.exp(-2.2)
+    curves["slow"], curves["fast"] = {0: slow}, {0: fast}
+    trials = [tunesmith.Trial(HyperParameters(), trial_id=trial_id) for trial_id in curves]
+    predictions = predict_trials(trials, curves, HORIZON)
+    assert slow > fast  # the value reached says "fast"
+    assert predictions["slow"].mean < predictions["fast"].mean
