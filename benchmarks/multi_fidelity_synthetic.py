@@ -24,9 +24,11 @@ Methods: ``ts-hyperband`` (random, keras-tuner's schedule), ``ts-hyperband-bo``
 (``sampler="bayesian"``, model-based as in BOHB), ``ts-asha`` and ``ts-asha-bo``,
 ``ts-asha-curves`` and ``ts-asha-curves-bo`` (``promote_by="prediction"``: a
 learning-curve model's predicted final value ranks each rung and feeds the sampler;
-bottom rung at 3 epochs), ``ts-hyperband-curves`` and ``ts-hyperband-curves-bo``
-(the same under keras-tuner's Hyperband schedule),
-``ts-bo+median`` and ``ts-random+median`` (``MedianPruner()``), ``kt-hyperband``
+bottom rung at 3 epochs, ``--curve-min-epochs``), ``ts-asha-min3`` and
+``ts-asha-min3-bo`` (their ablation: the same rungs, promotions by the value
+reached), ``ts-hyperband-curves`` and ``ts-hyperband-curves-bo`` (predictions under
+keras-tuner's Hyperband schedule), ``ts-bo+median`` and ``ts-random+median``
+(``MedianPruner()``), ``kt-hyperband``
 (keras-tuner's ``HyperbandOracle`` through its own protocol) and
 ``optuna-tpe+hb`` (optuna's TPE with its ``HyperbandPruner``, same resources). All
 run through ask/report/tell in one process, sequentially.
@@ -211,6 +213,9 @@ def drive_tunesmith(oracle: Any, meter: Meter) -> None:
         oracle.tell(trial, {"val_loss": best}, stopped_early=stopped)
 
 
+#: ``--curve-min-epochs``: the bottom rung of ``ts-asha-curves*``.
+CURVE_MIN_EPOCHS = 3
+
 #: ``--random-fraction``: the Bayesian sampler's share of random draws (None: its default).
 RANDOM_FRACTION: float | None = None
 
@@ -248,10 +253,20 @@ def tunesmith_oracle(method: str, seed: int) -> Any:
         return ASHAOracle(
             max_epochs=MAX_EPOCHS,
             factor=FACTOR,
-            min_epochs=3,
+            min_epochs=CURVE_MIN_EPOCHS,
             max_trials=10_000,
             sampler=sampler,
             promote_by="prediction",
+            **common,
+        )
+    if method in ("ts-asha-min3", "ts-asha-min3-bo"):
+        # The ablation of the above: the same rungs, promotions by the value reached.
+        return ASHAOracle(
+            max_epochs=MAX_EPOCHS,
+            factor=FACTOR,
+            min_epochs=3,
+            max_trials=10_000,
+            sampler=bayesian_or_random(method),
             **common,
         )
     if method in ("ts-asha", "ts-asha-bo"):
@@ -418,9 +433,16 @@ def main(argv: Sequence[str] | None = None) -> list[Run]:
         default=None,
         help="the Bayesian sampler's share of random configurations (default: its own)",
     )
+    parser.add_argument(
+        "--curve-min-epochs",
+        type=int,
+        default=3,
+        help="the bottom rung of ts-asha-curves and ts-asha-curves-bo (default 3)",
+    )
     args = parser.parse_args(argv)
-    global RANDOM_FRACTION
+    global RANDOM_FRACTION, CURVE_MIN_EPOCHS
     RANDOM_FRACTION = args.random_fraction
+    CURVE_MIN_EPOCHS = args.curve_min_epochs
     methods = args.methods.split(",")
     if args.report:
         runs = [
