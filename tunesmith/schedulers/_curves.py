@@ -292,37 +292,43 @@ def _longest_per_configuration(
 def predicted_context(
     context: SamplingContext, predictions: Mapping[str, Prediction], horizon: int
 ) -> SamplingContext:
-    """``context`` as a sampler sees it when curves are predicted: one trial per
-    configuration, at full training (``tuner/epochs`` = ``horizon``), scored by its
-    predicted value there; running configurations stay running. A Bayesian sampler
-    then models where configurations end, not where they were stopped."""
+    """``context`` as a sampler sees it when curves are predicted: a configuration
+    whose end is predicted (a trusted prediction from 3 epochs or more) is one
+    finished trial at full training (``tuner/epochs`` = ``horizon``), scored by its
+    predicted value there, and its ancestors (the same configuration at fewer
+    epochs) are left out; every other trial is as it was. A Bayesian sampler then
+    models where configurations end, not where they were stopped."""
     sign = 1.0 if context.objective.direction == "min" else -1.0
+    by_id = {t.trial_id: t for t in context.trials}
     parents = {str(t.values[PARENT]) for t in context.trials if PARENT in t.values}
-    seen: list[Trial] = []
+    rewritten: dict[str, Trial] = {}
+    ancestors: set[str] = set()
     for trial in context.trials:
-        if trial.trial_id in parents:
-            continue  # its configuration goes on in a promotion
+        prediction = predictions.get(trial.trial_id)
+        if (
+            trial.trial_id in parents  # its configuration goes on in a promotion
+            or not (trial.status.is_finished and trial.has_valid_score)
+            or prediction is None
+            or not prediction.trusted
+            or prediction.epochs < SHAPE_EPOCHS
+        ):
+            continue
         values = trial.hyperparameters.copy()
         values.values[EPOCHS] = horizon
         values.values.pop(PARENT, None)
-        prediction = predictions.get(trial.trial_id)
-        score = trial.score
-        if not (trial.status.is_finished and prediction is not None):
-            pass
-        elif prediction.epochs >= SHAPE_EPOCHS and prediction.trusted:
-            score = sign * prediction.mean
-        else:  # too short a curve to say where it ends: it stays at its fidelity
-            values = trial.hyperparameters
-        seen.append(
-            Trial(
-                values,
-                trial_id=trial.trial_id,
-                status=trial.status,
-                number=trial.number,
-                score=score,
-                metrics=dict(trial.metrics),
-            )
+        rewritten[trial.trial_id] = Trial(
+            values,
+            trial_id=trial.trial_id,
+            status=trial.status,
+            number=trial.number,
+            score=sign * prediction.mean,
+            metrics=dict(trial.metrics),
         )
+        parent = trial.values.get(PARENT)
+        while parent is not None and str(parent) in by_id and str(parent) not in ancestors:
+            ancestors.add(str(parent))
+            parent = by_id[str(parent)].values.get(PARENT)
+    seen = [rewritten.get(t.trial_id, t) for t in context.trials if t.trial_id not in ancestors]
     return replace(context, trials=seen, tried_index=None)
 
 
