@@ -24,12 +24,12 @@ Methods: ``ts-hyperband`` (random, keras-tuner's schedule), ``ts-hyperband-bo``
 (``sampler="bayesian"``, model-based as in BOHB), ``ts-asha`` and ``ts-asha-bo``,
 ``ts-asha-curves`` and ``ts-asha-curves-bo`` (``promote_by="prediction"``: a
 learning-curve model's predicted final value ranks each rung and feeds the sampler;
-bottom rung at 3 epochs, ``--curve-min-epochs``), ``ts-asha-min3`` and
-``ts-asha-min3-bo`` (their ablation: the same rungs, promotions by the value
-reached), ``ts-hyperband-curves`` and ``ts-hyperband-curves-bo`` (predictions under
-keras-tuner's Hyperband schedule), ``ts-bo+median`` and ``ts-random+median``
-(``MedianPruner()``), ``kt-hyperband``
-(keras-tuner's ``HyperbandOracle`` through its own protocol) and
+bottom rung at ASHA's 1 epoch, ``--curve-min-epochs`` to change it),
+``ts-asha-min3`` and ``ts-asha-min3-bo`` (ASHA from 3 epochs, promotions by the
+value reached: the ablation of ``--curve-min-epochs 3``), ``ts-hyperband-curves``
+and ``ts-hyperband-curves-bo`` (predictions under keras-tuner's Hyperband
+schedule), ``ts-bo+median`` and ``ts-random+median`` (``MedianPruner()``),
+``kt-hyperband`` (keras-tuner's ``HyperbandOracle`` through its own protocol) and
 ``optuna-tpe+hb`` (optuna's TPE with its ``HyperbandPruner``, same resources). All
 run through ask/report/tell in one process, sequentially.
 
@@ -214,7 +214,7 @@ def drive_tunesmith(oracle: Any, meter: Meter) -> None:
 
 
 #: ``--curve-min-epochs``: the bottom rung of ``ts-asha-curves*``.
-CURVE_MIN_EPOCHS = 3
+CURVE_MIN_EPOCHS = 1
 
 #: ``--random-fraction``: the Bayesian sampler's share of random draws (None: its default).
 RANDOM_FRACTION: float | None = None
@@ -247,8 +247,7 @@ def tunesmith_oracle(method: str, seed: int) -> Any:
             **common,
         )
     if method in ("ts-asha-curves", "ts-asha-curves-bo"):
-        # Promotions by the learning-curve model's predicted final value; its
-        # bottom rung at 3 epochs, so every curve has a shape to extrapolate.
+        # Promotions by the learning-curve model's predicted final value.
         sampler = bayesian_or_random(method)
         return ASHAOracle(
             max_epochs=MAX_EPOCHS,
@@ -436,8 +435,8 @@ def main(argv: Sequence[str] | None = None) -> list[Run]:
     parser.add_argument(
         "--curve-min-epochs",
         type=int,
-        default=3,
-        help="the bottom rung of ts-asha-curves and ts-asha-curves-bo (default 3)",
+        default=1,
+        help="the bottom rung of ts-asha-curves and ts-asha-curves-bo (default 1, ASHA's)",
     )
     args = parser.parse_args(argv)
     global RANDOM_FRACTION, CURVE_MIN_EPOCHS

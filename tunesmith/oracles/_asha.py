@@ -49,7 +49,7 @@ class ASHAOracle(Oracle):
         promote_by: ``"score"`` (the value a trial reached, the default) or
             ``"prediction"``: a learning-curve model's prediction of the value at
             ``max_epochs`` ranks each rung and feeds the sampler (see
-            :class:`~tunesmith.schedulers.ASHAScheduler`; use ``min_epochs=3``).
+            :class:`~tunesmith.schedulers.ASHAScheduler`).
         max_trials: How many configurations to start (see above).
         sampler: ``"random"``, ``"bayesian"`` or a :class:`~tunesmith.samplers.Sampler`.
         seed: Makes the proposals reproducible.

@@ -47,14 +47,16 @@ class ASHAScheduler(Scheduler):
     rung's top is then chosen by that prediction, optimistically (the predicted
     value less one standard deviation), instead of by the value reached, so a
     configuration that learns slowly but is still falling steeply goes on; and the
-    sampler sees each configuration's predicted final value at full training. The
-    model needs a few epochs per curve: start the bottom rung at ``min_epochs=3``.
+    sampler sees each configuration's predicted final value at full training. A
+    curve of one or two epochs has no shape of its own: where the longer curves
+    show that a low early value ends high (curves that cross), such curves are
+    ranked by the line through the longer curves' ends, else by their value.
 
     Example:
         >>> ASHAScheduler(max_epochs=9).rungs
         [1, 3, 9]
-        >>> ASHAScheduler(max_epochs=27, min_epochs=3, promote_by="prediction").rungs
-        [3, 9, 27]
+        >>> ASHAScheduler(max_epochs=27, promote_by="prediction").rungs
+        [1, 3, 9, 27]
     """
 
     name = "asha"
