@@ -22,8 +22,14 @@ final loss from one smooth landscape with an interaction; per-epoch noise 0.01):
 
 Methods: ``ts-hyperband`` (random, keras-tuner's schedule), ``ts-hyperband-bo``
 (``sampler="bayesian"``, model-based as in BOHB), ``ts-asha`` and ``ts-asha-bo``,
-``ts-bo+median`` and ``ts-random+median`` (``MedianPruner()``), ``kt-hyperband``
-(keras-tuner's ``HyperbandOracle`` through its own protocol) and
+``ts-asha-curves`` and ``ts-asha-curves-bo`` (``promote_by="prediction"``: a
+learning-curve model's predicted final value ranks each rung and feeds the sampler;
+bottom rung at ASHA's 1 epoch, ``--curve-min-epochs`` to change it),
+``ts-asha-min3`` and ``ts-asha-min3-bo`` (ASHA from 3 epochs, promotions by the
+value reached: the ablation of ``--curve-min-epochs 3``), ``ts-hyperband-curves``
+and ``ts-hyperband-curves-bo`` (predictions under keras-tuner's Hyperband
+schedule), ``ts-bo+median`` and ``ts-random+median`` (``MedianPruner()``),
+``kt-hyperband`` (keras-tuner's ``HyperbandOracle`` through its own protocol) and
 ``optuna-tpe+hb`` (optuna's TPE with its ``HyperbandPruner``, same resources). All
 run through ask/report/tell in one process, sequentially.
 
@@ -71,6 +77,10 @@ METHODS = (
     "ts-hyperband-bo",
     "ts-asha",
     "ts-asha-bo",
+    "ts-asha-curves",
+    "ts-hyperband-curves",
+    "ts-hyperband-curves-bo",
+    "ts-asha-curves-bo",
     "ts-bo+median",
     "ts-random+median",
     "kt-hyperband",
@@ -203,6 +213,9 @@ def drive_tunesmith(oracle: Any, meter: Meter) -> None:
         oracle.tell(trial, {"val_loss": best}, stopped_early=stopped)
 
 
+#: ``--curve-min-epochs``: the bottom rung of ``ts-asha-curves*``.
+CURVE_MIN_EPOCHS = 1
+
 #: ``--random-fraction``: the Bayesian sampler's share of random draws (None: its default).
 RANDOM_FRACTION: float | None = None
 
@@ -222,6 +235,37 @@ def tunesmith_oracle(method: str, seed: int) -> Any:
             factor=FACTOR,
             hyperband_iterations=None,
             sampler=sampler,
+            **common,
+        )
+    if method in ("ts-hyperband-curves", "ts-hyperband-curves-bo"):
+        return HyperbandOracle(
+            max_epochs=MAX_EPOCHS,
+            factor=FACTOR,
+            hyperband_iterations=None,
+            sampler=bayesian_or_random(method),
+            promote_by="prediction",
+            **common,
+        )
+    if method in ("ts-asha-curves", "ts-asha-curves-bo"):
+        # Promotions by the learning-curve model's predicted final value.
+        sampler = bayesian_or_random(method)
+        return ASHAOracle(
+            max_epochs=MAX_EPOCHS,
+            factor=FACTOR,
+            min_epochs=CURVE_MIN_EPOCHS,
+            max_trials=10_000,
+            sampler=sampler,
+            promote_by="prediction",
+            **common,
+        )
+    if method in ("ts-asha-min3", "ts-asha-min3-bo"):
+        # The ablation of the above: the same rungs, promotions by the value reached.
+        return ASHAOracle(
+            max_epochs=MAX_EPOCHS,
+            factor=FACTOR,
+            min_epochs=3,
+            max_trials=10_000,
+            sampler=bayesian_or_random(method),
             **common,
         )
     if method in ("ts-asha", "ts-asha-bo"):
@@ -388,9 +432,16 @@ def main(argv: Sequence[str] | None = None) -> list[Run]:
         default=None,
         help="the Bayesian sampler's share of random configurations (default: its own)",
     )
+    parser.add_argument(
+        "--curve-min-epochs",
+        type=int,
+        default=1,
+        help="the bottom rung of ts-asha-curves and ts-asha-curves-bo (default 1, ASHA's)",
+    )
     args = parser.parse_args(argv)
-    global RANDOM_FRACTION
+    global RANDOM_FRACTION, CURVE_MIN_EPOCHS
     RANDOM_FRACTION = args.random_fraction
+    CURVE_MIN_EPOCHS = args.curve_min_epochs
     methods = args.methods.split(",")
     if args.report:
         runs = [

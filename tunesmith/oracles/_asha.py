@@ -46,6 +46,10 @@ class ASHAOracle(Oracle):
         max_epochs: The epochs of the top rung (full training).
         factor: Keep the best ``1 / factor`` of each rung; rungs are ``factor`` apart.
         min_epochs: The epochs of the bottom rung.
+        promote_by: ``"score"`` (the value a trial reached, the default) or
+            ``"prediction"``: a learning-curve model's prediction of the value at
+            ``max_epochs`` ranks each rung and feeds the sampler (see
+            :class:`~tunesmith.schedulers.ASHAScheduler`).
         max_trials: How many configurations to start (see above).
         sampler: ``"random"``, ``"bayesian"`` or a :class:`~tunesmith.samplers.Sampler`.
         seed: Makes the proposals reproducible.
@@ -87,13 +91,14 @@ class ASHAOracle(Oracle):
         tune_new_entries: bool = True,
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
+        promote_by: str = "score",
     ) -> None:
         if isinstance(sampler, str) and sampler not in SAMPLERS:
             raise ValueError(
                 f"Unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}, "
                 "or pass a Sampler."
             )
-        scheduler = ASHAScheduler(max_epochs, factor, min_epochs)
+        scheduler = ASHAScheduler(max_epochs, factor, min_epochs, promote_by)
         super().__init__(
             objective=objective,
             max_trials=max_trials if max_trials is not None else scheduler.default_configurations,

@@ -55,6 +55,9 @@ class HyperbandOracle(Oracle):
         seed: Makes the configurations reproducible.
         sampler: Draws each new configuration: ``"random"`` (keras-tuner's),
             ``"bayesian"``, or a :class:`~tunesmith.samplers.Sampler`.
+        promote_by: ``"score"`` (keras-tuner's rule) or ``"prediction"``: rounds
+            ranked by a learning-curve model's predicted value at ``max_epochs``
+            (see :class:`~tunesmith.schedulers.HyperbandScheduler`).
         hyperparameters, allow_new_entries, tune_new_entries: As for every
             :class:`Oracle`, and so are ``max_retries_per_trial`` and
             ``max_consecutive_failed_trials``.
@@ -88,6 +91,7 @@ class HyperbandOracle(Oracle):
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
         sampler: Sampler | str | Mapping[str, Any] = "random",
+        promote_by: str = "score",
     ) -> None:
         super().__init__(
             objective=objective,
@@ -98,7 +102,7 @@ class HyperbandOracle(Oracle):
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
             sampler=sampler,
-            scheduler=HyperbandScheduler(max_epochs, factor, hyperband_iterations),
+            scheduler=HyperbandScheduler(max_epochs, factor, hyperband_iterations, promote_by),
         )
         self._open_brackets: list[dict[str, Any]] | None = None
 

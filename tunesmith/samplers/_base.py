@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, TypeAlias, TypedDict
@@ -84,6 +84,11 @@ class SamplingContext:
     #: The ids of trials told without running (added or imported): they are data
     #: for a sampler, but not runs a budget counts.
     told_only: frozenset[str] = frozenset()
+    #: ``{trial_id: {step: value}}``: the objective each trial reported per step,
+    #: oriented so lower is better (a learning-curve model reads them).
+    curves: Mapping[str, Mapping[int, float]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     #: The study's running index of its trials' configurations, the ones in
     #: ``trials`` (None: their keys are built here).
     tried_index: TriedKeys | None = field(default=None, compare=False, repr=False)

@@ -25,16 +25,21 @@ from typing import Any
 from tunesmith.schedulers._asha import ASHAScheduler
 from tunesmith.schedulers._base import Scheduler
 from tunesmith.schedulers._brackets import bracket_count, bracket_table, round_epochs, round_size
+from tunesmith.schedulers._curves import CurveModel, Prediction, chain_curve, predict_trials
 from tunesmith.schedulers._hyperband import HyperbandScheduler
 
 __all__ = [
     "SCHEDULERS",
     "ASHAScheduler",
+    "CurveModel",
     "HyperbandScheduler",
+    "Prediction",
     "Scheduler",
     "bracket_count",
     "bracket_table",
+    "chain_curve",
     "make_scheduler",
+    "predict_trials",
     "round_epochs",
     "round_size",
 ]

@@ -6,8 +6,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from tunesmith.errors import check_count
+from tunesmith.objective import Pareto
 from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait
 from tunesmith.schedulers._base import Scheduler
+from tunesmith.schedulers._curves import (
+    PROMOTE_BY,
+    Prediction,
+    by_prediction,
+    predict_trials,
+    predicted_context,
+)
 from tunesmith.schedulers._fidelity import parent_of, ranked, with_fidelity
 from tunesmith.schedulers.rungs import promotion_quota, rung_ladder
 from tunesmith.space import EPOCHS, ROUND
@@ -33,26 +41,56 @@ class ASHAScheduler(Scheduler):
     while trials below the top rung still run the answer is
     :class:`~tunesmith.samplers.Wait` (their results may allow one).
 
+    With ``promote_by="prediction"`` a learning-curve model
+    (:class:`~tunesmith.schedulers.CurveModel`) predicts where each configuration's
+    curve ends at ``max_epochs``, a promotion's curve continuing its parent's. A
+    rung's top is then chosen by that prediction, optimistically (the predicted
+    value less one standard deviation), instead of by the value reached, so a
+    configuration that learns slowly but is still falling steeply goes on; and the
+    sampler sees each configuration's predicted final value at full training. A
+    curve of one or two epochs has no shape of its own: where the longer curves
+    show that a low early value ends high (curves that cross), such curves are
+    ranked by the line through the longer curves' ends, else by their value.
+
     Example:
         >>> ASHAScheduler(max_epochs=9).rungs
         [1, 3, 9]
+        >>> ASHAScheduler(max_epochs=27, promote_by="prediction").rungs
+        [1, 3, 9, 27]
     """
 
     name = "asha"
     owns_budget = True
 
-    def __init__(self, max_epochs: int = 100, factor: int = 3, min_epochs: int = 1) -> None:
+    def __init__(
+        self,
+        max_epochs: int = 100,
+        factor: int = 3,
+        min_epochs: int = 1,
+        promote_by: str = "score",
+    ) -> None:
+        if promote_by not in PROMOTE_BY:
+            choices = ", ".join(repr(p) for p in PROMOTE_BY)
+            raise ValueError(f"promote_by must be one of {choices}, got {promote_by!r}.")
         check_count("max_epochs", max_epochs, 1)
         check_count("factor", factor, 2)
         check_count("min_epochs", min_epochs, 1)
         self.max_epochs = max_epochs
         self.factor = factor
         self.min_epochs = min_epochs
+        self.promote_by = promote_by
         #: The epochs of each rung, bottom first.
         self.rungs = rung_ladder(min_epochs, factor, max_epochs)
 
     def get_config(self) -> dict[str, Any]:
-        return {"max_epochs": self.max_epochs, "factor": self.factor, "min_epochs": self.min_epochs}
+        config: dict[str, Any] = {
+            "max_epochs": self.max_epochs,
+            "factor": self.factor,
+            "min_epochs": self.min_epochs,
+        }
+        if self.promote_by != "score":  # settings stored before the option read the same
+            config["promote_by"] = self.promote_by
+        return config
 
     @property
     def default_configurations(self) -> int:
@@ -67,13 +105,17 @@ class ASHAScheduler(Scheduler):
         return max(0, self.budget(context) - context.configurations_run)
 
     def next_trial(self, context: SamplingContext, sampler: Sampler) -> Proposal:
-        values = self._promotion(context)
+        predictions = self.predictions(context)
+        values = self._promotion(context, predictions)
         if values is not None:
             return values
         started = context.configurations_started  # numbers the draw: never reused
         answer: Proposal
         if context.configurations_run < self.budget(context):
-            answer = sampler.sample(context.for_number(started).at_fidelity(self.max_epochs))
+            drawing = context.for_number(started).at_fidelity(self.max_epochs)
+            if predictions is not None:
+                drawing = predicted_context(drawing, predictions, self.max_epochs)
+            answer = sampler.sample(drawing)
             if isinstance(answer, dict):
                 return with_fidelity(
                     answer, epochs=self.rungs[0], initial_epoch=0, bracket=0, round=0
@@ -102,12 +144,23 @@ class ASHAScheduler(Scheduler):
                 rungs[rung].append(trial)
         return rungs
 
-    def _promotion(self, context: SamplingContext) -> dict[str, Any] | None:
+    def predictions(self, context: SamplingContext) -> dict[str, Prediction] | None:
+        """Each trial's predicted value at ``max_epochs`` (lower is better) when
+        promotions follow predictions, else None."""
+        if self.promote_by != "prediction" or isinstance(context.objective, Pareto):
+            return None  # the curve model predicts one objective
+        return predict_trials(context.trials, context.curves, self.max_epochs)
+
+    def _promotion(
+        self, context: SamplingContext, predictions: dict[str, Prediction] | None = None
+    ) -> dict[str, Any] | None:
         """The values of the best promotable trial, highest rung first, or None."""
         rungs = self.by_rung(context.trials)
         promoted = {parent_of(t) for t in context.trials}
         for k in reversed(range(len(self.rungs) - 1)):
             finished = ranked(rungs[k], context.objective)
+            if predictions is not None:
+                finished = by_prediction(finished, predictions, context.objective)
             for trial in finished[: promotion_quota(len(finished), self.factor)]:
                 if trial.trial_id not in promoted:
                     return with_fidelity(

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from tunesmith.errors import check_count
+from tunesmith.objective import Pareto
 from tunesmith.samplers import Exhausted, Proposal, Sampler, SamplingContext, Wait
 from tunesmith.schedulers._base import Scheduler
 from tunesmith.schedulers._brackets import (
@@ -14,6 +15,13 @@ from tunesmith.schedulers._brackets import (
     replay,
     round_epochs,
     round_size,
+)
+from tunesmith.schedulers._curves import (
+    PROMOTE_BY,
+    Prediction,
+    by_prediction,
+    predict_trials,
+    predicted_context,
 )
 from tunesmith.schedulers._fidelity import parent_of, ranked, with_fidelity
 from tunesmith.trial import TrialStatus
@@ -52,6 +60,11 @@ class HyperbandScheduler(Scheduler):
         factor: The reduction factor of epochs and trials between rounds (at least 2).
         hyperband_iterations: How many times the whole set of brackets runs (``None``:
             until the space is used up or the search is stopped).
+        promote_by: ``"score"`` (the value reached, keras-tuner's rule) or
+            ``"prediction"``: a round's trials are ranked by where a learning-curve
+            model (:class:`~tunesmith.schedulers.CurveModel`) predicts they end at
+            ``max_epochs``, optimistically, and the sampler sees those predictions
+            for curves of 3 epochs or more.
 
     Example:
         >>> HyperbandScheduler(max_epochs=9).brackets
@@ -62,8 +75,16 @@ class HyperbandScheduler(Scheduler):
     owns_budget = True
 
     def __init__(
-        self, max_epochs: int = 100, factor: int = 3, hyperband_iterations: int | None = 1
+        self,
+        max_epochs: int = 100,
+        factor: int = 3,
+        hyperband_iterations: int | None = 1,
+        promote_by: str = "score",
     ) -> None:
+        if promote_by not in PROMOTE_BY:
+            choices = ", ".join(repr(p) for p in PROMOTE_BY)
+            raise ValueError(f"promote_by must be one of {choices}, got {promote_by!r}.")
+        self.promote_by = promote_by
         check_count("factor", factor, 2)
         check_count("max_epochs", max_epochs, 1)
         if hyperband_iterations is not None and hyperband_iterations < 0:
@@ -76,11 +97,14 @@ class HyperbandScheduler(Scheduler):
         self.hyperband_iterations = hyperband_iterations or None
 
     def get_config(self) -> dict[str, Any]:
-        return {
+        config: dict[str, Any] = {
             "max_epochs": self.max_epochs,
             "factor": self.factor,
             "hyperband_iterations": self.hyperband_iterations,
         }
+        if self.promote_by != "score":  # settings stored before the option read the same
+            config["promote_by"] = self.promote_by
+        return config
 
     def schedule_config(self) -> dict[str, Any]:
         return {"max_epochs": self.max_epochs, "factor": self.factor}
@@ -113,23 +137,27 @@ class HyperbandScheduler(Scheduler):
         runs = replay(context.trials, self.max_epochs, self.factor)
         done: Exhausted | None = context.exhausted()
         waiting = False
+        predictions = self.predictions(context)
+        drawing = context
+        if predictions is not None:
+            drawing = predicted_context(context, predictions, self.max_epochs)
         for run in runs:
             if self._complete(run, done is not None):
                 continue
             if len(run.rounds[0]) < self._target(run, 0, done is not None):
-                drawn = self._new_configuration(context, sampler, run.bracket)
+                drawn = self._new_configuration(drawing, sampler, run.bracket)
                 if isinstance(drawn, dict):
                     return drawn
                 if isinstance(drawn, Exhausted):
                     done = drawn  # the first round goes on with what it has
                 waiting = waiting or isinstance(drawn, Wait)
             for round_ in range(1, run.bracket + 1):
-                values = self._promotion(context, run, round_, done is not None)
+                values = self._promotion(context, run, round_, done is not None, predictions)
                 if values is not None:
                     return values
         if done is None and self._may_start_run(len(runs)):
             bracket = self.brackets - 1 - len(runs) % self.brackets
-            drawn = self._new_configuration(context, sampler, bracket)
+            drawn = self._new_configuration(drawing, sampler, bracket)
             if isinstance(drawn, dict):
                 return drawn
             if isinstance(drawn, Exhausted):
@@ -143,6 +171,13 @@ class HyperbandScheduler(Scheduler):
             f"Hyperband ran its {self.hyperband_iterations} iteration(s) of "
             f"{self.brackets} bracket(s)."
         )
+
+    def predictions(self, context: SamplingContext) -> dict[str, Prediction] | None:
+        """Each trial's predicted value at ``max_epochs`` (lower is better) when
+        promotions follow predictions, else None."""
+        if self.promote_by != "prediction" or isinstance(context.objective, Pareto):
+            return None  # the curve model predicts one objective
+        return predict_trials(context.trials, context.curves, self.max_epochs)
 
     def open_runs(self, context: SamplingContext) -> list[BracketRun]:
         """The bracket runs not over yet, oldest first: a round still to fill, or a
@@ -190,7 +225,12 @@ class HyperbandScheduler(Scheduler):
         )
 
     def _promotion(
-        self, context: SamplingContext, run: BracketRun, round_: int, exhausted: bool
+        self,
+        context: SamplingContext,
+        run: BracketRun,
+        round_: int,
+        exhausted: bool,
+        predictions: dict[str, Prediction] | None = None,
     ) -> dict[str, Any] | None:
         """The values of the next promotion into ``round_`` of ``run``, if one is certain."""
         previous, current = run.rounds[round_ - 1], run.rounds[round_]
@@ -200,7 +240,10 @@ class HyperbandScheduler(Scheduler):
         promoted = {parent_of(t) for t in current}
         # Ranked among the whole round, then the promoted left out: under a Pareto
         # objective the fronts and crowding of a round do not change as it is promoted.
-        candidates = [t for t in ranked(previous, context.objective) if t.trial_id not in promoted]
+        order = ranked(previous, context.objective)
+        if predictions is not None:
+            order = by_prediction(order, predictions, context.objective)
+        candidates = [t for t in order if t.trial_id not in promoted]
         # Trials of the previous round whose rank is not known yet: running, or not
         # even started. The best finished candidate is surely in the top once fewer
         # of them remain than places.

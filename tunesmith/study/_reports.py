@@ -58,6 +58,10 @@ class ReportedObjective:
         """``{step: value}`` of one trial (empty when it reported nothing)."""
         return self._means.get(trial_id, {})
 
+    def curves(self) -> Mapping[str, Mapping[int, float]]:
+        """Every trial's ``{step: value}`` (the live mapping: read, never change it)."""
+        return self._means
+
     def trial_ids(self) -> list[str]:
         return list(self._means)
 

@@ -83,7 +83,7 @@ class StudyStorage:
             self.trials[trial.trial_id] = trial
             if trial.status is TrialStatus.RUNNING:
                 self._requeued.append(trial.trial_id)
-        if self.pruner is not None:
+        if self.pruner is not None or self.scheduler is not None:
             self._reports.load(store.curve_points(), skip=set(self._requeued))
         self._restore_state(stored)
         # A reader reads its curves from the store too; it never writes (nothing

@@ -668,6 +668,7 @@ class Study(StudyStorage):
             self.max_trials,
             told_only=frozenset(self.origins),
             tried_index=index,
+            curves=self._reports.curves(),
         )
 
     def full_training_epochs(self) -> int | None:
@@ -699,7 +700,10 @@ class Study(StudyStorage):
         self.storage.append_metrics(trial.trial_id, execution, step, clean)
         if self._time.exhausted:
             return False  # the search's time is spent: the trial ends STOPPED here
-        if self.pruner is None or not self._reports.record(trial.trial_id, execution, step, clean):
+        recorded = (self.pruner is not None or self.scheduler is not None) and self._reports.record(
+            trial.trial_id, execution, step, clean
+        )
+        if self.pruner is None or not recorded:
             return True
         others = [
             TrialCurve(self._reports.curve(trial_id), self.trials[trial_id].status)
