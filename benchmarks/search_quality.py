@@ -1304,6 +1304,30 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def merge_results(specs: Sequence[str]) -> dict[str, Any]:
+    """One results document from several (``FILE`` or ``FILE=TAG``): the first file's
+    problems, pools and budgets, every file's runs, a tagged file's methods renamed
+    ``METHOD+TAG`` (to set a changed sampler beside the methods of an earlier run)."""
+    merged: dict[str, Any] | None = None
+    for spec in specs:
+        path, _, tag = spec.partition("=")
+        with open(path) as f:
+            data = json.load(f)
+        if tag:
+            for r in data["runs"]:
+                r["method"] = f"{r['method']}+{tag}"
+            data["meta"]["methods"] = [f"{m}+{tag}" for m in data["meta"]["methods"]]
+        if merged is None:
+            merged = data
+            continue
+        merged["runs"] += data["runs"]
+        known = merged["meta"]["methods"]
+        known += [m for m in data["meta"]["methods"] if m not in known]
+    if merged is None:
+        raise SystemExit("--report needs a file")
+    return merged
+
+
 # =========================================================================== timing
 
 
@@ -1424,7 +1448,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="smoke run: 2 seeds, budget 10, problems branin and svm_cancer",
     )  # fmt: skip
     parser.add_argument("--output", help="write raw traces and pools as JSON here")
-    parser.add_argument("--report", metavar="RESULTS_JSON", help="only print the tables of a file")
+    parser.add_argument(
+        "--report", metavar="RESULTS_JSON", nargs="+",
+        help="only print the tables of a file; with several (FILE or FILE=TAG), their runs "
+        "together, each method of a tagged file named METHOD+TAG (reference pools and "
+        "budgets from the first file)",
+    )  # fmt: skip
     parser.add_argument(
         "--ref-min", type=int, default=None,
         help="least random configurations behind R_b of a scikit-learn problem (default 200)",
@@ -1464,8 +1493,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report:
-        with open(args.report) as f:
-            print(report(json.load(f)))
+        print(report(merge_results(args.report)))
         return 0
 
     problems = _names(args.problems, PROBLEMS, "problems")
