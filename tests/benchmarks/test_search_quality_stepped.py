@@ -20,7 +20,9 @@ CHEAP = {"lr": 1e-2, "batch_size": 256, "width": 8, "depth": 1, "alpha": 1e-4}
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("search_quality_bench", FOLDER / "search_quality.py")
+    spec = importlib.util.spec_from_file_location(
+        "search_quality_bench", FOLDER / "search_quality.py"
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     try:
