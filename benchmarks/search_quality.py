@@ -1431,6 +1431,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seeds", type=int, default=10, help="seeds per problem and method")
+    parser.add_argument(
+        "--first-seed", type=int, default=1,
+        help="the first seed (seeds run from it on; to add seeds to an earlier run)",
+    )  # fmt: skip
     parser.add_argument("--budget", type=int, default=50, help="trials per run")
     parser.add_argument(
         "--report-at", default=None, help="budgets to score, comma-separated (default: half, full)"
@@ -1516,7 +1520,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.time()
     source = _tunesmith_source()  # before the runs: the code the runs import
     # seed-major order: a time limit leaves whole seeds; methods alternate within a seed
-    seeds = list(range(1, args.seeds + 1))  # passed on as library_seed(seed)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))  # as library_seed(seed)
     jobs = [(p, m, s) for s in seeds for p in problems for m in methods]
     print(
         f"{len(jobs)} runs: {len(problems)} problems x {len(methods)} methods x {args.seeds} seeds"
