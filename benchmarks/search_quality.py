@@ -44,6 +44,12 @@ Problems (all minimised):
   ``mlp_cancer`` and ``mlp_wine`` (a scaled MLPClassifier, 30 epochs, tuned as
   people tune networks on tabular data: log learning rate, log batch size, log
   width, depth 1-3, log L2 alpha; log loss).
+  ``step_mlp_cancer`` and ``step_mlp_wine``: the same MLPs over the same space,
+  but trained only on a coarse grid (lr and alpha 6 log-spaced levels, batch size
+  and width 5 powers of 2, depth 1-3); every value is snapped to its nearest level
+  on the log scale, so the objective moves in steps, as a table of results trained
+  in advance does. A grid point is trained once per process, or once in all with
+  ``--grid-cache DIR``.
   Their optimum is unknown: the best value any method or the random reference saw
   in the run stands in for it (as bayesmark does). Identical configurations are
   evaluated once per process (a cache per problem).
@@ -356,6 +362,66 @@ def mlp_wine(v: Values) -> float:
     return _mlp_log_loss(v, "wine")
 
 
+# The stepped family: the MLP of ``_mlp_log_loss`` trained only on a coarse grid of
+# values, as a table of results trained in advance would hold them. The space is
+# declared as usual (log-scaled ranges); each value is snapped to the nearest grid
+# level on its own scale, so the objective is a staircase of plateaus.
+STEP_LEVELS: dict[str, list[float]] = {
+    "lr": [float(10**e) for e in np.linspace(-4, -1, 6)],
+    "batch_size": [16, 32, 64, 128, 256],
+    "width": [8, 16, 32, 64, 128],
+    "depth": [1, 2, 3],
+    "alpha": [float(10**e) for e in np.linspace(-6, -1, 6)],
+}
+# Where a grid point's result is kept between processes and runs (set by --grid-cache).
+GRID_CACHE_ENV = "SEARCH_QUALITY_GRID_CACHE"
+_GRID_MEMO: dict[tuple[str, tuple[int, ...]], float] = {}
+
+
+def snap_to_grid(v: Values) -> tuple[int, ...]:
+    """The level index of each of ``v``'s values in :data:`STEP_LEVELS` (nearest on
+    the log scale, so a level owns the interval halfway to its neighbours)."""
+    out = []
+    for name, levels in STEP_LEVELS.items():
+        logs = np.log(np.asarray(levels, dtype=float))
+        out.append(int(np.argmin(np.abs(logs - math.log(v[name])))))
+    return tuple(out)
+
+
+def _stepped_mlp(v: Values, data: str) -> float:
+    """``_mlp_log_loss`` at the grid point of ``v``: trained once per grid point and
+    process (and once in all when ``$SEARCH_QUALITY_GRID_CACHE`` names a folder)."""
+    point = snap_to_grid(v)
+    key = (data, point)
+    if key in _GRID_MEMO:
+        return _GRID_MEMO[key]
+    folder = os.environ.get(GRID_CACHE_ENV)
+    path = os.path.join(folder, f"step_{data}.jsonl") if folder else None
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                entry = json.loads(line)
+                _GRID_MEMO[(data, tuple(entry["point"]))] = entry["value"]
+        if key in _GRID_MEMO:
+            return _GRID_MEMO[key]
+    snapped = {name: STEP_LEVELS[name][i] for name, i in zip(STEP_LEVELS, point, strict=True)}
+    value = _mlp_log_loss(snapped, data)
+    _GRID_MEMO[key] = value
+    if path:
+        # One short line appended at once: concurrent workers do not interleave.
+        with open(path, "a") as f:
+            f.write(json.dumps({"point": list(point), "value": value}) + "\n")
+    return value
+
+
+def step_mlp_cancer(v: Values) -> float:
+    return _stepped_mlp(v, "cancer")
+
+
+def step_mlp_wine(v: Values) -> float:
+    return _stepped_mlp(v, "wine")
+
+
 def svm_cancer(v: Values) -> float:
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -481,6 +547,25 @@ PROBLEMS: dict[str, Problem] = {
             for name, function, data in (
                 ("mlp_cancer", mlp_cancer, "breast cancer"),
                 ("mlp_wine", mlp_wine, "wine"),
+            )
+        ),
+        *(
+            Problem(
+                name,
+                [
+                    {"name": "lr", "type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+                    {"name": "batch_size", "type": "int", "low": 16, "high": 256, "log": True},
+                    {"name": "width", "type": "int", "low": 8, "high": 128, "log": True},
+                    {"name": "depth", "type": "int", "low": 1, "high": 3},
+                    {"name": "alpha", "type": "float", "low": 1e-6, "high": 1e-1, "log": True},
+                ],
+                function,
+                None,
+                f"mlp_{data} trained only on a grid (6 x 5 x 5 x 3 x 6 levels): a staircase",
+            )
+            for name, function, data in (
+                ("step_mlp_cancer", step_mlp_cancer, "cancer"),
+                ("step_mlp_wine", step_mlp_wine, "wine"),
             )
         ),
         Problem(
@@ -1238,6 +1323,30 @@ def report(data: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+def merge_results(specs: Sequence[str]) -> dict[str, Any]:
+    """One results document from several (``FILE`` or ``FILE=TAG``): the first file's
+    problems, pools and budgets, every file's runs, a tagged file's methods renamed
+    ``METHOD+TAG`` (to set a changed sampler beside the methods of an earlier run)."""
+    merged: dict[str, Any] | None = None
+    for spec in specs:
+        path, _, tag = spec.partition("=")
+        with open(path) as f:
+            data = json.load(f)
+        if tag:
+            for r in data["runs"]:
+                r["method"] = f"{r['method']}+{tag}"
+            data["meta"]["methods"] = [f"{m}+{tag}" for m in data["meta"]["methods"]]
+        if merged is None:
+            merged = data
+            continue
+        merged["runs"] += data["runs"]
+        known = merged["meta"]["methods"]
+        known += [m for m in data["meta"]["methods"] if m not in known]
+    if merged is None:
+        raise SystemExit("--report needs a file")
+    return merged
+
+
 # =========================================================================== timing
 
 
@@ -1341,6 +1450,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seeds", type=int, default=10, help="seeds per problem and method")
+    parser.add_argument(
+        "--first-seed", type=int, default=1,
+        help="the first seed (seeds run from it on; to add seeds to an earlier run)",
+    )  # fmt: skip
     parser.add_argument("--budget", type=int, default=50, help="trials per run")
     parser.add_argument(
         "--report-at", default=None, help="budgets to score, comma-separated (default: half, full)"
@@ -1358,7 +1471,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="smoke run: 2 seeds, budget 10, problems branin and svm_cancer",
     )  # fmt: skip
     parser.add_argument("--output", help="write raw traces and pools as JSON here")
-    parser.add_argument("--report", metavar="RESULTS_JSON", help="only print the tables of a file")
+    parser.add_argument(
+        "--report", metavar="RESULTS_JSON", nargs="+",
+        help="only print the tables of a file; with several (FILE or FILE=TAG), their runs "
+        "together, each method of a tagged file named METHOD+TAG (reference pools and "
+        "budgets from the first file)",
+    )  # fmt: skip
     parser.add_argument(
         "--ref-min", type=int, default=None,
         help="least random configurations behind R_b of a scikit-learn problem (default 200)",
@@ -1367,6 +1485,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timing-history", type=int, default=200)
     parser.add_argument("--timing-asks", type=int, default=None, help="default 5 (quick: 3)")
     parser.add_argument("--no-timing", action="store_true", help="skip the 200-trial timing")
+    parser.add_argument(
+        "--grid-cache", metavar="DIR",
+        help="keep the stepped problems' grid results in DIR (shared by workers and runs)",
+    )  # fmt: skip
     parser.add_argument(
         "--max-minutes", type=float, default=None,
         help="start no run after this many minutes (the tables use the (problem, seed) pairs "
@@ -1394,11 +1516,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     if args.report:
-        with open(args.report) as f:
-            print(report(json.load(f)))
+        print(report(merge_results(args.report)))
         return 0
 
     problems = _names(args.problems, PROBLEMS, "problems")
+    if args.grid_cache:
+        os.makedirs(args.grid_cache, exist_ok=True)
+        os.environ[GRID_CACHE_ENV] = os.path.abspath(args.grid_cache)  # workers inherit it
     methods = []
     pendings = sorted({int(k) for k in args.pending.split(",")})
     for name in _names(args.methods, METHODS, "methods"):
@@ -1415,7 +1539,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.time()
     source = _tunesmith_source()  # before the runs: the code the runs import
     # seed-major order: a time limit leaves whole seeds; methods alternate within a seed
-    seeds = list(range(1, args.seeds + 1))  # passed on as library_seed(seed)
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))  # as library_seed(seed)
     jobs = [(p, m, s) for s in seeds for p in problems for m in methods]
     print(
         f"{len(jobs)} runs: {len(problems)} problems x {len(methods)} methods x {args.seeds} seeds"
