@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -210,3 +211,49 @@ def test_after_one_epoch_crossing_curves_are_ranked_the_other_way() -> None:
     predictions = predict_trials(trials, curves, HORIZON)
     assert slow > fast  # the value reached says "fast"
     assert predictions["slow"].mean < predictions["fast"].mean
+
+
+@pytest.mark.parametrize("algorithm", ["asha", "hyperband"])
+def test_tune_takes_promote_by_by_name(algorithm: str) -> None:
+    def objective(hp: HyperParameters, steps: tunesmith.execution.Steps) -> float:
+        lr = hp.Float("lr", 1e-3, 0.5, sampling="log")
+        for epoch in range(steps.initial_epoch, steps.epochs):
+            steps.report(epoch, 0.1 / lr + math.exp(-20 * lr * (epoch + 1)))
+        return 0.1 / lr + math.exp(-20 * lr * steps.epochs)
+
+    result = tunesmith.tune(
+        objective,
+        algorithm=algorithm,
+        max_epochs=9,
+        max_trials=6,
+        seed=0,
+        promote_by="prediction",
+    )
+    assert result.oracle.scheduler.promote_by == "prediction"  # type: ignore[union-attr]
+    assert any(PARENT in t.values for t in result.trials)
+
+
+def test_promote_by_is_refused_where_nothing_is_promoted() -> None:
+    def objective(hp: HyperParameters) -> float:
+        return hp.Float("x", 0.0, 1.0)
+
+    with pytest.raises(tunesmith.errors.InvalidArgumentError, match="promote_by"):
+        tunesmith.tune(objective, algorithm="random", promote_by="prediction")
+    oracle = ASHAOracle(objective="loss", max_epochs=9)
+    with pytest.raises(tunesmith.errors.InvalidArgumentError, match="ASHAOracle"):
+        tunesmith.tune(objective, algorithm=oracle, promote_by="prediction")
+
+
+def test_the_keras_tuners_take_promote_by(tmp_path: Path) -> None:
+    from tunesmith.keras import ASHA, Hyperband
+
+    common = {
+        "objective": "val_loss",
+        "max_epochs": 9,
+        "promote_by": "prediction",
+        "directory": tmp_path,
+    }
+    asha = ASHA(lambda hp: None, project_name="asha", **common)
+    hyperband = Hyperband(lambda hp: None, project_name="hyperband", **common)
+    assert asha.oracle.scheduler.promote_by == "prediction"  # type: ignore[union-attr]
+    assert hyperband.oracle.scheduler.promote_by == "prediction"  # type: ignore[union-attr]

@@ -36,7 +36,9 @@ class Hyperband(Tuner):
     configuration: ``"random"`` (keras-tuner's) or ``"bayesian"`` (model-based
     Hyperband, BOHB's idea: a Gaussian process fitted at the highest number of
     epochs enough configurations reached), or a
-    :class:`~tunesmith.samplers.Sampler`. The rest of the arguments
+    :class:`~tunesmith.samplers.Sampler`. ``promote_by="prediction"`` ranks each
+    round by where a learning-curve model predicts its trials end instead of the value
+    they reached (see :class:`~tunesmith.oracles.HyperbandOracle`). The rest of the arguments
     (``directory``, ``project_name``, ``overwrite``...) go to :class:`Tuner`.
 
     Example:
@@ -60,6 +62,7 @@ class Hyperband(Tuner):
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
         sampler: Sampler | str = "random",
+        promote_by: str = "score",
         **kwargs: Any,
     ) -> None:
         oracle = HyperbandOracle(
@@ -74,6 +77,7 @@ class Hyperband(Tuner):
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
             sampler=sampler,
+            promote_by=promote_by,
         )
         super().__init__(oracle, hypermodel, **kwargs)
 
@@ -90,7 +94,9 @@ class ASHA(Tuner):
     each promotion is one more trial, so more than ``max_trials`` trials run (the
     display says "configuration k of N" and names each promotion). The ``epochs``
     passed to ``search`` is replaced by the schedule's, with a ``UserWarning``.
-    Promoted trials continue their parent's training as in :class:`Hyperband`; see
+    Promoted trials continue their parent's training as in :class:`Hyperband`.
+    ``promote_by="prediction"`` promotes by where a learning-curve model predicts a
+    trial ends, not the value it reached, so slow starters that end best go on; see
     :class:`~tunesmith.oracles.ASHAOracle`.
 
     Example:
@@ -115,6 +121,7 @@ class ASHA(Tuner):
         allow_new_entries: bool = True,
         max_retries_per_trial: int = 0,
         max_consecutive_failed_trials: int = 3,
+        promote_by: str = "score",
         **kwargs: Any,
     ) -> None:
         oracle = ASHAOracle(
@@ -130,5 +137,6 @@ class ASHA(Tuner):
             allow_new_entries=allow_new_entries,
             max_retries_per_trial=max_retries_per_trial,
             max_consecutive_failed_trials=max_consecutive_failed_trials,
+            promote_by=promote_by,
         )
         super().__init__(oracle, hypermodel, **kwargs)

@@ -152,6 +152,7 @@ def tune(
     pruner: Any = None,
     max_epochs: int | None = None,
     sampler: Any = None,
+    promote_by: str | None = None,
     storage: Storage | str | None = None,
     max_time: float | str | None = None,
     stop_on_plateau: Plateau | None = None,
@@ -167,7 +168,9 @@ def tune(
     ``algorithm`` is ``"random"``, ``"grid"``, ``"bayesian"`` (a Gaussian process;
     see :class:`~tunesmith.oracles.BayesianOptimizationOracle`), ``"hyperband"`` or
     ``"asha"`` (with ``max_epochs``; ``sampler="bayesian"`` makes them model-based),
-    or an oracle. Under ``"asha"``, ``max_trials`` counts configurations: each
+    or an oracle. With those two, ``promote_by="prediction"`` continues the trials a
+    learning-curve model predicts will end best rather than those best so far.
+    Under ``"asha"``, ``max_trials`` counts configurations: each
     promotion is one more trial, so more than ``max_trials`` trials run (the display
     says "configuration k of N" and names promotions).
 
@@ -242,6 +245,12 @@ def tune(
     else:
         target = create_objective(objective)
     if isinstance(algorithm, Oracle):
+        if promote_by is not None:
+            raise InvalidArgumentError(
+                f"promote_by= applies to algorithm='hyperband' or 'asha' given by name; "
+                f"the oracle passed ({type(algorithm).__name__}) takes it itself, e.g. "
+                "ASHAOracle(..., promote_by='prediction')."
+            )
         oracle = algorithm
     else:
         oracle = _make_oracle(
@@ -255,6 +264,7 @@ def tune(
             pruner=pruner,
             max_epochs=max_epochs,
             sampler=sampler,
+            promote_by=promote_by,
         )
     oracle.max_time = max_time
     oracle.stop_on_plateau = stop_on_plateau
@@ -338,6 +348,7 @@ def _make_oracle(
     pruner: Any,
     max_epochs: int | None,
     sampler: Any,
+    promote_by: str | None,
     max_trials: int | None,
     **common: Any,
 ) -> Oracle:
@@ -354,6 +365,11 @@ def _make_oracle(
                 f"sampler= chooses how Hyperband and ASHA draw configurations; "
                 f"algorithm={algorithm!r} is itself one: leave sampler out."
             )
+        if promote_by is not None:
+            raise InvalidArgumentError(
+                f"promote_by= chooses which trials Hyperband and ASHA continue; "
+                f"algorithm={algorithm!r} continues none: leave promote_by out."
+            )
         return cls(max_trials=max_trials, pruner=pruner, **common)
     if max_epochs is None:
         raise InvalidArgumentError(
@@ -366,4 +382,6 @@ def _make_oracle(
         )
     if algorithm == "asha":
         common["max_trials"] = max_trials
+    if promote_by is not None:
+        common["promote_by"] = promote_by
     return cls(max_epochs=max_epochs, sampler=sampler or "random", **common)
