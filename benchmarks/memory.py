@@ -5,18 +5,19 @@ breast-cancer data, ``--trials`` trials of ``--epochs`` epochs each (batch 32), 
 one process per method, on the JAX backend:
 
 * ``tunesmith``: ``tunesmith.RandomSearch(seed=...)`` with a store in a temporary
-  folder; its configurations are the ones the other methods train.
-* ``keras-tuner``: ``keras_tuner.Tuner`` over the same configurations in the same
-  order (an ``Oracle`` whose ``populate_space`` hands them out).
-* ``bare``: a user's loop over the same configurations: build, fit,
-  ``keras.backend.clear_session()``; nothing kept.
+  folder; its configurations are the ones the bare loop trains.
+* ``tunesmith-keep``: the same with ``TUNESMITH_CLEAR_JAX_CACHES=0`` (JAX's
+  in-memory caches kept between trials, as before they were cleared).
+* ``keras-tuner``: ``keras_tuner.RandomSearch(seed=...)`` over the same space (its
+  own draws, the same distribution), so it runs beside the others.
+* ``bare``: a user's loop over tunesmith's configurations: build, fit,
+  ``keras.backend.clear_session()``; nothing kept. It runs after tunesmith.
 
 The resident set size (``/proc/self/statm``) is read at the start of each fit,
 after the tuner has ended the previous trial and cleared the session, so the
 reading ``k`` is the memory after ``k`` trials (the last one after the search).
-Both tuners write the same files (one weights file per trial); the compilation
-cache folder is a fresh one per round, shared by the methods of that round, so the
-first method pays the compiles (their time, not their memory, is what differs).
+The methods of a round run at the same time, each in its own interpreter (RSS is
+per process); each has its own compilation cache folder, empty at the start.
 
 Reported: RSS after 10 trials and after ``--trials``, the growth between them, and
 a curve every ``--every`` trials; over ``--rounds`` rounds, mean ± standard error.
@@ -25,8 +26,8 @@ Run with the benchmark environment (keras-tuner installed)::
 
     KERAS_BACKEND=jax .venv-bench/bin/python benchmarks/memory.py --trials 200 --rounds 2
 
-``--no-clear-jax`` (tunesmith only) leaves JAX's in-memory caches as they are
-between trials, to measure what clearing them saves.
+Also printed: each method's wall time (the methods share the cores, so it is
+only indicative).
 """
 
 from __future__ import annotations
@@ -41,17 +42,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-METHODS = ("tunesmith", "keras-tuner", "bare")
+METHODS = ("tunesmith", "tunesmith-keep", "keras-tuner", "bare")
 
 # Runs one method in a fresh interpreter; prints {"rss_mb": [...], "configs": [...]}.
 _RUN = r"""
-import json, os, sys
+import json, os, sys, time
 import keras
 from tunesmith.studies.breast_cancer import make_build_model, scale_and_split
 from tunesmith.studies.breast_cancer_data import load_embedded
 
 method, folder, trials, epochs = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-configs_file = sys.argv[5]
+configs_file, readings_file = sys.argv[5], sys.argv[6]
 split = scale_and_split(load_embedded(), seed=42)
 build = make_build_model(split.x_train.shape[1])
 fit = dict(x=split.x_train, y=split.y_train, validation_data=(split.x_val, split.y_val),
@@ -64,12 +65,18 @@ def rss_mb():
 
 readings = []
 
+def read():
+    readings.append(rss_mb())
+    with open(readings_file, "a") as out:  # as it goes: a long run can be cut short
+        out.write(f"{readings[-1]:.1f}\n")
+
 class Rss(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
-        readings.append(rss_mb())  # after the previous trial and its clear_session
+        read()  # after the previous trial and its clear_session
 
 configs = None
-if method == "tunesmith":
+started = time.perf_counter()
+if method.startswith("tunesmith"):
     import tunesmith as kt
     tuner = kt.RandomSearch(build, objective="val_accuracy", max_trials=trials, seed=7,
                             directory=folder, project_name="mem", overwrite=True, verbose=0)
@@ -78,18 +85,9 @@ if method == "tunesmith":
     configs = [t.hyperparameters.values for t in trials_run]
 elif method == "keras-tuner":
     import keras_tuner
-    wanted = json.load(open(configs_file))
-
-    class Replay(keras_tuner.Oracle):
-        def populate_space(self, trial_id):
-            if not wanted:
-                return {"status": "STOPPED", "values": None}
-            return {"status": "RUNNING", "values": wanted.pop(0)}
-
-    oracle = Replay(objective=keras_tuner.Objective("val_accuracy", "max"),
-                    max_trials=trials, seed=7)
-    tuner = keras_tuner.Tuner(oracle=oracle, hypermodel=build, directory=folder,
-                              project_name="mem", overwrite=True)
+    tuner = keras_tuner.RandomSearch(build, objective="val_accuracy", max_trials=trials,
+                                     seed=7, directory=folder, project_name="mem",
+                                     overwrite=True, max_consecutive_failed_trials=trials)
     tuner.search(callbacks=[Rss()], **fit)
 else:
     import keras_tuner  # its HyperParameters stand in for hp, values fixed
@@ -103,22 +101,33 @@ else:
         keras.backend.clear_session()
 import gc
 gc.collect()
-readings.append(rss_mb())  # after the last trial
-print(json.dumps({"rss_mb": readings, "configs": configs}))
+read()  # after the last trial
+print(json.dumps({"rss_mb": readings, "configs": configs,
+                  "seconds": time.perf_counter() - started}))
 """
 
 
-def run(method: str, folder: Path, args: argparse.Namespace, cache: Path, configs: Path) -> dict:
-    env = {**os.environ, "KERAS_BACKEND": "jax", "TUNESMITH_CACHE_DIR": str(cache)}
+def start(method: str, tmp: Path, args: argparse.Namespace, configs: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "KERAS_BACKEND": "jax",
+        "TUNESMITH_CACHE_DIR": str(tmp / f"cache-{method}"),
+    }
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
-    if args.no_clear_jax:
+    if method == "tunesmith-keep":
         env["TUNESMITH_CLEAR_JAX_CACHES"] = "0"
-    command = [sys.executable, "-c", _RUN, method, str(folder), str(args.trials)]
-    command += [str(args.epochs), str(configs)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"{method} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    command = [sys.executable, "-c", _RUN, method, str(tmp / method), str(args.trials)]
+    command += [str(args.epochs), str(configs), str(tmp / f"{method}.rss")]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+
+
+def finish(method: str, process: subprocess.Popen) -> dict:
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise SystemExit(f"{method} failed:\n{err[-3000:]}")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def mean_se(values: list[float]) -> str:
@@ -134,44 +143,51 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--every", type=int, default=25, help="curve step, in trials")
     parser.add_argument("--methods", default=",".join(METHODS))
-    parser.add_argument("--no-clear-jax", action="store_true")
+    parser.add_argument("--save", type=Path, help="write every reading here (JSON)")
     args = parser.parse_args()
     methods = args.methods.split(",")
     readings: dict[str, list[list[float]]] = {m: [] for m in methods}
-    with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp:
+    seconds: dict[str, list[float]] = {m: [] for m in methods}
+    with tempfile.TemporaryDirectory(prefix="memory-bench-") as tmp_name:
         for round_ in range(args.rounds):
-            cache = Path(tmp) / f"cache-{round_}"
-            configs = Path(tmp) / f"configs-{round_}.json"
-            order = methods[round_ % len(methods) :] + methods[: round_ % len(methods)]
-            if "tunesmith" in order:  # it draws the configurations the others replay
-                order.remove("tunesmith")
-                order.insert(0, "tunesmith")
-            for method in order:
-                result = run(method, Path(tmp) / method, args, cache, configs)
-                if result["configs"] is not None:
-                    configs.write_text(json.dumps(result["configs"]))
-                readings[method].append(result["rss_mb"])
-                rss = result["rss_mb"]
+            tmp = Path(tmp_name) / f"round-{round_}"
+            configs = tmp / "configs.json"
+            tmp.mkdir()
+            first = [m for m in methods if m != "bare"]  # bare replays tunesmith's draws
+            running = {m: start(m, tmp, args, configs) for m in first}
+            results = {m: finish(m, p) for m, p in running.items()}
+            if "bare" in methods:
+                configs.write_text(json.dumps(results["tunesmith"]["configs"]))
+                results["bare"] = finish("bare", start("bare", tmp, args, configs))
+            for method in methods:
+                rss = results[method]["rss_mb"]
+                readings[method].append(rss)
+                seconds[method].append(results[method]["seconds"])
                 print(
                     f"round {round_ + 1} {method}: {rss[min(10, len(rss) - 1)]:.0f} MB after "
-                    f"10 trials, {rss[-1]:.0f} MB after {len(rss) - 1}",
+                    f"10 trials, {rss[-1]:.0f} MB after {len(rss) - 1}, "
+                    f"{results[method]['seconds']:.0f} s",
                     flush=True,
                 )
+    if args.save is not None:
+        args.save.write_text(json.dumps({"readings": readings, "seconds": seconds}))
     n = args.trials
-    print(f"\nRSS (MB) of a {n}-trial W1 search, {args.epochs} epochs a trial, "
-          f"{args.rounds} rounds, mean ± SE")
-    print(f"{'method':<12} {'after 10':>13} {'after ' + str(n):>13} {'growth':>13}")
+    print(
+        f"\nRSS (MB) of a {n}-trial W1 search, {args.epochs} epochs a trial, "
+        f"{args.rounds} rounds, mean ± SE"
+    )
+    print(f"{'method':<15} {'after 10':>13} {'after ' + str(n):>13} {'growth':>13} {'wall s':>13}")
     for method in methods:
         runs = readings[method]
         print(
-            f"{method:<12} {mean_se([r[10] for r in runs])} {mean_se([r[n] for r in runs])} "
-            f"{mean_se([r[n] - r[10] for r in runs])}"
+            f"{method:<15} {mean_se([r[10] for r in runs])} {mean_se([r[-1] for r in runs])} "
+            f"{mean_se([r[-1] - r[10] for r in runs])} {mean_se(seconds[method])}"
         )
     steps = list(range(0, n + 1, args.every))
     print("\ncurve (MB, mean over rounds) at trials " + " ".join(f"{s:>5}" for s in steps))
     for method in methods:
-        curve = [statistics.fmean(r[s] for r in readings[method]) for s in steps]
-        print(f"{method:<12}" + " " * 27 + " ".join(f"{c:>5.0f}" for c in curve))
+        curve = [statistics.fmean(r[min(s, len(r) - 1)] for r in readings[method]) for s in steps]
+        print(f"{method:<15}" + " " * 24 + " ".join(f"{c:>5.0f}" for c in curve))
 
 
 if __name__ == "__main__":
