@@ -8,14 +8,16 @@ import weakref
 import pytest
 
 import tunesmith as kt
-from tunesmith.keras._memory import clear_backend_caches, clearing_wanted
+from tunesmith.keras._memory import clear_backend_caches, clearing_wanted, frozen_heap
 
 keras = pytest.importorskip("keras")
 
 from tests.keras.conftest import build_model  # noqa: E402
 
 
-def _search(tmp_path, data, build, trials: int = 2, executions: int = 1) -> kt.RandomSearch:
+def _search(
+    tmp_path, data, build, trials: int = 2, executions: int = 1, callbacks=()
+) -> kt.RandomSearch:
     x, y, xv, yv = data
     tuner = kt.RandomSearch(
         build,
@@ -27,7 +29,7 @@ def _search(tmp_path, data, build, trials: int = 2, executions: int = 1) -> kt.R
         project_name="memory",
         verbose=0,
     )
-    tuner.search(x, y, validation_data=(xv, yv), epochs=1, batch_size=50)
+    tuner.search(x, y, validation_data=(xv, yv), epochs=1, batch_size=50, callbacks=list(callbacks))
     return tuner
 
 
@@ -71,3 +73,43 @@ def test_clearing_is_switched_off_by_the_environment(monkeypatch):
         monkeypatch.setenv("TUNESMITH_CLEAR_JAX_CACHES", off)
         assert clearing_wanted() is False
         assert clear_backend_caches() is False
+
+
+class _FreezeCount(keras.callbacks.Callback):
+    seen: list[int] = []  # on the class: the tuner fits deep copies
+
+    def on_train_begin(self, logs=None):
+        type(self).seen.append(gc.get_freeze_count())
+
+
+def test_a_search_freezes_the_heap_it_found_and_hands_it_back(tmp_path, data):
+    _FreezeCount.seen = []
+    before = gc.get_freeze_count()
+    _search(tmp_path, data, build_model, callbacks=[_FreezeCount()])
+    assert len(_FreezeCount.seen) == 2
+    assert min(_FreezeCount.seen) > 0
+    assert gc.get_freeze_count() == before == 0
+
+
+def test_a_heap_frozen_by_the_user_stays_frozen():
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with frozen_heap():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen  # not unfrozen by the search
+    finally:
+        gc.unfreeze()
+
+
+def test_garbage_made_inside_a_frozen_heap_is_still_collected():
+    class Node:
+        pass
+
+    with frozen_heap():
+        node = Node()
+        node.cycle = node  # freed only by the collector
+        ref = weakref.ref(node)
+        del node
+        gc.collect()
+        assert ref() is None

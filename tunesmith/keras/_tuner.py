@@ -30,7 +30,7 @@ from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._compile_cache import enable_compile_cache
 from tunesmith.keras._fidelity import Checkpoints, fidelity_fit_kwargs
 from tunesmith.keras._keep_best import KeepBest, kept_trial_ids
-from tunesmith.keras._memory import clear_backend_caches
+from tunesmith.keras._memory import clear_backend_caches, frozen_heap
 from tunesmith.keras._model_metrics import latency_wanted, measure_model
 from tunesmith.keras._seeding import seed_execution
 from tunesmith.objective import Objective
@@ -200,7 +200,8 @@ class Tuner(BaseTuner):
         self._board = SearchBoard.from_callbacks(fit_kwargs.get("callbacks"), self.oracle)
         self._search_seed = getattr(self.oracle, "seed", None)
         try:
-            self._run_search(fit_args, fit_kwargs)
+            with frozen_heap():  # each trial's clear_session collects garbage
+                self._run_search(fit_args, fit_kwargs)
         finally:
             self._board = None
 
