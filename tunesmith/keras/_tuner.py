@@ -30,6 +30,7 @@ from tunesmith.keras._callbacks import TrialRecorder, TunerHooks
 from tunesmith.keras._compile_cache import enable_compile_cache
 from tunesmith.keras._fidelity import Checkpoints, fidelity_fit_kwargs
 from tunesmith.keras._keep_best import KeepBest, kept_trial_ids
+from tunesmith.keras._memory import clear_backend_caches, frozen_heap
 from tunesmith.keras._model_metrics import latency_wanted, measure_model
 from tunesmith.keras._seeding import seed_execution
 from tunesmith.objective import Objective
@@ -199,7 +200,8 @@ class Tuner(BaseTuner):
         self._board = SearchBoard.from_callbacks(fit_kwargs.get("callbacks"), self.oracle)
         self._search_seed = getattr(self.oracle, "seed", None)
         try:
-            self._run_search(fit_args, fit_kwargs)
+            with frozen_heap():  # each trial's clear_session collects garbage
+                self._run_search(fit_args, fit_kwargs)
         finally:
             self._board = None
 
@@ -292,6 +294,9 @@ class Tuner(BaseTuner):
             return self._run_executions(trial, context, fit_args, fit_kwargs)
         finally:
             self._measuring = None
+            # The trial's model is in its weights file now; held here, it would
+            # outlive the trial (with its optimizer state and compiled steps).
+            self._last_model = None
 
     def _run_executions(
         self, trial: Trial, context: TrialContext, fit_args: tuple, fit_kwargs: dict[str, Any]
@@ -446,11 +451,13 @@ class Tuner(BaseTuner):
         """Build one trial's model from a clean Keras session (keras-tuner's hook).
 
         ``clear_session`` first frees the previous trials' models (it runs
-        ``gc.collect``), so memory stays flat across trials; then the model is
+        ``gc.collect``) and, on JAX, the programs compiled for them (see
+        ``_memory.py``), so memory stays flat across trials; then the model is
         built, checked, compiled with the tuner's arguments and size-checked.
         Subclasses call it from their own ``_build_and_fit_model``, or override it.
         """
         keras.backend.clear_session()
+        clear_backend_caches()
         self._seed_keras()
         model = self._build(hp)
         self._last_model = model
