@@ -2,7 +2,7 @@
 
 Right before a trial's model is built, :func:`seed_execution` calls
 ``keras.utils.set_random_seed`` (Python's ``random``, numpy's global generator, the
-backend's, and TensorFlow's when installed) with :func:`execution_seed` of the
+backend's, and TensorFlow's when the program has imported it) with :func:`execution_seed` of the
 study's seed, the trial's id and the execution's index. Weight initialisation,
 dropout and ``fit``'s shuffling then repeat from one run to the next. The seed
 depends on nothing else, so a trial run again after a crash, resumed, or run in a
@@ -12,7 +12,10 @@ promotion (a trial of its own) gets its own.
 
 from __future__ import annotations
 
+import sys
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import keras
 import numpy as np
@@ -40,5 +43,37 @@ def seed_execution(seed: int | None, trial_id: str, execution: int = 0) -> int |
     if seed is None:
         return None
     value = execution_seed(seed, trial_id, execution)
-    keras.utils.set_random_seed(value)
+    with _tensorflow_only_if_loaded():
+        keras.utils.set_random_seed(value)
     return value
+
+
+@contextmanager
+def _tensorflow_only_if_loaded() -> Iterator[None]:
+    """Keep ``set_random_seed`` from importing TensorFlow just to seed it.
+
+    Keras seeds TensorFlow whenever it is installed, for ``tf.data`` pipelines, and
+    imports it to find out: about 400 MB and seconds in every process, every worker
+    included, under a backend that never uses it. A program that uses ``tf.data`` has
+    imported TensorFlow already, and is seeded as before; so is the TensorFlow
+    backend. Keras reads TensorFlow through a lazy module that caches whether it is
+    available: that cache answers "not available" for the call, then is cleared.
+    """
+    lazy = None
+    if keras.backend.backend() != "tensorflow" and "tensorflow" not in sys.modules:
+        try:
+            from keras.src.utils import rng_utils
+        except ImportError:  # a Keras laid out otherwise: it seeds as it does
+            rng_utils = None
+        candidate = getattr(rng_utils, "tf", None)
+        never_probed = getattr(candidate, "_available", True) is None
+        if never_probed and getattr(candidate, "module", 1) is None:
+            lazy = candidate
+    if lazy is None:
+        yield
+        return
+    lazy._available = False
+    try:
+        yield
+    finally:
+        lazy._available = None
