@@ -181,3 +181,21 @@ def _install() -> None:
 
 
 _install()
+
+
+#: The variables keras-tuner's test threads set to pretend to be a chief or a worker.
+_DISTRIBUTE_VARIABLES = ("KERASTUNER_ORACLE_IP", "KERASTUNER_ORACLE_PORT", "KERASTUNER_TUNER_ID")
+
+
+def pytest_runtest_setup(item) -> None:
+    """Each test starts without what an earlier test's leftover thread wrote into the
+    real environment.
+
+    ``mock_distribute`` starts its chief as a daemon thread and, unless told to wait,
+    leaves once the workers end. Refused at once here, they can end before the chief
+    thread runs: it then sets the chief's variables in the real ``os.environ`` after
+    the mock is gone, and every later test would run as keras-tuner's chief (the
+    order of the threads decides, so a run may or may not show it).
+    """
+    for name in _DISTRIBUTE_VARIABLES:
+        os.environ.pop(name, None)

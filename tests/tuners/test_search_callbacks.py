@@ -122,6 +122,14 @@ def test_a_keras_tuner_refuses_an_object_that_is_neither_kind(keras_tuner):
         tuner.search(x, y, epochs=1, verbose=0, callbacks=[object()])
 
 
+def test_a_keras_tuner_gives_keras_tuners_error_for_a_callback_it_cannot_copy(keras_tuner):
+    _, tuner = keras_tuner
+    x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+    with pytest.raises(tunesmith.errors.FatalValueError, match="should be deep-copyable"):
+        tuner.search(x, y, epochs=1, verbose=0, callbacks=[np])  # a module: no copy
+    assert not tuner.oracle.trials  # refused before any trial
+
+
 def test_the_sklearn_tuner_takes_search_callbacks(tmp_path):
     tree = pytest.importorskip("sklearn.tree")
 

@@ -525,6 +525,22 @@ class Tuner(BaseTuner):
         with self.distribution_strategy.scope():
             yield
 
+    def _fit_callback_check(self) -> Callable[[Any], bool] | None:
+        """Keras callbacks go to ``fit``; of anything else, one that cannot be copied
+        gets keras-tuner's error (its first complaint about such an object), the rest
+        the error that names both kinds of callback."""
+        is_keras_callback = super()._fit_callback_check()
+        if is_keras_callback is None:
+            return None
+
+        def is_fit_callback(callback: Any) -> bool:
+            if is_keras_callback(callback):
+                return True
+            self._deepcopy_callbacks([callback])
+            return False
+
+        return is_fit_callback
+
     def _deepcopy_callbacks(self, callbacks: Sequence[Any] | None) -> list[Any]:
         """Fresh copies of ``callbacks`` for one execution (keras-tuner's helper).
 
