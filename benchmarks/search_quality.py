@@ -457,6 +457,15 @@ def _unit_floats(names: Sequence[str], low: float = 0.0, high: float = 1.0) -> S
     return [{"name": n, "type": "float", "low": low, "high": high} for n in names]
 
 
+#: The space of the scaled MLPs (mlp_cancer, mlp_wine) and of their stepped versions.
+MLP_SPACE = [
+    {"name": "lr", "type": "float", "low": 1e-4, "high": 1e-1, "log": True},
+    {"name": "batch_size", "type": "int", "low": 16, "high": 256, "log": True},
+    {"name": "width", "type": "int", "low": 8, "high": 128, "log": True},
+    {"name": "depth", "type": "int", "low": 1, "high": 3},
+    {"name": "alpha", "type": "float", "low": 1e-6, "high": 1e-1, "log": True},
+]
+
 PROBLEMS: dict[str, Problem] = {
     p.name: p
     for p in [
@@ -533,13 +542,7 @@ PROBLEMS: dict[str, Problem] = {
         *(
             Problem(
                 name,
-                [
-                    {"name": "lr", "type": "float", "low": 1e-4, "high": 1e-1, "log": True},
-                    {"name": "batch_size", "type": "int", "low": 16, "high": 256, "log": True},
-                    {"name": "width", "type": "int", "low": 8, "high": 128, "log": True},
-                    {"name": "depth", "type": "int", "low": 1, "high": 3},
-                    {"name": "alpha", "type": "float", "low": 1e-6, "high": 1e-1, "log": True},
-                ],
+                MLP_SPACE,
                 function,
                 None,
                 f"scaled MLPClassifier on {data}, 30 epochs, 3-fold CV log loss",
@@ -552,13 +555,7 @@ PROBLEMS: dict[str, Problem] = {
         *(
             Problem(
                 name,
-                [
-                    {"name": "lr", "type": "float", "low": 1e-4, "high": 1e-1, "log": True},
-                    {"name": "batch_size", "type": "int", "low": 16, "high": 256, "log": True},
-                    {"name": "width", "type": "int", "low": 8, "high": 128, "log": True},
-                    {"name": "depth", "type": "int", "low": 1, "high": 3},
-                    {"name": "alpha", "type": "float", "low": 1e-6, "high": 1e-1, "log": True},
-                ],
+                MLP_SPACE,
                 function,
                 None,
                 f"mlp_{data} trained only on a grid (6 x 5 x 5 x 3 x 6 levels): a staircase",

@@ -8,30 +8,19 @@ browser fails the test instead of skipping it.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import math
 import os
 import sqlite3
-import sys
-from pathlib import Path
 
 import pytest
 
-FOLDER = Path(__file__).resolve().parents[2] / "benchmarks"
+from tests.benchmark_support import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(FOLDER))  # the benchmark imports benchmarks/browser.py
-    try:
-        spec = importlib.util.spec_from_file_location("dashboard_bench", FOLDER / "dashboard.py")
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
+    with benchmark_module("dashboard.py", "dashboard_bench") as module:
         yield module
-    finally:
-        sys.path.remove(str(FOLDER))
 
 
 def _need_browser(bench) -> None:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import math
 import statistics
-import sys
-from pathlib import Path
 
 import pytest
 
-BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "multi_fidelity.py"
+from tests.benchmark_support import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("multi_fidelity_bench", BENCHMARK)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    with benchmark_module("multi_fidelity.py", "multi_fidelity_bench") as module:
+        yield module
 
 
 def _brute_force(curves: list[list[float]], target: float) -> float:

@@ -3,31 +3,19 @@ tiny run of tunesmith's methods ends with sane figures."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
-import sys
-from pathlib import Path
 
 import pytest
 
-pytest.importorskip("keras")  # the baseline helper lives in multi_fidelity.py
+from tests.benchmark_support import benchmark_module
 
-FOLDER = Path(__file__).resolve().parents[2] / "benchmarks"
+pytest.importorskip("keras")  # the baseline helper lives in multi_fidelity.py
 
 
 @pytest.fixture(scope="module")
 def bench():
-    sys.path.insert(0, str(FOLDER))
-    try:
-        spec = importlib.util.spec_from_file_location(
-            "multi_fidelity_synthetic_bench", FOLDER / "multi_fidelity_synthetic.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
+    with benchmark_module("multi_fidelity_synthetic.py", "mf_synthetic_bench") as module:
         yield module
-    finally:
-        sys.path.remove(str(FOLDER))
 
 
 GOOD = {"lr": 10**-2.35, "units": 181, "dropout": 0.15, "l2": 10**-4.4}

@@ -3,13 +3,10 @@ comparing two runs finds the first difference."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "same_proposals.py"
+from tests.benchmark_support import benchmark_module
+
 STUDIES = {
     "random",
     "grid",
@@ -26,14 +23,8 @@ STUDIES = {
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("same_proposals_bench", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
+    with benchmark_module("same_proposals.py", "same_proposals_bench") as module:
         yield module
-    finally:
-        del sys.modules[spec.name]
 
 
 def test_every_study_runs_and_proposes_trials(script):

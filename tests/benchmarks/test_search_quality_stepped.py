@@ -4,32 +4,22 @@ shared through the cache folder; results files merge with tagged methods."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.benchmark_support import benchmark_module
+
 pytest.importorskip("sklearn")
 
-FOLDER = Path(__file__).resolve().parents[2] / "benchmarks"
 # A cheap corner of the grid (large batches, a narrow shallow net): milliseconds to train.
 CHEAP = {"lr": 1e-2, "batch_size": 256, "width": 8, "depth": 1, "alpha": 1e-4}
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location(
-        "search_quality_bench", FOLDER / "search_quality.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    try:
-        spec.loader.exec_module(module)
+    with benchmark_module("search_quality.py", "search_quality_bench") as module:
         yield module
-    finally:
-        del sys.modules[spec.name]
 
 
 def test_values_snap_to_the_nearest_level_on_the_log_scale(bench):
